@@ -1,0 +1,59 @@
+# ropc — the front door. Every target installs what it needs; see README.md.
+GO ?= go
+export GOFLAGS := -buildvcs=false
+
+.PHONY: demo test test-go test-js test-worker mock js worker worker-dev bench bench-go bench-mock bench-js bench-worker fuzz clean
+
+## demo: start the mock on built-in defaults and run the ropc CLI through token, userinfo, refresh, revoke.
+demo:
+	bash scripts/demo.sh
+
+## test: every test — Go (race detector, fuzz seeds), Node, headless Chromium, Cloudflare Workers runtime.
+test: test-go test-js test-worker
+
+test-go:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+test-js:
+	bash scripts/test-js.sh
+
+test-worker:
+	bash scripts/test-worker.sh
+
+## mock: run the mock token server on 127.0.0.1:8080 with the built-in demo config.
+mock:
+	$(GO) run ./mockserver/cmd/ropc-mock -admin $(ARGS)
+
+## js: build the npm package in js/ (wasm + wasm_exec.js + types).
+js:
+	bash scripts/build-js.sh
+
+## worker: build the Cloudflare Workers bundle; worker-dev: serve it locally on 127.0.0.1:$${PORT:-8787}.
+worker:
+	bash scripts/build-worker.sh
+
+worker-dev:
+	bash scripts/worker-dev.sh
+
+## bench: every benchmark, printing figures (not pass/fail).
+bench: bench-go bench-mock bench-js bench-worker
+
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem ./sdk/...
+
+bench-mock:
+	bash scripts/bench-mock.sh
+
+bench-js:
+	bash scripts/bench-js.sh
+
+bench-worker:
+	bash scripts/bench-worker.sh
+
+## fuzz: run each fuzz target for a while (make test runs their seeds).
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParseTokenResponse -fuzztime 30s ./sdk/core
+
+clean:
+	rm -rf bin js/node_modules mockserver/worker/build mockserver/worker/node_modules
