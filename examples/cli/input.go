@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/ropcgo/ropc/sdk"
+)
+
+// maxStdin bounds what ropc reads from standard input: a token JSON is a few
+// kilobytes; anything far larger is a mistake (a file piped by accident).
+const maxStdin = 1 << 20
+
+// readLine reads the first line of r without its line ending. Only that
+// line is consumed as the secret; leading or trailing spaces are kept because
+// they can be part of a password.
+func readLine(r io.Reader, what string) (string, error) {
+	br := bufio.NewReaderSize(io.LimitReader(r, maxStdin), 4096)
+	line, err := br.ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("reading %s from standard input: %w", what, err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", usagef("no %s on standard input", what)
+	}
+	return line, nil
+}
+
+// readPassword gets the password from standard input (--password-stdin) or
+// prompts on the terminal without echo.
+func readPassword(s stdio, fromStdin bool, username string) (string, error) {
+	if fromStdin {
+		return readLine(s.in, "password")
+	}
+	f, ok := s.in.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return "", usagef("standard input is not a terminal, so ropc cannot prompt for the password: pass --password-stdin and pipe it in")
+	}
+	fmt.Fprintf(s.err, "Password for %s: ", username)
+	b, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(s.err)
+	if err != nil {
+		return "", fmt.Errorf("reading password from the terminal: %w", err)
+	}
+	if len(b) == 0 {
+		return "", usagef("empty password")
+	}
+	return string(b), nil
+}
+
+// storedToken is the JSON that token and refresh print, read back by
+// refresh, revoke and get so that commands can be piped together.
+type storedToken struct {
+	AccessToken  string  `json:"access_token"`
+	TokenType    string  `json:"token_type"`
+	ExpiresIn    *int64  `json:"expires_in"`
+	ExpiresAt    *string `json:"expires_at"`
+	RefreshToken string  `json:"refresh_token,omitempty"`
+	Scope        string  `json:"scope"`
+}
+
+func tokenOutput(t *sdk.Token) storedToken {
+	out := storedToken{AccessToken: t.AccessToken, TokenType: t.TokenType, ExpiresIn: t.ExpiresIn,
+		RefreshToken: t.RefreshToken, Scope: t.Scope}
+	if t.ExpiryKnown() {
+		at := t.Expiry.UTC().Format(time.RFC3339)
+		out.ExpiresAt = &at
+	}
+	return out
+}
+
+func (st storedToken) token() (*sdk.Token, error) {
+	t := &sdk.Token{AccessToken: st.AccessToken, TokenType: st.TokenType, RefreshToken: st.RefreshToken, Scope: st.Scope}
+	if st.ExpiresAt != nil {
+		exp, err := time.Parse(time.RFC3339, *st.ExpiresAt)
+		if err != nil {
+			return nil, usagef("expires_at on standard input is not an RFC 3339 time")
+		}
+		t.Expiry = exp
+		t.ExpiresIn = st.ExpiresIn
+	}
+	return t, nil
+}
+
+// readTokenInput reads either a token JSON object (the output of ropc token
+// or refresh) or a bare token on its first line.
+func readTokenInput(r io.Reader, what string) (st storedToken, isJSON bool, err error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxStdin+1))
+	if err != nil {
+		return st, false, fmt.Errorf("reading %s from standard input: %w", what, err)
+	}
+	if len(b) > maxStdin {
+		return st, false, usagef("standard input is larger than %d bytes; expected a token", maxStdin)
+	}
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '{' {
+		if err := json.Unmarshal(b, &st); err != nil {
+			// The message deliberately omits the input: it holds tokens.
+			return st, false, usagef("standard input starts with { but is not a valid token JSON object")
+		}
+		return st, true, nil
+	}
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	tok := strings.TrimSpace(string(line))
+	if tok == "" {
+		return st, false, usagef("no %s on standard input", what)
+	}
+	return storedToken{AccessToken: tok, RefreshToken: tok}, false, nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

@@ -1,0 +1,79 @@
+// Benchmarks of the ropc package (issue 5): prints figures, passes or fails
+// nothing. Run through scripts/bench-js.sh, which builds everything first.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { constants, brotliCompressSync, gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+
+import { createClient } from '../index.js';
+import { stats } from '../loader.js';
+import { startMock } from '../test/mock.mjs';
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
+const verdict = (ok) => (ok ? 'within target' : 'OVER TARGET');
+const GRANTS = Number(process.env.ROPC_BENCH_GRANTS ?? 10_000);
+
+// 1. Size of the module.
+const wasm = readFileSync(new URL('../ropc.wasm', import.meta.url));
+const gz = gzipSync(wasm, { level: 9 }).length;
+const br = brotliCompressSync(wasm, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+console.log(`wasm size: raw ${mb(wasm.length)}, gzip ${mb(gz)}, brotli ${mb(br)}  (target gzip <= 1.20 MB: ${verdict(gz <= 1.2e6)})`);
+
+// 2. import -> ready client, fresh process each time.
+const startup = fileURLToPath(new URL('./startup.mjs', import.meta.url));
+const starts = Array.from({ length: 5 }, () => Number(execFileSync(process.execPath, [startup], { encoding: 'utf8' })));
+const startMedian = median(starts);
+console.log(`import to ready client (Node ${process.version}, 5 fresh processes): median ${startMedian.toFixed(1)} ms ` +
+  `[${starts.map((s) => s.toFixed(1)).join(', ')}]  (target <= 150 ms: ${verdict(startMedian <= 150)})`);
+
+const mock = await startMock({ admin: false });
+try {
+  const user = { username: 'johndoe', password: 'A3ddj3w' };
+  const client = await createClient({ tokenUrl: mock.tokenUrl, clientId: 'client_id', clientSecret: 'client_secret' });
+
+  // 3. passwordGrant vs a plain fetch of the same request, interleaved.
+  const body = new URLSearchParams({ grant_type: 'password', username: user.username, password: user.password }).toString();
+  const headers = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+    authorization: `Basic ${Buffer.from('client_id:client_secret').toString('base64')}`,
+  };
+  const plain = async () => {
+    const res = await fetch(mock.tokenUrl, { method: 'POST', headers, body, redirect: 'manual' });
+    const json = await res.json();
+    if (!json.access_token) throw new Error('plain fetch got no token');
+  };
+  const grant = () => client.passwordGrant(user);
+  for (let i = 0; i < 100; i++) { await plain(); await grant(); }
+  const tPlain = []; const tGrant = [];
+  for (let i = 0; i < 500; i++) {
+    let t = performance.now(); await plain(); tPlain.push(performance.now() - t);
+    t = performance.now(); await grant(); tGrant.push(performance.now() - t);
+  }
+  const ratio = median(tGrant) / median(tPlain);
+  console.log(`passwordGrant median ${median(tGrant).toFixed(3)} ms vs plain fetch ${median(tPlain).toFixed(3)} ms ` +
+    `(500 each, interleaved): ${ratio.toFixed(2)}x  (target <= 1.5x: ${verdict(ratio <= 1.5)})`);
+
+  // 4. Heap after GRANTS grants vs after 100 (needs --expose-gc).
+  if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
+  const sample = async () => {
+    for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
+    return { js: process.memoryUsage().heapUsed, ...(await stats()) };
+  };
+  const fresh = await createClient({ tokenUrl: mock.tokenUrl, clientId: 'client_id', clientSecret: 'client_secret' });
+  for (let i = 0; i < 100; i++) await fresh.passwordGrant(user);
+  const at100 = await sample();
+  for (let i = 100; i < GRANTS; i++) await fresh.passwordGrant(user);
+  const atN = await sample();
+  const heapRatio = atN.js / at100.js;
+  console.log(`JS heap after ${GRANTS} grants ${mb(atN.js)} vs after 100 ${mb(at100.js)}: ` +
+    `${((heapRatio - 1) * 100).toFixed(1)}%  (target within 10%: ${verdict(Math.abs(heapRatio - 1) <= 0.10)})`);
+  console.log(`  Go heap ${mb(atN.heapAlloc)} vs ${mb(at100.heapAlloc)}; wasm memory ${mb(atN.wasmMemoryBytes)} vs ` +
+    `${mb(at100.wasmMemoryBytes)}; JS values held by Go ${atN.jsValuesHeldByGo} vs ${at100.jsValuesHeldByGo}`);
+} finally {
+  await mock.stop();
+}

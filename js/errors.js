@@ -1,0 +1,46 @@
+// Error classes of the ropc package. Messages name the cause and the endpoint
+// (origin and path only), never a password, client secret or token.
+
+/** RFC 6749 §5.2: the authorization server answered with an error code. */
+export class OAuthError extends Error {
+  constructor({ code, description = '', uri = '', status = 0 } = {}, options) {
+    super(`ropc: the authorization server answered ${code}` +
+      (status ? ` (HTTP ${status})` : '') + (description ? `: ${description}` : ''), options);
+    this.name = 'OAuthError';
+    this.code = code;
+    this.description = description;
+    this.uri = uri;
+    this.status = status;
+  }
+}
+
+/**
+ * Everything that is not an OAuth error: network failure, timeout, refused
+ * redirect, oversized or malformed answer, non-OAuth HTTP status, insecure URL,
+ * bad input. `reason` says which, for programs to branch on.
+ */
+export class TransportError extends Error {
+  constructor(message, { reason = 'network', status = 0, contentType = '', cause } = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'TransportError';
+    this.reason = reason;
+    this.status = status;
+    this.contentType = contentType;
+  }
+}
+
+/** Converts an error object from the WebAssembly bridge to an error class. */
+export function fromBridge(e, what) {
+  switch (e.kind) {
+    case 'oauth':
+      return new OAuthError({ code: e.code, description: e.description ?? '', uri: e.uri ?? '', status: e.status ?? 0 });
+    case 'http':
+      return new TransportError(`ropc: ${what} failed with HTTP ${e.status}` +
+        (e.contentType ? ` (${e.contentType})` : '') + ', not an OAuth answer',
+      { reason: 'http_status', status: e.status, contentType: e.contentType ?? '' });
+    case 'protocol':
+      return new TransportError(`ropc: ${what}: malformed answer: ${e.reason || e.message}`, { reason: 'malformed' });
+    default:
+      return new TransportError(`ropc: ${what}: ${e.message}`, { reason: 'invalid_input' });
+  }
+}

@@ -1,0 +1,132 @@
+// The only place that touches the network: one request through a fetch
+// function, with the safety rules of the Go SDK (no redirects, size limit,
+// timeout). Everything else in the package is pure.
+import { TransportError } from './errors.js';
+
+/** Origin and path of a URL: what messages may show (no query, no userinfo). */
+export function where(url) {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+const loopbackHost = /^(localhost|.+\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * Refuses a URL that is not https, unless it is loopback or the caller allowed
+ * plain http: RFC 6749 §3.2 requires TLS on the token endpoint (§2.3.1 for the
+ * client secret, §4.3.2 for the password).
+ */
+export function checkURL(url, allowInsecureHttp, what) {
+  let u;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new TransportError(`ropc: ${what} URL is not a valid absolute URL`, { reason: 'invalid_input' });
+  }
+  if (u.protocol === 'https:') return u.href;
+  if (u.protocol === 'http:' && (allowInsecureHttp || loopbackHost.test(u.hostname))) return u.href;
+  throw new TransportError(`ropc: ${what} URL ${where(url)} must use https (plain http is allowed for loopback ` +
+    'or with allowInsecureHttp)', { reason: 'insecure_url' });
+}
+
+/**
+ * Sends one request and reads at most maxBytes of its body.
+ * Resolves to { status, contentType, wwwAuthenticate, body: Uint8Array }.
+ * `signal` (optional) aborts it from outside, e.g. client.close().
+ */
+export async function send(fetchFn, req, { timeoutMs, maxBytes, what, signal }) {
+  const ac = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => { timedOut = true; ac.abort(); }, timeoutMs);
+  const onOuterAbort = () => ac.abort();
+  signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const at = where(req.url);
+  const failure = (cause) => {
+    if (timedOut) return new TransportError(`ropc: ${what} to ${at} timed out after ${timeoutMs} ms`, { reason: 'timeout', cause });
+    if (signal?.aborted) return new TransportError(`ropc: ${what} to ${at} was cancelled: the client was closed`, { reason: 'closed', cause });
+    return new TransportError(`ropc: ${what} to ${at} failed: network error`, { reason: 'network', cause });
+  };
+  try {
+    if (signal?.aborted) throw failure();
+    let res;
+    try {
+      res = await fetchFn(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body,
+        // Never follow: a 307/308 would re-send the password and client
+        // secret to wherever the Location points.
+        redirect: 'manual',
+        signal: ac.signal,
+      });
+    } catch (e) {
+      throw failure(e);
+    }
+    if (res.type === 'opaqueredirect' || res.redirected || (res.status >= 300 && res.status < 400)) {
+      res.body?.cancel().catch(() => {});
+      throw new TransportError(`ropc: ${what} to ${at} was answered with a redirect, which is refused ` +
+        '(credentials are never re-sent to another location)', { reason: 'redirect', status: res.status });
+    }
+    let body;
+    try {
+      body = await readLimited(res, maxBytes, ac);
+    } catch (e) {
+      if (e instanceof TransportError) {
+        throw new TransportError(`ropc: ${what} to ${at}: answer larger than ${maxBytes} bytes`, { reason: 'too_large', status: res.status });
+      }
+      throw failure(e);
+    }
+    return {
+      status: res.status,
+      contentType: res.headers.get('content-type') ?? '',
+      wwwAuthenticate: res.headers.get('www-authenticate') ?? '',
+      body,
+    };
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+const tooLarge = () => new TransportError('too large', { reason: 'too_large' });
+
+async function readLimited(res, maxBytes, ac) {
+  const declared = Number(res.headers.get('content-length'));
+  if (declared > maxBytes) {
+    ac.abort();
+    throw tooLarge();
+  }
+  if (!res.body) {
+    const buf = new Uint8Array(await res.arrayBuffer());
+    if (buf.byteLength > maxBytes) throw tooLarge();
+    return buf;
+  }
+  // Count while streaming, so an endless answer is cut at the limit instead of
+  // being held in memory (response.arrayBuffer() would read it all).
+  const reader = res.body.getReader();
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      reader.cancel().catch(() => {});
+      ac.abort();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,131 @@
+// Types of the ropc package (hand-written; the implementation is index.js).
+
+export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+export interface ClientOptions {
+  /** Token endpoint; without it, `issuer` is required and discovery (RFC 8414) finds it. */
+  tokenUrl?: string;
+  /** Issuer identifier: discovery of the token, revocation and introspection endpoints. */
+  issuer?: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** Default 'client_secret_basic' (RFC 6749 §2.3.1). */
+  authMethod?: AuthMethod;
+  /** Default globalThis.fetch; pass Electron's net.fetch in an Electron main process. */
+  fetch?: FetchFunction;
+  /** Per request, default 30000. */
+  timeoutMs?: number;
+  /** Allow plain http to hosts other than loopback. Default false. */
+  allowInsecureHttp?: boolean;
+  /** Largest answer read, default 1 MiB; larger ones fail with TransportError reason 'too_large'. */
+  maxResponseBytes?: number;
+  /** RFC 7009 endpoint, when there is no issuer to discover it from. */
+  revocationUrl?: string;
+  /** RFC 7662 endpoint, when there is no issuer to discover it from. */
+  introspectionUrl?: string;
+}
+
+export interface Token {
+  accessToken: string;
+  /** 'Bearer' (normalised), another type as sent, or '' when the server sent none. */
+  tokenType: string;
+  /** Lifetime in seconds as sent, or null when unknown. */
+  expiresIn: number | null;
+  /** Expiry in milliseconds since the epoch, or null when unknown. */
+  expiresAt: number | null;
+  refreshToken: string | null;
+  /** Space-separated granted scope (the requested scope when the server omitted it). */
+  scope: string;
+  /** The parsed response, every field. */
+  raw: Record<string, unknown>;
+}
+
+export interface PasswordGrantOptions {
+  username: string;
+  password: string;
+  scope?: string | string[];
+  /** Extra form parameters. */
+  params?: Record<string, string | string[]>;
+}
+
+export interface Introspection {
+  active: boolean;
+  scope?: string;
+  clientId?: string;
+  username?: string;
+  tokenType?: string;
+  sub?: string;
+  iss?: string;
+  jti?: string;
+  aud?: string[];
+  exp?: number;
+  iat?: number;
+  nbf?: number;
+  raw: Record<string, unknown>;
+}
+
+export interface Metadata {
+  issuer: string;
+  tokenEndpoint: string;
+  revocationEndpoint?: string;
+  introspectionEndpoint?: string;
+  userinfoEndpoint?: string;
+  jwksUri?: string;
+  grantTypesSupported?: string[];
+  scopesSupported?: string[];
+  tokenEndpointAuthMethodsSupported?: string[];
+  raw: Record<string, unknown>;
+}
+
+export interface SessionOptions {
+  /** Called after each refresh with the new token (persist it here). */
+  onTokenChange?: (token: Token) => void | Promise<void>;
+  /** Refresh this long before expiry. Default 60000. */
+  marginMs?: number;
+}
+
+export interface Session {
+  /** A fresh access token; concurrent callers share one refresh. */
+  accessToken(): Promise<string>;
+  /** fetch with Authorization: Bearer; on 401 error="invalid_token" refreshes once and retries. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** The token held now. */
+  readonly token: Token;
+}
+
+export interface Client {
+  passwordGrant(options: PasswordGrantOptions): Promise<Token>;
+  refresh(refreshToken: string, options?: { scope?: string | string[]; params?: Record<string, string | string[]> }): Promise<Token>;
+  revoke(token: string, options?: { hint?: 'access_token' | 'refresh_token' | string }): Promise<void>;
+  introspect(token: string, options?: { hint?: string }): Promise<Introspection>;
+  session(token: Token, options?: SessionOptions): Session;
+  discover(): Promise<Metadata>;
+  close(): void;
+}
+
+export function createClient(options: ClientOptions): Promise<Client>;
+
+/** RFC 6749 §5.2 error answer. */
+export class OAuthError extends Error {
+  readonly name: 'OAuthError';
+  /** invalid_request, invalid_client, invalid_grant, unauthorized_client, unsupported_grant_type, invalid_scope, ... */
+  readonly code: string;
+  readonly description: string;
+  readonly uri: string;
+  readonly status: number;
+}
+
+export type TransportErrorReason =
+  | 'network' | 'timeout' | 'redirect' | 'too_large' | 'malformed' | 'http_status'
+  | 'insecure_url' | 'invalid_input' | 'closed' | 'sign_in_again';
+
+/** Every failure that is not an OAuth error answer. */
+export class TransportError extends Error {
+  readonly name: 'TransportError';
+  readonly reason: TransportErrorReason;
+  /** HTTP status when there was one, else 0. */
+  readonly status: number;
+  readonly contentType: string;
+}

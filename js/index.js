@@ -1,0 +1,239 @@
+// ropc: OAuth 2.0 password grant (RFC 6749 §4.3) for Node.js, Electron and
+// browsers, over the same Go core as the Go SDK (compiled to WebAssembly).
+// Go builds requests and parses answers; this file sends them (http.js) and
+// keeps the client's state.
+import { OAuthError, TransportError, fromBridge } from './errors.js';
+import { checkURL, send } from './http.js';
+import { loadCore } from './loader.js';
+import { createSession } from './session.js';
+
+export { OAuthError, TransportError };
+
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_BYTES = 1 << 20; // 1 MiB, as the Go SDK
+
+/** Creates a client; with `issuer` and no `tokenUrl` it runs discovery (RFC 8414) first. */
+export async function createClient(options = {}) {
+  const o = { ...options };
+  const allow = o.allowInsecureHttp === true;
+  if (!o.tokenUrl && !o.issuer) {
+    throw new TransportError('ropc: createClient needs tokenUrl or issuer', { reason: 'invalid_input' });
+  }
+  const authMethod = o.authMethod ?? 'client_secret_basic';
+  if (!AUTH_METHODS.includes(authMethod)) {
+    throw new TransportError(`ropc: authMethod must be one of ${AUTH_METHODS.join(', ')}`, { reason: 'invalid_input' });
+  }
+  const fetchFn = o.fetch ?? globalThis.fetch;
+  if (typeof fetchFn !== 'function') {
+    throw new TransportError('ropc: no fetch function: pass one as options.fetch', { reason: 'invalid_input' });
+  }
+  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxResponseBytes = o.maxResponseBytes ?? DEFAULT_MAX_BYTES;
+  if (!(timeoutMs > 0) || !(maxResponseBytes > 0)) {
+    throw new TransportError('ropc: timeoutMs and maxResponseBytes must be positive', { reason: 'invalid_input' });
+  }
+  const endpoints = {
+    token: o.tokenUrl ? checkURL(o.tokenUrl, allow, 'token endpoint') : '',
+    revocation: o.revocationUrl ? checkURL(o.revocationUrl, allow, 'revocation endpoint') : '',
+    introspection: o.introspectionUrl ? checkURL(o.introspectionUrl, allow, 'introspection endpoint') : '',
+  };
+  const issuer = o.issuer ? checkURL(o.issuer, allow, 'issuer') && o.issuer : '';
+  const core = await loadCore();
+  const client = new Client(core, {
+    fetchFn, timeoutMs, maxResponseBytes, allow, issuer, endpoints,
+    auth: { clientId: o.clientId ?? '', clientSecret: o.clientSecret ?? '', authMethod },
+  });
+  if (!endpoints.token) await client.discover();
+  return client;
+}
+
+class Client {
+  #core;
+  #cfg; // holds the client secret: private, so it never shows in console.log
+  #inflight = new AbortController();
+  #closed = false;
+  #discovery;
+
+  constructor(core, cfg) {
+    this.#core = core;
+    this.#cfg = cfg;
+  }
+
+  /** RFC 6749 §4.3.2: exchanges a username and password for a token. */
+  async passwordGrant({ username, password, scope, params } = {}) {
+    const endpoint = this.#endpoint('token');
+    const scopes = scopeList(scope);
+    const req = this.#build('buildPasswordRequest', 'token request', {
+      endpoint, username: username ?? '', password: password ?? '', scope: scopes, params: paramMap(params),
+    });
+    const token = await this.#tokenCall(req);
+    // RFC 6749 §5.1: an omitted scope is the scope that was requested.
+    if (!token.scope && scopes.length) token.scope = scopes.join(' ');
+    return token;
+  }
+
+  /** RFC 6749 §6: a new token for a refresh token; keeps the old one if none is returned. */
+  async refresh(refreshToken, { scope, params } = {}) {
+    const endpoint = this.#endpoint('token');
+    const scopes = scopeList(scope);
+    const req = this.#build('buildRefreshRequest', 'refresh request', {
+      endpoint, refreshToken: refreshToken ?? '', scope: scopes, params: paramMap(params),
+    });
+    const token = await this.#tokenCall(req, 'refresh request');
+    // RFC 6749 §6: the server MAY issue a new refresh token; without one the
+    // client keeps using the old.
+    if (token.refreshToken === null && refreshToken) redactable(token).refreshToken = refreshToken;
+    if (!token.scope && scopes.length) token.scope = scopes.join(' ');
+    return token;
+  }
+
+  /** RFC 7009: revokes a token; resolves to undefined. */
+  async revoke(token, { hint } = {}) {
+    const endpoint = await this.#optionalEndpoint('revocation');
+    const req = this.#build('buildRevocation', 'revocation request', { endpoint, token: token ?? '', hint: hint ?? '' });
+    const res = await this.#send(req, 'revocation request');
+    this.#parse('parseRevocation', 'revocation request', res);
+  }
+
+  /** RFC 7662: asks the server whether a token is active. */
+  async introspect(token, { hint } = {}) {
+    const endpoint = await this.#optionalEndpoint('introspection');
+    const req = this.#build('buildIntrospection', 'introspection request', { endpoint, token: token ?? '', hint: hint ?? '' });
+    const res = await this.#send(req, 'introspection request');
+    return this.#parse('parseIntrospection', 'introspection request', res);
+  }
+
+  /** A token holder that refreshes before expiry, sharing one in-flight refresh. */
+  session(token, options = {}) {
+    if (!token || typeof token.accessToken !== 'string') {
+      throw new TransportError('ropc: session needs a token from passwordGrant or refresh', { reason: 'invalid_input' });
+    }
+    return createSession(this, token, options, {
+      fetchFn: this.#cfg.fetchFn,
+      bearerChallenge: (header) => this.#call('parseBearerChallenge', 'bearer challenge', header),
+    });
+  }
+
+  /** Cancels requests in flight; later calls fail with TransportError reason 'closed'. */
+  close() {
+    this.#closed = true;
+    this.#inflight.abort();
+  }
+
+  /** RFC 8414: reads the issuer's metadata once; resolves to it. */
+  discover() {
+    this.#discovery ??= this.#discover().catch((e) => {
+      this.#discovery = undefined;
+      throw e;
+    });
+    return this.#discovery;
+  }
+
+  async #discover() {
+    const { issuer, allow, endpoints } = this.#cfg;
+    if (!issuer) {
+      throw new TransportError('ropc: discovery needs an issuer', { reason: 'invalid_input' });
+    }
+    const urls = this.#call('discoveryURLs', 'discovery', issuer);
+    let last;
+    for (const url of urls) {
+      const res = await this.#send({ method: 'GET', url, headers: { accept: 'application/json' }, body: '' }, 'discovery request');
+      if (res.status === 404) {
+        last = res;
+        continue;
+      }
+      const m = this.#call('parseMetadata', 'discovery request', JSON.stringify(respJSON(res, { issuer })), res.body);
+      if (!endpoints.token) endpoints.token = checkURL(m.tokenEndpoint, allow, 'token endpoint');
+      if (!endpoints.revocation && m.revocationEndpoint) endpoints.revocation = checkURL(m.revocationEndpoint, allow, 'revocation endpoint');
+      if (!endpoints.introspection && m.introspectionEndpoint) {
+        endpoints.introspection = checkURL(m.introspectionEndpoint, allow, 'introspection endpoint');
+      }
+      return m;
+    }
+    throw new TransportError(`ropc: discovery found no metadata for the issuer (HTTP ${last?.status})`, {
+      reason: 'http_status', status: last?.status ?? 0,
+    });
+  }
+
+  #endpoint(kind) {
+    if (this.#closed) throw new TransportError('ropc: the client is closed', { reason: 'closed' });
+    const url = this.#cfg.endpoints[kind];
+    if (!url) throw new TransportError(`ropc: no ${kind} endpoint configured`, { reason: 'invalid_input' });
+    return url;
+  }
+
+  async #optionalEndpoint(kind) {
+    if (!this.#cfg.endpoints[kind] && this.#cfg.issuer) await this.discover();
+    if (!this.#cfg.endpoints[kind]) {
+      throw new TransportError(`ropc: no ${kind} endpoint: pass issuer (discovery) or ${kind}Url to createClient`, {
+        reason: 'invalid_input',
+      });
+    }
+    return this.#endpoint(kind);
+  }
+
+  #build(fn, what, input) {
+    const { clientId, clientSecret, authMethod } = this.#cfg.auth;
+    return this.#call(fn, what, JSON.stringify({ clientId, clientSecret, authMethod, ...input }));
+  }
+
+  #call(fn, what, ...args) {
+    const out = JSON.parse(this.#core[fn](...args));
+    if (out.error) throw fromBridge(out.error, what);
+    return out.ok;
+  }
+
+  #parse(fn, what, res) {
+    return this.#call(fn, what, JSON.stringify(respJSON(res)), res.body);
+  }
+
+  #send(req, what) {
+    if (this.#closed) return Promise.reject(new TransportError('ropc: the client is closed', { reason: 'closed' }));
+    const { fetchFn, timeoutMs, maxResponseBytes } = this.#cfg;
+    return send(fetchFn, req, { timeoutMs, maxBytes: maxResponseBytes, what, signal: this.#inflight.signal });
+  }
+
+  async #tokenCall(req, what = 'token request') {
+    const res = await this.#send(req, what);
+    return redactable(this.#parse('parseTokenResponse', what, res));
+  }
+}
+
+function respJSON(res, extra) {
+  return { status: res.status, contentType: res.contentType, wwwAuthenticate: res.wwwAuthenticate, ...extra };
+}
+
+function scopeList(scope) {
+  if (scope == null) return [];
+  if (Array.isArray(scope)) return scope.map(String).filter(Boolean);
+  return String(scope).split(/\s+/).filter(Boolean);
+}
+
+function paramMap(params) {
+  if (params == null) return {};
+  const out = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (v == null) continue;
+    out[k] = Array.isArray(v) ? v.map(String) : [String(v)];
+  }
+  return out;
+}
+
+const inspect = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * Gives a token a console.log / util.inspect form without its secrets. The
+ * property is non-enumerable, so JSON.stringify and spreading are unchanged.
+ */
+function redactable(token) {
+  Object.defineProperty(token, inspect, {
+    enumerable: false,
+    configurable: true,
+    value() {
+      return `Token { tokenType: ${JSON.stringify(this.tokenType)}, expiresAt: ${this.expiresAt}, ` +
+        `scope: ${JSON.stringify(this.scope)}, accessToken: [redacted], refreshToken: ${this.refreshToken ? '[redacted]' : null} }`;
+    },
+  });
+  return token;
+}

@@ -1,0 +1,71 @@
+// A session holds one token and keeps it fresh: one shared in-flight refresh,
+// because refresh tokens rotate (RFC 9700 §4.14.2) and a second concurrent
+// refresh with the same token would be refused — or revoke the whole family.
+import { TransportError } from './errors.js';
+
+const DEFAULT_MARGIN_MS = 60_000;
+
+export function createSession(client, token, { onTokenChange, marginMs = DEFAULT_MARGIN_MS } = {}, { fetchFn, bearerChallenge }) {
+  let current = token;
+  let refreshing = null;
+
+  const fresh = (t) => t.expiresAt == null || Date.now() + marginMs < t.expiresAt;
+
+  async function doRefresh() {
+    if (!current.refreshToken) {
+      throw new TransportError('ropc: the access token has expired and there is no refresh token: sign in again', {
+        reason: 'sign_in_again',
+      });
+    }
+    const next = await client.refresh(current.refreshToken);
+    // RFC 6749 §5.1: an omitted scope is unchanged.
+    if (!next.scope) next.scope = current.scope;
+    current = next;
+    if (onTokenChange) {
+      try {
+        await onTokenChange(next);
+      } catch {
+        // A failing listener (say, storage full) must not fail the request.
+      }
+    }
+    return next;
+  }
+
+  function refreshOnce() {
+    refreshing ??= doRefresh().finally(() => { refreshing = null; });
+    return refreshing;
+  }
+
+  async function accessToken() {
+    if (refreshing) return (await refreshing).accessToken;
+    if (fresh(current)) return current.accessToken;
+    return (await refreshOnce()).accessToken;
+  }
+
+  function withBearer(input, init, at) {
+    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    headers.set('authorization', `Bearer ${at}`);
+    return fetchFn(input, { ...init, headers });
+  }
+
+  async function sessionFetch(input, init = {}) {
+    const again = typeof Request === 'function' && input instanceof Request ? input.clone() : input;
+    const at = await accessToken();
+    const res = await withBearer(input, init, at);
+    if (res.status !== 401) return res;
+    // RFC 6750 §3.1: invalid_token means this token was refused (revoked,
+    // expired early); any other 401 is not fixed by refreshing.
+    const challenge = bearerChallenge(res.headers.get('www-authenticate') ?? '');
+    if (!challenge.bearer || challenge.params.error !== 'invalid_token') return res;
+    if (current.accessToken === at) await refreshOnce();
+    res.body?.cancel().catch(() => {});
+    return withBearer(again, init, current.accessToken);
+  }
+
+  return {
+    accessToken,
+    fetch: sessionFetch,
+    /** The token held now (after any refresh). */
+    get token() { return current; },
+  };
+}

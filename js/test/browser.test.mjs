@@ -1,0 +1,190 @@
+// Headless Chromium: a page from another loopback origin loads the package
+// (ropc.wasm included) and talks to the mock across origins (CORS). This is
+// also the Electron renderer's runtime (contextIsolation, no Node).
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { mockHasAdmin, startMock } from './mock.mjs';
+
+const CHROMIUM = [process.env.ROPC_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']
+  .find((p) => p && existsSync(p));
+const skip = CHROMIUM ? false : 'SKIPPED: no Chromium found (/usr/bin/chromium or $ROPC_CHROMIUM); browser tests not run';
+if (skip) console.log(skip);
+const test = (name, fn) => it(name, { skip }, fn);
+
+const ROOTS = {
+  '/ropc/': fileURLToPath(new URL('../', import.meta.url)),
+  '/electron/': fileURLToPath(new URL('../../examples/electron/', import.meta.url)),
+};
+const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html', '.css': 'text/css', '.wasm': 'application/wasm' };
+
+/** A tiny static server for the page's origin. `wasmType` lets a test serve the module with a wrong MIME type. */
+function startStatic({ wasmType } = {}) {
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>ropc test</title><p>ropc</p>');
+      return;
+    }
+    const prefix = Object.keys(ROOTS).find((p) => path.startsWith(p));
+    const rel = prefix && normalize(path.slice(prefix.length));
+    if (!rel || rel.startsWith('..')) {
+      res.writeHead(404).end();
+      return;
+    }
+    try {
+      const body = await readFile(join(ROOTS[prefix], rel));
+      const type = extname(rel) === '.wasm' && wasmType ? wasmType : TYPES[extname(rel)] ?? 'application/octet-stream';
+      res.writeHead(200, { 'content-type': type }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe('headless Chromium', () => {
+  let mock; let site; let oddSite; let context; let userDataDir; let admin;
+
+  before(async () => {
+    if (skip) return;
+    const { chromium } = await import('playwright-core');
+    mock = await startMock();
+    admin = await mockHasAdmin();
+    site = await startStatic();
+    oddSite = await startStatic({ wasmType: 'application/octet-stream' });
+    userDataDir = await mkdtemp(join(tmpdir(), 'ropc-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      // The Electron page's CSP (no network, no wasm: the main process does
+      // both) would block the stand-in bridge below; the app itself keeps it.
+      bypassCSP: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  after(async () => {
+    await context?.close();
+    site?.close();
+    oddSite?.close();
+    await mock?.stop();
+    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+  });
+
+  // The page origin is localhost:<site port>; the mock is 127.0.0.1:<mock port>.
+  async function openPage(server = site) {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`http://localhost:${server.address().port}/`);
+    return { page, errors };
+  }
+
+  test('gets, refreshes and introspects a token from a page on another origin', async () => {
+    const { page, errors } = await openPage();
+    const out = await page.evaluate(async ({ issuer }) => {
+      const { createClient } = await import('/ropc/index.js');
+      const client = await createClient({ issuer, clientId: 'client_id', clientSecret: 'client_secret' });
+      const token = await client.passwordGrant({ username: 'johndoe', password: 'A3ddj3w', scope: ['read', 'write'] });
+      const next = await client.refresh(token.refreshToken);
+      const info = await client.introspect(next.accessToken);
+      const session = client.session(next);
+      const me = await session.fetch(`${issuer}/userinfo`);
+      return {
+        origin: location.origin, tokenType: token.tokenType, scope: token.scope, hasAT: token.accessToken.length > 0,
+        rotated: next.refreshToken !== token.refreshToken, active: info.active, userinfo: me.status,
+      };
+    }, { issuer: mock.issuer });
+    assert.notEqual(new URL(out.origin).origin, new URL(mock.url).origin);
+    assert.deepEqual(out, { ...out, tokenType: 'Bearer', scope: 'read write', hasAT: true, active: true, userinfo: 200 });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('reports OAuth errors with their code in the browser', async () => {
+    const { page } = await openPage();
+    const out = await page.evaluate(async ({ tokenUrl }) => {
+      const { createClient, OAuthError } = await import('/ropc/index.js');
+      const client = await createClient({ tokenUrl, clientId: 'client_id', clientSecret: 'client_secret' });
+      try {
+        await client.passwordGrant({ username: 'mallory', password: 'not-the-password' });
+        return { ok: true };
+      } catch (e) {
+        return { isOAuth: e instanceof OAuthError, name: e.name, code: e.code, status: e.status, leaks: e.message.includes('not-the-password') };
+      }
+    }, { tokenUrl: mock.tokenUrl });
+    assert.deepEqual(out, { isOAuth: true, name: 'OAuthError', code: 'invalid_grant', status: 400, leaks: false });
+    await page.close();
+  });
+
+  test('loads the module when the server sends the wrong MIME type (arrayBuffer fallback)', async () => {
+    const { page } = await openPage(oddSite);
+    const type = await page.evaluate(async ({ tokenUrl }) => {
+      const { createClient } = await import('/ropc/index.js');
+      const client = await createClient({ tokenUrl, clientId: 'client_id', clientSecret: 'client_secret' });
+      return (await client.passwordGrant({ username: 'johndoe', password: 'A3ddj3w' })).tokenType;
+    }, { tokenUrl: mock.tokenUrl });
+    assert.equal(type, 'Bearer');
+    await page.close();
+  });
+
+  test('refuses a redirect on the token endpoint (opaqueredirect)', async (t) => {
+    if (!admin) {
+      t.skip('SKIPPED: bin/ropc-mock has no admin API yet');
+      return;
+    }
+    await mock.addFault({ match: { path: '/token' }, times: 1, quirk: 'redirect', location: `${mock.url}/elsewhere` });
+    const { page } = await openPage();
+    const out = await page.evaluate(async ({ tokenUrl }) => {
+      const { createClient } = await import('/ropc/index.js');
+      const client = await createClient({ tokenUrl, clientId: 'client_id', clientSecret: 'client_secret' });
+      try {
+        await client.passwordGrant({ username: 'johndoe', password: 'A3ddj3w' });
+        return 'no error';
+      } catch (e) {
+        return `${e.name}:${e.reason}`;
+      }
+    }, { tokenUrl: mock.tokenUrl });
+    assert.equal(out, 'TransportError:redirect');
+    await page.close();
+  });
+
+  test('runs the Electron renderer page with the bridge that preload.js exposes', async () => {
+    const { page, errors } = await openPage();
+    // Stand in for preload.js: same window.auth surface, backed by the
+    // package in the page instead of IPC to the main process.
+    await page.goto(`http://localhost:${site.address().port}/electron/index.html`);
+    await page.evaluate(async ({ tokenUrl }) => {
+      const { createClient } = await import('/ropc/index.js');
+      const client = await createClient({ tokenUrl, clientId: 'client_id', clientSecret: 'client_secret' });
+      let token = null;
+      window.auth = {
+        signIn: async (username, password) => {
+          token = await client.passwordGrant({ username, password, scope: 'read' });
+          return { signedIn: true, username, scope: token.scope, expiresAt: token.expiresAt };
+        },
+        signOut: async () => { token = null; return { signedIn: false }; },
+        status: async () => ({ signedIn: token !== null }),
+      };
+      window.dispatchEvent(new Event('auth-ready'));
+    }, { tokenUrl: mock.tokenUrl });
+    await page.fill('#username', 'johndoe');
+    await page.fill('#password', 'A3ddj3w');
+    await page.click('#sign-in');
+    await page.waitForSelector('#status[data-state="signed-in"]', { timeout: 5000 });
+    assert.match(await page.textContent('#status'), /johndoe/);
+    assert.equal(await page.inputValue('#password'), '', 'the password is not left in the page');
+    await page.click('#sign-out');
+    await page.waitForSelector('#status[data-state="signed-out"]', { timeout: 5000 });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});

@@ -1,0 +1,129 @@
+// Test helper: starts the real ropc-mock binary (bin/ropc-mock, built by
+// scripts/test-js.sh) on a free loopback port for one test file.
+import { spawn, execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const MOCK_BIN = process.env.ROPC_MOCK ?? fileURLToPath(new URL('../../bin/ropc-mock', import.meta.url));
+
+/** The config every JS test runs against (issue 3 config-file keys). */
+export const CONFIG = {
+  access_token_ttl: '1h',
+  refresh_token_ttl: '720h',
+  clients: [
+    { client_id: 'client_id', client_secret: 'client_secret', scopes: ['read', 'write'] },
+    { client_id: 'public-app', public: true, scopes: ['read'] },
+  ],
+  users: [
+    { username: 'johndoe', password: 'A3ddj3w', claims: { email: 'johndoe@example.com' } },
+    // Wrong-password tests use their own users so lockout never hits johndoe.
+    { username: 'mallory', password: 'Corr3ct-Horse' },
+    { username: 'alice', password: 'W0nderland!' },
+  ],
+};
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+let helpText;
+/** Whether this ropc-mock has the admin API (issue 4); H4 adds it to the command. */
+export async function mockHasAdmin() {
+  helpText ??= new Promise((resolve) => {
+    execFile(MOCK_BIN, ['-h'], (err, stdout, stderr) => resolve(`${stdout}${stderr}`));
+  });
+  return (await helpText).includes('-admin');
+}
+
+export async function startMock({ config = CONFIG, admin = true } = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'ropc-js-test-'));
+  const configPath = join(dir, 'config.json');
+  await writeFile(configPath, JSON.stringify(config));
+  const withAdmin = admin && (await mockHasAdmin());
+  let lastErr;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const args = ['-addr', `127.0.0.1:${port}`, '-config', configPath, '-key-file=', ...(withAdmin ? ['-admin'] : [])];
+    // cwd is a scratch dir: the mock may write its signing-key file there.
+    const child = spawn(MOCK_BIN, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr.on('data', (d) => { log = (log + d).slice(-4000); });
+    const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await waitHealthy(url, exited);
+      return new Mock(child, exited, url, withAdmin, dir);
+    } catch (e) {
+      child.kill('SIGKILL');
+      await exited;
+      lastErr = new Error(`ropc-mock did not start: ${e.message}\n${log}`);
+    }
+  }
+  await rm(dir, { recursive: true, force: true });
+  throw lastErr;
+}
+
+async function waitHealthy(url, exited) {
+  let dead = false;
+  exited.then(() => { dead = true; });
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (dead) throw new Error('exited early');
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('no answer on /healthz within 10s');
+}
+
+class Mock {
+  constructor(child, exited, url, admin, dir) {
+    this.child = child;
+    this.exited = exited;
+    this.url = url;
+    this.issuer = url;
+    this.tokenUrl = `${url}/token`;
+    this.admin = admin;
+    this.dir = dir;
+  }
+
+  async stop() {
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
+    await this.exited;
+    clearTimeout(timer);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  async adminCall(method, path, body) {
+    if (!this.admin) throw new Error('this ropc-mock has no admin API');
+    const res = await fetch(`${this.url}/_admin${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`admin ${method} ${path}: HTTP ${res.status}: ${text}`);
+    return text ? JSON.parse(text) : null;
+  }
+
+  addFault(rule) { return this.adminCall('POST', '/faults', rule); }
+  clearFaults() { return this.adminCall('DELETE', '/faults'); }
+  requests() { return this.adminCall('GET', '/requests'); }
+  clearRequests() { return this.adminCall('DELETE', '/requests'); }
+  clock(body) { return this.adminCall('POST', '/clock', body); }
+}

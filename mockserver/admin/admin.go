@@ -1,0 +1,253 @@
+// Package admin turns the mock token server into a test instrument: it wraps a
+// *mockserver.Server with fault and quirk injection, a request journal and,
+// under /_admin/, an HTTP API to drive both plus the clock, users and clients.
+//
+// The wrapper (journal and faults) is always active, so faults from a config
+// file apply; the /_admin/ routes answer only when Options.Enabled is set, only
+// to loopback clients and, with Options.Token, only to "Authorization: Bearer".
+package admin
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ropcgo/ropc/mockserver"
+)
+
+// Prefix is where the admin API lives.
+const Prefix = "/_admin/"
+
+// Options configure the admin layer.
+type Options struct {
+	// Enabled serves the /_admin/ API; without it only the journal and faults run.
+	Enabled bool
+	// Token, when set, is required as "Authorization: Bearer <Token>" on /_admin/.
+	Token string
+	// Faults are rule objects from the config file ("faults"), applied first and
+	// restored by Reset.
+	Faults []json.RawMessage
+	// Logger receives admin actions; nil discards them.
+	Logger *slog.Logger
+}
+
+// Handler is the mock wrapped with the admin layer. It is safe for concurrent use.
+type Handler struct {
+	srv     *mockserver.Server
+	inner   http.Handler
+	enabled bool
+	token   [sha256.Size]byte
+	hasTok  bool
+	logger  *slog.Logger
+	api     *http.ServeMux
+
+	rules   ruleSet
+	journal journal
+
+	mu          sync.Mutex // guards configRules
+	configRules []Rule
+
+	closeOnce sync.Once
+	closing   chan struct{}
+}
+
+// New wraps srv. A bad rule in opts.Faults is refused with its index and field.
+func New(srv *mockserver.Server, opts Options) (*Handler, error) {
+	if srv == nil {
+		return nil, errors.New("admin: nil mock server")
+	}
+	rules, err := parseConfigFaults(opts.Faults)
+	if err != nil {
+		return nil, err
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	h := &Handler{
+		srv:         srv,
+		inner:       srv,
+		enabled:     opts.Enabled,
+		logger:      logger,
+		configRules: rules,
+		closing:     make(chan struct{}),
+	}
+	if opts.Token != "" {
+		// Comparing fixed-size digests keeps the comparison constant-time even
+		// in the token's length.
+		h.token = sha256.Sum256([]byte(opts.Token))
+		h.hasTok = true
+	}
+	h.rules.replaceConfig(rules, false)
+	h.api = h.routes()
+	return h, nil
+}
+
+// Server returns the wrapped mock.
+func (h *Handler) Server() *mockserver.Server { return h.srv }
+
+// Close releases requests parked by the "hang" quirk (their connections are
+// aborted). The handler keeps serving other requests.
+func (h *Handler) Close() {
+	h.closeOnce.Do(func() { close(h.closing) })
+}
+
+// ServeHTTP serves /_admin/ (when enabled) and passes everything else to the
+// mock through the fault rules, recording it in the journal.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.enabled && (r.URL.Path == strings.TrimSuffix(Prefix, "/") || strings.HasPrefix(r.URL.Path, Prefix)) {
+		h.serveAdmin(w, r)
+		return
+	}
+	h.serveMock(w, r)
+}
+
+func (h *Handler) serveMock(w http.ResponseWriter, r *http.Request) {
+	p := parseRequest(r)
+	cw := &captureWriter{ResponseWriter: w}
+	entry := Entry{
+		Time: h.srv.Clock().Now(), Method: p.method, Path: p.path, GrantType: p.grantType,
+		ClientID: p.clientID, ClientAuth: p.auth, Username: p.username, Scope: p.scope,
+	}
+	// Deferred so a hang aborted by Close is journaled too.
+	defer func() {
+		entry.Status = cw.status
+		entry.Error = cw.errorCode()
+		h.journal.add(entry)
+	}()
+
+	rule, ok := h.rules.take(p)
+	if !ok {
+		h.inner.ServeHTTP(cw, r)
+		return
+	}
+	if d := time.Duration(rule.Delay); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-h.closing:
+			t.Stop()
+			panic(http.ErrAbortHandler)
+		}
+	}
+	switch {
+	case rule.Quirk != "":
+		h.serveQuirk(cw, r, rule)
+	case rule.Status != 0 || rule.Error != "":
+		status, code := rule.Status, rule.Error
+		if status == 0 {
+			status = http.StatusBadRequest // RFC 6749 §5.2
+		}
+		if code == "" {
+			code = defaultErrorCode(status)
+		}
+		writeOAuthError(cw, status, code, rule.ErrorDescription, rule.RetryAfter)
+	default: // delay only
+		h.inner.ServeHTTP(cw, r)
+	}
+}
+
+// AddFault validates and installs rule, returning its id.
+func (h *Handler) AddFault(rule Rule) (string, error) {
+	if rule.ID != "" {
+		return "", fieldErr("id", "is assigned by the server")
+	}
+	if err := rule.Validate(); err != nil {
+		return "", err
+	}
+	id := h.rules.add(rule, false)
+	h.logger.Info("admin: fault added", "id", id, "quirk", string(rule.Quirk), "status", rule.Status, "error", rule.Error)
+	return id, nil
+}
+
+// RemoveFault removes one rule; false if there is none with that id.
+func (h *Handler) RemoveFault(id string) bool { return h.rules.remove(id) }
+
+// ClearFaults removes every rule, including those from the config file.
+func (h *Handler) ClearFaults() { h.rules.clear() }
+
+// Faults lists the active rules in match order; Times shows what is left.
+func (h *Handler) Faults() []Rule { return h.rules.list() }
+
+// Requests returns the journal, oldest first.
+func (h *Handler) Requests() []Entry { return h.journal.list() }
+
+// ClearRequests empties the journal.
+func (h *Handler) ClearRequests() { h.journal.clear() }
+
+// Reset puts the mock back to its loaded config: store and clock reset,
+// journal cleared, faults back to the config file's.
+func (h *Handler) Reset() error {
+	if err := h.srv.Reset(); err != nil {
+		return err
+	}
+	h.srv.Clock().Reset()
+	h.journal.clear()
+	h.mu.Lock()
+	rules := h.configRules
+	h.mu.Unlock()
+	h.rules.replaceConfig(rules, false)
+	return nil
+}
+
+// Reload swaps in a new config (SIGHUP): its faults are validated first, then
+// the mock reloads users, clients and TTLs keeping issued tokens, then the
+// config faults are replaced (faults added at run time stay). On any error
+// nothing has changed.
+func (h *Handler) Reload(cfg *mockserver.Config) error {
+	if cfg == nil {
+		return errors.New("admin: nil config")
+	}
+	rules, err := parseConfigFaults(cfg.Faults)
+	if err != nil {
+		return err
+	}
+	if err := h.srv.Reload(cfg); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	h.configRules = rules
+	h.mu.Unlock()
+	h.rules.replaceConfig(rules, true)
+	return nil
+}
+
+// authorize enforces loopback-only access and the optional bearer token.
+func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) bool {
+	if !isLoopback(r.RemoteAddr) {
+		h.logger.Warn("admin: refused non-loopback client", "remote", r.RemoteAddr)
+		writeAdminError(w, http.StatusForbidden, "", "the admin API answers loopback clients only")
+		return false
+	}
+	if !h.hasTok {
+		return true
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
+	if !ok || subtle.ConstantTimeCompare(sum[:], h.token[:]) != 1 {
+		// RFC 6750 §3: a bearer challenge on the 401.
+		w.Header().Set("WWW-Authenticate", `Bearer realm="ropc-mock-admin"`)
+		writeAdminError(w, http.StatusUnauthorized, "", "the admin API needs Authorization: Bearer <admin token>")
+		return false
+	}
+	return true
+}
+
+func isLoopback(remoteAddr string) bool {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,160 @@
+package admin
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Entry is one request the mock answered, as GET /_admin/requests shows it. It
+// holds no password, client secret or token: only who asked for what and the
+// answer's status and RFC 6749 §5.2 error code.
+type Entry struct {
+	Time       time.Time `json:"time"` // the mock's clock (see /_admin/clock)
+	Method     string    `json:"method"`
+	Path       string    `json:"path"`
+	GrantType  string    `json:"grant_type"`
+	ClientID   string    `json:"client_id"`
+	ClientAuth string    `json:"client_auth"` // "basic", "post" or "none"
+	Username   string    `json:"username"`
+	Scope      string    `json:"scope"`
+	Status     int       `json:"status"` // 0 when the client left before an answer
+	Error      string    `json:"error"`
+}
+
+// MaxJournal bounds the journal; the oldest entries go first.
+const MaxJournal = 10000
+
+type journal struct {
+	mu      sync.Mutex
+	entries []Entry
+}
+
+func (j *journal) add(e Entry) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.entries) >= MaxJournal {
+		j.entries = append(j.entries[:0], j.entries[len(j.entries)-MaxJournal+1:]...)
+	}
+	j.entries = append(j.entries, e)
+}
+
+func (j *journal) list() []Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return append(make([]Entry, 0, len(j.entries)), j.entries...)
+}
+
+func (j *journal) clear() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.entries = nil
+}
+
+// parsedRequest is what fault matching and the journal need from a request.
+type parsedRequest struct {
+	method, path              string
+	grantType, clientID, auth string
+	username, scope           string
+}
+
+// maxParsedBody bounds how much of a request body is read to match faults; the
+// rest still reaches the mock untouched.
+const maxParsedBody = 1 << 20
+
+// parseRequest reads the form fields from a buffered copy of the body and puts
+// the body back for the mock to read.
+func parseRequest(r *http.Request) *parsedRequest {
+	p := &parsedRequest{method: r.Method, path: r.URL.Path, auth: "none"}
+	var form url.Values
+	if r.Body != nil && r.Body != http.NoBody && mediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded" {
+		buf, err := io.ReadAll(io.LimitReader(r.Body, maxParsedBody+1))
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(buf), r.Body), r.Body}
+		if err == nil && len(buf) <= maxParsedBody {
+			form, _ = url.ParseQuery(string(buf))
+		}
+	}
+	p.grantType = form.Get("grant_type")
+	p.username = form.Get("username")
+	p.scope = form.Get("scope")
+	p.clientID = form.Get("client_id")
+	if form.Get("client_secret") != "" {
+		p.auth = "post"
+	}
+	if id, _, ok := r.BasicAuth(); ok {
+		// RFC 6749 §2.3.1: the id is form-urlencoded before Basic encoding.
+		if dec, err := url.QueryUnescape(id); err == nil {
+			id = dec
+		}
+		p.clientID = id
+		p.auth = "basic"
+	}
+	return p
+}
+
+// captureWriter passes the answer through while noting its status and the
+// start of its body (for the journal's error code).
+type captureWriter struct {
+	http.ResponseWriter
+	status int
+	head   bytes.Buffer
+}
+
+const maxCaptured = 64 << 10
+
+func (c *captureWriter) WriteHeader(status int) {
+	if c.status == 0 {
+		c.status = status
+	}
+	c.ResponseWriter.WriteHeader(status)
+}
+
+func (c *captureWriter) Write(p []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	if room := maxCaptured - c.head.Len(); room > 0 {
+		c.head.Write(p[:min(room, len(p))])
+	}
+	return c.ResponseWriter.Write(p)
+}
+
+func (c *captureWriter) Flush() {
+	if f, ok := c.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (c *captureWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+// errorCode reads the RFC 6749 §5.2 "error" from the captured body, JSON or form.
+func (c *captureWriter) errorCode() string {
+	if c.head.Len() == 0 {
+		return ""
+	}
+	switch mediaType(c.Header().Get("Content-Type")) {
+	case "application/json":
+		var body struct {
+			Error any `json:"error"`
+		}
+		if json.Unmarshal(c.head.Bytes(), &body) == nil {
+			if s, ok := body.Error.(string); ok {
+				return s
+			}
+		}
+	case "application/x-www-form-urlencoded":
+		if v, err := url.ParseQuery(strings.TrimSpace(c.head.String())); err == nil {
+			return v.Get("error")
+		}
+	}
+	return ""
+}

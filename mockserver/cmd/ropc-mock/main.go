@@ -1,0 +1,98 @@
+// Command ropc-mock runs the mock OAuth 2.0 password-grant server on
+// loopback:
+//
+//	ropc-mock [-addr 127.0.0.1:8080] [-config FILE] [-issuer URL] [-key-file PATH]
+//
+// With no -config it serves the built-in demo config (client client_id /
+// client_secret, user johndoe / A3ddj3w). The first line on stdout is
+// "ropc-mock: serving <issuer>", so scripts started with -addr
+// 127.0.0.1:0 can learn the port.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/ropcgo/ropc/mockserver"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// options are the command-line flags.
+type options struct {
+	addr, config, issuer, keyFile, logLevel string
+}
+
+func defaultKeyFile() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "ropc-mock", "signing-key.jwk")
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	var o options
+	fs := flag.NewFlagSet("ropc-mock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
+	fs.StringVar(&o.config, "config", "", "JSON config file (default: built-in demo config)")
+	fs.StringVar(&o.issuer, "issuer", "", "issuer URL (default: http:// plus the listen address)")
+	fs.StringVar(&o.keyFile, "key-file", defaultKeyFile(), "private JWK signing key, created if missing; empty: a new key per start")
+	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		fmt.Fprintf(stderr, "ropc-mock: -log-level: %v\n", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	cfg := mockserver.DefaultConfig()
+	if o.config != "" {
+		c, err := mockserver.LoadConfig(o.config)
+		if err != nil {
+			fmt.Fprintf(stderr, "ropc-mock: %v\n", err)
+			return 1
+		}
+		cfg = c
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "ropc-mock: %v\n", err)
+		return 1
+	}
+	switch {
+	case o.issuer != "":
+		cfg.Issuer = o.issuer
+	case cfg.Issuer == "":
+		cfg.Issuer = "http://" + ln.Addr().String() // the resolved port when -addr ends in :0
+	}
+	srv, err := mockserver.New(cfg, mockserver.Options{KeyFile: o.keyFile, Logger: log})
+	if err != nil {
+		ln.Close()
+		fmt.Fprintf(stderr, "ropc-mock: %v\n", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Fprintf(stdout, "ropc-mock: serving %s\n", cfg.Issuer)
+	log.Info("listening", "addr", ln.Addr().String(), "issuer", cfg.Issuer, "clients", len(cfg.Clients), "users", len(cfg.Users))
+	if err := mockserver.Serve(ctx, ln, srv, log); err != nil {
+		fmt.Fprintf(stderr, "ropc-mock: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,479 @@
+package mockserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Token formats for Config.TokenFormat.
+const (
+	TokenFormatJWT    = "jwt"    // RFC 9068 JWT access tokens (default)
+	TokenFormatOpaque = "opaque" // random strings, looked up in the Store
+)
+
+// Config is the JSON configuration of the mock. The zero values of the
+// optional fields mean the defaults documented on each field.
+type Config struct {
+	// Issuer is the RFC 8414 issuer identifier. Empty means "derive it from
+	// each request": http(s):// plus the Host header, which is what tests on a
+	// random port want.
+	Issuer string `json:"issuer,omitempty"`
+	// Audience is the aud claim of access tokens; empty means the issuer.
+	Audience string `json:"audience,omitempty"`
+	// AccessTokenTTL defaults to 1h, RefreshTokenTTL to 720h.
+	AccessTokenTTL  Duration `json:"access_token_ttl,omitempty"`
+	RefreshTokenTTL Duration `json:"refresh_token_ttl,omitempty"`
+	// TokenFormat is "jwt" (default) or "opaque".
+	TokenFormat string `json:"token_format,omitempty"`
+	// SigningKey is a private JWK (EC P-256 or OKP Ed25519) used to sign JWT
+	// access tokens, so they stay valid across restarts. Optional.
+	SigningKey SecretJSON `json:"signing_key,omitempty"`
+	// Lockout configures brute-force protection (RFC 6749 §4.3.2). nil means
+	// the defaults: 10 failures within 5 minutes lock the username for 1 minute.
+	Lockout *Lockout `json:"lockout,omitempty"`
+	Clients []Client `json:"clients"`
+	Users   []User   `json:"users"`
+	// Faults are interpreted by package mockserver/admin; this package only
+	// carries them.
+	Faults []json.RawMessage `json:"faults,omitempty"`
+}
+
+// Client is a registered OAuth client (RFC 6749 §2).
+type Client struct {
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret,omitempty"`
+	// Public clients (RFC 6749 §2.1) have no secret and identify themselves
+	// with client_id in the body.
+	Public bool `json:"public,omitempty"`
+	// Scopes the client may be granted.
+	Scopes []string `json:"scopes,omitempty"`
+	// DefaultScopes are granted when the request has no scope (RFC 6749
+	// §3.3); empty means all of Scopes.
+	DefaultScopes []string `json:"default_scopes,omitempty"`
+}
+
+// User is a resource owner.
+type User struct {
+	Username string `json:"username"`
+	// Exactly one of Password and PasswordBcrypt is set.
+	Password       string `json:"password,omitempty"`
+	PasswordBcrypt string `json:"password_bcrypt,omitempty"`
+	// Claims are returned by /userinfo and added to introspection answers.
+	Claims map[string]any `json:"claims,omitempty"`
+}
+
+// Lockout is the brute-force policy per username.
+type Lockout struct {
+	Disabled    bool     `json:"disabled,omitempty"`
+	MaxFailures int      `json:"max_failures,omitempty"` // default 10
+	Window      Duration `json:"window,omitempty"`       // default 5m
+	Duration    Duration `json:"duration,omitempty"`     // default 1m
+}
+
+// String redacts the secret.
+func (c Client) String() string {
+	return fmt.Sprintf("Client{ClientID:%q Public:%t Scopes:%q secret:%s}", c.ClientID, c.Public, c.Scopes, redacted(c.ClientSecret))
+}
+
+// GoString redacts the secret.
+func (c Client) GoString() string { return "mockserver." + c.String() }
+
+// String redacts the password.
+func (u User) String() string {
+	pw := redacted(u.Password)
+	if u.PasswordBcrypt != "" {
+		pw = "bcrypt:[REDACTED]"
+	}
+	return fmt.Sprintf("User{Username:%q password:%s claims:%d}", u.Username, pw, len(u.Claims))
+}
+
+// GoString redacts the password.
+func (u User) GoString() string { return "mockserver." + u.String() }
+
+func redacted(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return "[REDACTED]"
+}
+
+// SecretJSON is raw JSON that holds a secret (a private key). It marshals
+// as-is but never prints.
+type SecretJSON []byte
+
+// MarshalJSON returns the raw JSON.
+func (s SecretJSON) MarshalJSON() ([]byte, error) {
+	if len(s) == 0 {
+		return []byte("null"), nil
+	}
+	return s, nil
+}
+
+// UnmarshalJSON keeps a copy of the raw JSON.
+func (s *SecretJSON) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*s = nil
+		return nil
+	}
+	*s = append((*s)[:0], b...)
+	return nil
+}
+
+// Format redacts the value for every verb.
+func (s SecretJSON) Format(f fmt.State, _ rune) {
+	if len(s) == 0 {
+		_, _ = io.WriteString(f, "<none>")
+		return
+	}
+	_, _ = io.WriteString(f, "[REDACTED]")
+}
+
+// String redacts.
+func (s SecretJSON) String() string { return fmt.Sprint(s) }
+
+// GoString redacts.
+func (s SecretJSON) GoString() string { return fmt.Sprint(s) }
+
+// Duration is a time.Duration that reads JSON as a Go duration string
+// ("90s", "1h") or a number of seconds.
+type Duration time.Duration
+
+// MarshalJSON writes a Go duration string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON accepts "1h30m" or 5400.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("not a duration (want e.g. \"1h\" or \"90s\"): %q", s)
+		}
+		*d = Duration(v)
+		return nil
+	}
+	n, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return fmt.Errorf("not a duration (want a string like \"1h\" or a number of seconds): %s", b)
+	}
+	*d = Duration(n * float64(time.Second))
+	return nil
+}
+
+// DefaultConfig is the built-in demo configuration: a confidential client
+// client_id/client_secret (scopes read, write), a public client
+// public-client (read, write), and the users johndoe/A3ddj3w and
+// janedoe/S3cr3t-jane.
+func DefaultConfig() *Config {
+	return &Config{
+		Clients: []Client{
+			{ClientID: "client_id", ClientSecret: "client_secret", Scopes: []string{"read", "write"}},
+			{ClientID: "public-client", Public: true, Scopes: []string{"read", "write"}},
+		},
+		Users: []User{
+			{Username: "johndoe", Password: "A3ddj3w", Claims: map[string]any{
+				"name": "John Doe", "email": "johndoe@example.com", "email_verified": true,
+			}},
+			{Username: "janedoe", Password: "S3cr3t-jane", Claims: map[string]any{
+				"name": "Jane Doe", "email": "janedoe@example.com", "email_verified": true,
+			}},
+		},
+	}
+}
+
+// ConfigError reports a bad configuration: the file, the JSON key path and
+// what is wrong with it. It never contains a secret value.
+type ConfigError struct {
+	File    string // name given to ParseConfig / path of LoadConfig
+	Key     string // e.g. "users[1].password"
+	Problem string
+}
+
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		b.WriteString(": ")
+	}
+	if e.Key != "" {
+		b.WriteString(e.Key)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Problem)
+	return b.String()
+}
+
+// LoadConfig reads and validates a JSON config file.
+func LoadConfig(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &ConfigError{File: path, Problem: "cannot read: " + errors.Unwrap(err).Error()}
+	}
+	return ParseConfig(path, data)
+}
+
+// ParseConfig parses and validates JSON config; name is used in errors.
+// Unknown keys are refused so that a typo does not silently fall back to a
+// default.
+func ParseConfig(name string, data []byte) (*Config, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var c Config
+	if err := dec.Decode(&c); err != nil {
+		return nil, &ConfigError{File: name, Key: jsonErrorKey(err), Problem: jsonErrorProblem(data, err)}
+	}
+	if dec.More() {
+		return nil, &ConfigError{File: name, Problem: "trailing data after the JSON object"}
+	}
+	if err := c.Validate(); err != nil {
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			ce.File = name
+		}
+		return nil, err
+	}
+	return &c, nil
+}
+
+func jsonErrorKey(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return te.Field
+	}
+	return ""
+}
+
+func jsonErrorProblem(data []byte, err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line, col := lineCol(data, se.Offset)
+		return fmt.Sprintf("invalid JSON at line %d column %d: %s", line, col, se.Error())
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("wrong type: got JSON %s, want %s", te.Value, te.Type)
+	}
+	msg := err.Error()
+	// encoding/json: `json: unknown field "x"` — keep it, it names the key.
+	return strings.TrimPrefix(msg, "json: ")
+}
+
+func lineCol(data []byte, off int64) (int, int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line, col := 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// Validate checks the configuration. The returned error is a *ConfigError.
+func (c *Config) Validate() error {
+	bad := func(key, format string, args ...any) error {
+		return &ConfigError{Key: key, Problem: fmt.Sprintf(format, args...)}
+	}
+	if c.Issuer != "" {
+		u, err := url.Parse(c.Issuer)
+		// RFC 8414 §2: https URL with no query or fragment; http allowed here
+		// because the mock runs on loopback.
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return bad("issuer", "must be an http(s) URL with a host and no query or fragment")
+		}
+	}
+	if c.AccessTokenTTL < 0 {
+		return bad("access_token_ttl", "must not be negative")
+	}
+	if c.RefreshTokenTTL < 0 {
+		return bad("refresh_token_ttl", "must not be negative")
+	}
+	switch c.TokenFormat {
+	case "", TokenFormatJWT, TokenFormatOpaque:
+	default:
+		return bad("token_format", "must be %q or %q", TokenFormatJWT, TokenFormatOpaque)
+	}
+	if len(c.SigningKey) > 0 {
+		if _, err := parseSigningJWK(c.SigningKey); err != nil {
+			return bad("signing_key", "%s", err.Error())
+		}
+	}
+	if l := c.Lockout; l != nil && !l.Disabled {
+		if l.MaxFailures < 0 {
+			return bad("lockout.max_failures", "must not be negative")
+		}
+		if l.Window < 0 || l.Duration < 0 {
+			return bad("lockout", "window and duration must not be negative")
+		}
+	}
+	if len(c.Clients) == 0 {
+		return bad("clients", "at least one client is required")
+	}
+	ids := map[string]bool{}
+	for i, cl := range c.Clients {
+		if err := validateClient(cl); err != nil {
+			err.Key = fmt.Sprintf("clients[%d]%s", i, err.Key)
+			return err
+		}
+		if ids[cl.ClientID] {
+			return bad(fmt.Sprintf("clients[%d].client_id", i), "duplicate client_id %q", cl.ClientID)
+		}
+		ids[cl.ClientID] = true
+	}
+	names := map[string]bool{}
+	for i, u := range c.Users {
+		if err := validateUser(u); err != nil {
+			err.Key = fmt.Sprintf("users[%d]%s", i, err.Key)
+			return err
+		}
+		if names[u.Username] {
+			return bad(fmt.Sprintf("users[%d].username", i), "duplicate username %q", u.Username)
+		}
+		names[u.Username] = true
+	}
+	return nil
+}
+
+func validateClient(cl Client) *ConfigError {
+	bad := func(key, format string, args ...any) *ConfigError {
+		return &ConfigError{Key: key, Problem: fmt.Sprintf(format, args...)}
+	}
+	if cl.ClientID == "" {
+		return bad(".client_id", "is required")
+	}
+	if !isVSCHAR(cl.ClientID) {
+		return bad(".client_id", "must be printable ASCII (RFC 6749 Appendix A.1)")
+	}
+	if cl.Public && cl.ClientSecret != "" {
+		return bad(".client_secret", "a public client has no secret")
+	}
+	if !cl.Public && cl.ClientSecret == "" {
+		return bad(".client_secret", "is required for a confidential client (or set \"public\": true)")
+	}
+	if cl.ClientSecret != "" && !isVSCHAR(cl.ClientSecret) {
+		return bad(".client_secret", "must be printable ASCII (RFC 6749 Appendix A.2)")
+	}
+	for j, s := range cl.Scopes {
+		if !isScopeToken(s) {
+			return bad(fmt.Sprintf(".scopes[%d]", j), "%q is not a scope token (RFC 6749 §3.3)", s)
+		}
+	}
+	for j, s := range cl.DefaultScopes {
+		if !contains(cl.Scopes, s) {
+			return bad(fmt.Sprintf(".default_scopes[%d]", j), "%q is not in scopes", s)
+		}
+	}
+	return nil
+}
+
+func validateUser(u User) *ConfigError {
+	bad := func(key, format string, args ...any) *ConfigError {
+		return &ConfigError{Key: key, Problem: fmt.Sprintf(format, args...)}
+	}
+	if u.Username == "" {
+		return bad(".username", "is required")
+	}
+	switch {
+	case u.Password == "" && u.PasswordBcrypt == "":
+		return bad(".password", "one of password or password_bcrypt is required")
+	case u.Password != "" && u.PasswordBcrypt != "":
+		return bad(".password_bcrypt", "give either password or password_bcrypt, not both")
+	case u.PasswordBcrypt != "":
+		if _, err := bcrypt.Cost([]byte(u.PasswordBcrypt)); err != nil {
+			return bad(".password_bcrypt", "not a bcrypt hash")
+		}
+	}
+	if _, ok := u.Claims["sub"]; ok {
+		return bad(".claims.sub", "sub is the username and cannot be overridden")
+	}
+	return nil
+}
+
+// isVSCHAR: RFC 6749 Appendix A: %x20-7E.
+func isVSCHAR(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// isScopeToken: RFC 6749 §3.3 scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
+func isScopeToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// clone returns a deep copy (claims maps copied one level, which is what
+// callers mutate).
+func (c *Config) clone() *Config {
+	if c == nil {
+		return nil
+	}
+	n := *c
+	n.SigningKey = append(SecretJSON(nil), c.SigningKey...)
+	if c.Lockout != nil {
+		l := *c.Lockout
+		n.Lockout = &l
+	}
+	n.Clients = make([]Client, len(c.Clients))
+	for i, cl := range c.Clients {
+		cl.Scopes = append([]string(nil), cl.Scopes...)
+		cl.DefaultScopes = append([]string(nil), cl.DefaultScopes...)
+		n.Clients[i] = cl
+	}
+	n.Users = make([]User, len(c.Users))
+	for i, u := range c.Users {
+		u.Claims = cloneClaims(u.Claims)
+		n.Users[i] = u
+	}
+	n.Faults = append([]json.RawMessage(nil), c.Faults...)
+	return &n
+}
+
+func cloneClaims(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,168 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ropcgo/ropc/mockserver"
+)
+
+// RunStore checks that a mockserver.Store implementation keeps the contract
+// documented on the interface. newStore must return an empty store.
+func RunStore(t *testing.T, newStore func(t *testing.T) mockserver.Store) {
+	ctx := context.Background()
+	t0 := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+
+	t.Run("refresh tokens", func(t *testing.T) {
+		s := newStore(t)
+		_, err := s.GetRefreshToken(ctx, "missing")
+		assert.ErrorIs(t, err, mockserver.ErrNotFound)
+		rt := mockserver.RefreshToken{Hash: mockserver.TokenHash("rt1"), Family: "fam1", ClientID: "c", Subject: "u",
+			Scope: "read write", IssuedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		require.NoError(t, s.PutRefreshToken(ctx, rt))
+		got, err := s.GetRefreshToken(ctx, rt.Hash)
+		require.NoError(t, err)
+		assert.Equal(t, rt.Family, got.Family)
+		assert.Equal(t, rt.ClientID, got.ClientID)
+		assert.Equal(t, rt.Subject, got.Subject)
+		assert.Equal(t, rt.Scope, got.Scope)
+		assert.True(t, rt.IssuedAt.Equal(got.IssuedAt), "IssuedAt %v", got.IssuedAt)
+		assert.True(t, rt.ExpiresAt.Equal(got.ExpiresAt), "ExpiresAt %v", got.ExpiresAt)
+		assert.True(t, got.UsedAt.IsZero())
+		assert.False(t, got.FamilyRevoked)
+
+		ok, err := s.ConsumeRefreshToken(ctx, rt.Hash, t0.Add(time.Minute))
+		require.NoError(t, err)
+		assert.True(t, ok, "first consume wins")
+		ok, err = s.ConsumeRefreshToken(ctx, rt.Hash, t0.Add(2*time.Minute))
+		require.NoError(t, err)
+		assert.False(t, ok, "second consume loses")
+		got, err = s.GetRefreshToken(ctx, rt.Hash)
+		require.NoError(t, err)
+		assert.True(t, got.UsedAt.Equal(t0.Add(time.Minute)), "UsedAt %v", got.UsedAt)
+		ok, err = s.ConsumeRefreshToken(ctx, "missing", t0)
+		require.NoError(t, err)
+		assert.False(t, ok, "unknown token is not consumed")
+
+		require.NoError(t, s.Revoke(ctx, "fam1", t0.Add(time.Hour)))
+		got, err = s.GetRefreshToken(ctx, rt.Hash)
+		require.NoError(t, err)
+		assert.True(t, got.FamilyRevoked)
+	})
+
+	t.Run("consume is atomic under concurrency", func(t *testing.T) {
+		s := newStore(t)
+		h := mockserver.TokenHash("race")
+		require.NoError(t, s.PutRefreshToken(ctx, mockserver.RefreshToken{Hash: h, Family: "f", ClientID: "c", Subject: "u", IssuedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+		var wins atomic.Int32
+		var wg sync.WaitGroup
+		for i := 0; i < 16; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ok, err := s.ConsumeRefreshToken(ctx, h, t0)
+				assert.NoError(t, err)
+				if ok {
+					wins.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		assert.Equal(t, int32(1), wins.Load())
+	})
+
+	t.Run("access tokens and revocation", func(t *testing.T) {
+		s := newStore(t)
+		_, err := s.GetAccessToken(ctx, "missing")
+		assert.ErrorIs(t, err, mockserver.ErrNotFound)
+		at := mockserver.AccessToken{Hash: mockserver.TokenHash("at"), JTI: "jti1", Family: "fam", ClientID: "c", Subject: "u",
+			Scope: "read", IssuedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		require.NoError(t, s.PutAccessToken(ctx, at))
+		got, err := s.GetAccessToken(ctx, at.Hash)
+		require.NoError(t, err)
+		assert.Equal(t, at.JTI, got.JTI)
+		assert.Equal(t, at.Family, got.Family)
+		assert.Equal(t, at.Scope, got.Scope)
+		assert.True(t, at.ExpiresAt.Equal(got.ExpiresAt))
+
+		revoked, err := s.IsRevoked(ctx, "jti1", "fam")
+		require.NoError(t, err)
+		assert.False(t, revoked)
+		require.NoError(t, s.Revoke(ctx, "fam", t0.Add(time.Hour)))
+		require.NoError(t, s.Revoke(ctx, "fam", t0.Add(2*time.Hour)), "revoking twice is fine")
+		for _, ids := range [][]string{{"jti1", "fam"}, {"fam"}, {"", "fam"}} {
+			revoked, err = s.IsRevoked(ctx, ids...)
+			require.NoError(t, err)
+			assert.True(t, revoked, "%q", ids)
+		}
+		for _, ids := range [][]string{{"jti1"}, {"", ""}, {}} {
+			revoked, err = s.IsRevoked(ctx, ids...)
+			require.NoError(t, err)
+			assert.False(t, revoked, "%q", ids)
+		}
+	})
+
+	t.Run("lockout", func(t *testing.T) {
+		s := newStore(t)
+		p := mockserver.LockoutPolicy{MaxFailures: 3, Window: 5 * time.Minute, Duration: time.Minute}
+		st, err := s.LoginState(ctx, "u")
+		require.NoError(t, err)
+		assert.Equal(t, mockserver.LoginState{}, st)
+
+		st, err = s.RecordLoginFailure(ctx, "u", t0, p)
+		require.NoError(t, err)
+		assert.Equal(t, 1, st.Failures)
+		assert.False(t, st.Locked(t0))
+		// The window passed: counting restarts.
+		st, err = s.RecordLoginFailure(ctx, "u", t0.Add(6*time.Minute), p)
+		require.NoError(t, err)
+		assert.Equal(t, 1, st.Failures)
+		now := t0.Add(6 * time.Minute)
+		for i := 2; i <= 3; i++ {
+			st, err = s.RecordLoginFailure(ctx, "u", now, p)
+			require.NoError(t, err)
+		}
+		assert.True(t, st.Locked(now), "third failure in the window locks")
+		assert.True(t, st.LockedUntil.Equal(now.Add(time.Minute)), "LockedUntil %v", st.LockedUntil)
+		got, err := s.LoginState(ctx, "u")
+		require.NoError(t, err)
+		assert.True(t, got.Locked(now))
+		assert.False(t, got.Locked(now.Add(time.Minute)))
+
+		other, err := s.LoginState(ctx, "other")
+		require.NoError(t, err)
+		assert.False(t, other.Locked(now), "other users unaffected")
+
+		require.NoError(t, s.ClearLoginFailures(ctx, "u"))
+		got, err = s.LoginState(ctx, "u")
+		require.NoError(t, err)
+		assert.Equal(t, 0, got.Failures)
+		assert.True(t, got.Locked(now), "clearing failures keeps an active lock")
+		require.NoError(t, s.ClearLoginFailures(ctx, "nobody"))
+	})
+
+	t.Run("clear", func(t *testing.T) {
+		s := newStore(t)
+		h := mockserver.TokenHash("x")
+		require.NoError(t, s.PutRefreshToken(ctx, mockserver.RefreshToken{Hash: h, Family: "f", ClientID: "c", Subject: "u", IssuedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+		require.NoError(t, s.Revoke(ctx, "f", t0.Add(time.Hour)))
+		_, err := s.RecordLoginFailure(ctx, "u", t0, mockserver.LockoutPolicy{MaxFailures: 1, Window: time.Minute, Duration: time.Minute})
+		require.NoError(t, err)
+		require.NoError(t, s.Clear(ctx))
+		_, err = s.GetRefreshToken(ctx, h)
+		assert.True(t, errors.Is(err, mockserver.ErrNotFound))
+		revoked, err := s.IsRevoked(ctx, "f")
+		require.NoError(t, err)
+		assert.False(t, revoked)
+		st, err := s.LoginState(ctx, "u")
+		require.NoError(t, err)
+		assert.False(t, st.Locked(t0))
+	})
+}

@@ -1,0 +1,158 @@
+package mockserver
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// form is a parsed application/x-www-form-urlencoded body. Empty values are
+// dropped (RFC 6749 §3.1: "Parameters sent without a value MUST be treated
+// as if they were omitted").
+type form map[string]string
+
+// knownParams are the parameters this server defines; RFC 6749 §3.1 forbids
+// repeating them. Unknown parameters are ignored, repeats included.
+var knownParams = map[string]bool{
+	"grant_type": true, "username": true, "password": true, "scope": true,
+	"refresh_token": true, "client_id": true, "client_secret": true,
+	"token": true, "token_type_hint": true, "access_token": true,
+}
+
+// readForm enforces the transport rules shared by /token, /introspect and
+// /revoke: POST (checked by the caller), no query parameters, a form body of
+// at most 64 KiB with valid percent-encoding and UTF-8.
+func readForm(w http.ResponseWriter, r *http.Request) (form, *oauthError) {
+	// RFC 6749 §3.2 and §2.3.1: credentials and parameters go in the body;
+	// a query string could end up in logs and caches.
+	if r.URL.RawQuery != "" || r.URL.ForceQuery {
+		return nil, errInvalidRequest("parameters must be sent in the request body, not in the URL query")
+	}
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/x-www-form-urlencoded" {
+		return nil, errInvalidRequest("the body must be application/x-www-form-urlencoded")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &oauthError{status: http.StatusRequestEntityTooLarge, code: "invalid_request", description: "request body larger than 64 KiB"}
+		}
+		return nil, errInvalidRequest("could not read the request body")
+	}
+	return parseForm(string(body))
+}
+
+// parseForm decodes a urlencoded body strictly: '&' separates pairs (';'
+// does not), '+' is a space, malformed percent-encoding or invalid UTF-8 is
+// invalid_request, and a known parameter given twice is invalid_request.
+func parseForm(body string) (form, *oauthError) {
+	f := form{}
+	for body != "" {
+		var pair string
+		pair, body, _ = strings.Cut(body, "&")
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, errInvalidRequest("malformed percent-encoding in a parameter name")
+		}
+		if !knownParams[key] {
+			continue
+		}
+		val, err := url.QueryUnescape(v)
+		if err != nil {
+			return nil, errInvalidRequest("malformed percent-encoding in parameter " + key)
+		}
+		if !utf8.ValidString(val) {
+			return nil, errInvalidRequest("parameter " + key + " is not valid UTF-8")
+		}
+		if val == "" {
+			continue
+		}
+		if _, dup := f[key]; dup {
+			return nil, errInvalidRequest("parameter " + key + " is repeated")
+		}
+		f[key] = val
+	}
+	return f, nil
+}
+
+// authenticatedClient is the result of client authentication.
+type authenticatedClient struct {
+	*clientEntry
+	viaBasic bool
+}
+
+// authenticateClient implements RFC 6749 §2.3: HTTP Basic with
+// form-urlencoded id and secret (§2.3.1), or client_id/client_secret in the
+// body, never both (§2.3: "MUST NOT use more than one authentication
+// method"); a public client sends only client_id (§2.1, §3.2.1).
+func authenticateClient(r *http.Request, f form, st *state) (authenticatedClient, *oauthError) {
+	auth := r.Header.Get("Authorization")
+	bodyID, bodySecret := f["client_id"], f["client_secret"]
+	if auth != "" {
+		scheme, cred, _ := strings.Cut(auth, " ")
+		if !strings.EqualFold(scheme, "Basic") {
+			return authenticatedClient{}, errInvalidClient("unsupported client authentication scheme; use Basic or the request body")
+		}
+		if bodySecret != "" {
+			return authenticatedClient{}, errInvalidRequest("client authenticated both with the Authorization header and client_secret in the body; use one method")
+		}
+		id, secret, ok := decodeBasic(strings.TrimSpace(cred))
+		if !ok {
+			return authenticatedClient{}, errInvalidClient("malformed Basic credentials")
+		}
+		if bodyID != "" && bodyID != id {
+			return authenticatedClient{}, errInvalidRequest("client_id in the body does not match the Authorization header")
+		}
+		c := st.clients[id]
+		if c == nil || c.Public || !secretMatches(c, secret) {
+			return authenticatedClient{}, errInvalidClient("client authentication failed")
+		}
+		return authenticatedClient{clientEntry: c, viaBasic: true}, nil
+	}
+	if bodyID == "" {
+		return authenticatedClient{}, errInvalidClient("client authentication required")
+	}
+	c := st.clients[bodyID]
+	if c == nil {
+		return authenticatedClient{}, errInvalidClient("client authentication failed")
+	}
+	if c.Public {
+		if bodySecret != "" {
+			return authenticatedClient{}, errInvalidClient("client authentication failed")
+		}
+		return authenticatedClient{clientEntry: c}, nil
+	}
+	if bodySecret == "" || !secretMatches(c, bodySecret) {
+		return authenticatedClient{}, errInvalidClient("client authentication failed")
+	}
+	return authenticatedClient{clientEntry: c}, nil
+}
+
+// decodeBasic decodes "base64(urlencode(id):urlencode(secret))".
+func decodeBasic(cred string) (id, secret string, ok bool) {
+	raw, err := decodeStdBase64(cred)
+	if err != nil {
+		return "", "", false
+	}
+	i, s, found := strings.Cut(string(raw), ":")
+	if !found {
+		return "", "", false
+	}
+	if id, err = url.QueryUnescape(i); err != nil || id == "" {
+		return "", "", false
+	}
+	if secret, err = url.QueryUnescape(s); err != nil {
+		return "", "", false
+	}
+	return id, secret, true
+}

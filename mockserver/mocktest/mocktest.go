@@ -1,0 +1,315 @@
+// Package mocktest starts the ropc mock token server for one test, in the
+// spirit of net/http/httptest: one constructor, a URL, cleanup registered on t.
+//
+//	srv := mocktest.New(t)
+//	srv.Fault(mocktest.Rule{Match: mocktest.Match{GrantType: "password"}, Times: 1, Status: 503})
+//	tok, err := client.PasswordToken(ctx, srv.Username, srv.Password) // gets the 503
+//	srv.Advance(2 * time.Hour)                                        // the token is now expired
+//	require.Len(t, srv.Requests(), 1)
+//
+// Every method fails the test (t.Fatal) on error, so a test never checks one.
+// The same controls are reachable over HTTP under AdminURL for other languages.
+package mocktest
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ropcgo/ropc/mockserver"
+	"github.com/ropcgo/ropc/mockserver/admin"
+)
+
+// The demo credentials of mockserver.DefaultConfig, which New uses unless
+// WithConfig says otherwise.
+const (
+	ClientID       = "client_id"
+	ClientSecret   = "client_secret"
+	PublicClientID = "public-client"
+	Username       = "johndoe"
+	Password       = "A3ddj3w"
+)
+
+// Aliases so a test needs only this package.
+type (
+	Rule  = admin.Rule
+	Match = admin.Match
+	Entry = admin.Entry
+	Quirk = admin.Quirk
+	// Duration is Rule.Delay's type: Delay: mocktest.Duration(2 * time.Second).
+	Duration = admin.Duration
+)
+
+// The quirks, re-exported from package admin.
+const (
+	QuirkExpiresInString    = admin.QuirkExpiresInString
+	QuirkExpiresInMissing   = admin.QuirkExpiresInMissing
+	QuirkTokenTypeMissing   = admin.QuirkTokenTypeMissing
+	QuirkTokenTypeLowercase = admin.QuirkTokenTypeLowercase
+	QuirkFormEncoded        = admin.QuirkFormEncoded
+	QuirkErrorWith200       = admin.QuirkErrorWith200
+	QuirkInvalidGrant401    = admin.QuirkInvalidGrant401
+	QuirkHTMLError          = admin.QuirkHTMLError
+	QuirkMalformedJSON      = admin.QuirkMalformedJSON
+	QuirkNoRefreshToken     = admin.QuirkNoRefreshToken
+	QuirkRedirect           = admin.QuirkRedirect
+	QuirkHang               = admin.QuirkHang
+	QuirkOversized          = admin.QuirkOversized
+)
+
+// DeterministicEpoch is where WithDeterministic pins the mock's clock.
+var DeterministicEpoch = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Server is a running mock. Its exported fields are read-only.
+type Server struct {
+	// URL is the base URL, http://127.0.0.1:<port>, with no trailing slash.
+	URL string
+	// TokenURL is the token endpoint (RFC 6749 §3.2).
+	TokenURL string
+	// AdminURL is the admin API root, URL + "/_admin".
+	AdminURL string
+	// The demo client and user (or the first client and user of WithConfig's config).
+	ClientID, ClientSecret, Username, Password string
+	// Mock is the mock itself, Admin the fault/journal layer around it.
+	Mock  *mockserver.Server
+	Admin *admin.Handler
+
+	t             testing.TB
+	http          *httptest.Server
+	deterministic bool
+}
+
+type settings struct {
+	cfg        *mockserver.Config
+	adminToken string
+	seed       *uint64
+	opts       mockserver.Options
+}
+
+// Option configures New.
+type Option func(*settings)
+
+// WithConfig starts the mock on cfg instead of mockserver.DefaultConfig();
+// cfg.Faults are installed like a config file's.
+func WithConfig(cfg *mockserver.Config) Option { return func(s *settings) { s.cfg = cfg } }
+
+// WithAdminToken requires "Authorization: Bearer <token>" on AdminURL.
+func WithAdminToken(token string) Option { return func(s *settings) { s.adminToken = token } }
+
+// WithDeterministic makes tokens reproducible for golden files: a signing key
+// derived from seed, a token generator seeded with it, and the clock pinned at
+// DeterministicEpoch (move it with Advance). The port is random, so give a
+// fixed Issuer with WithConfig too (it is in every JWT), and send requests one
+// at a time for the output to be stable.
+func WithDeterministic(seed uint64) Option { return func(s *settings) { s.seed = &seed } }
+
+// WithOptions passes extra mockserver.Options (e.g. a Store); New sets Clock,
+// Key and Rand itself only where they are unset.
+func WithOptions(o mockserver.Options) Option { return func(s *settings) { s.opts = o } }
+
+// New starts a mock with the admin API on a random 127.0.0.1 port and
+// registers Close with t.Cleanup.
+func New(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	st := settings{}
+	for _, o := range opts {
+		o(&st)
+	}
+	cfg := st.cfg
+	if cfg == nil {
+		cfg = mockserver.DefaultConfig()
+	}
+	mo := st.opts
+	if st.seed != nil {
+		if mo.Key == nil {
+			mo.Key = DeterministicKey(*st.seed)
+		}
+		if mo.Rand == nil {
+			mo.Rand = seededReader(*st.seed)
+		}
+	}
+	mock, err := mockserver.New(cfg, mo)
+	if err != nil {
+		t.Fatalf("mocktest: start mock: %v", err)
+	}
+	if st.seed != nil {
+		mock.Clock().Set(DeterministicEpoch)
+	}
+	deterministic := st.seed != nil
+	h, err := admin.New(mock, admin.Options{Enabled: true, Token: st.adminToken, Faults: cfg.Faults})
+	if err != nil {
+		t.Fatalf("mocktest: admin layer: %v", err)
+	}
+	hs := httptest.NewServer(h)
+	// An issuer with a path (https://host/tenant) serves its endpoints under it.
+	base := hs.URL
+	if u, err := url.Parse(cfg.Issuer); err == nil && cfg.Issuer != "" {
+		base += strings.TrimSuffix(u.Path, "/")
+	}
+	s := &Server{
+		URL:      hs.URL,
+		TokenURL: base + mockserver.PathToken,
+		AdminURL: hs.URL + "/_admin",
+		Mock:     mock,
+		Admin:    h,
+		t:        t,
+		http:     hs,
+
+		deterministic: deterministic,
+	}
+	for _, c := range cfg.Clients {
+		if !c.Public {
+			s.ClientID, s.ClientSecret = c.ClientID, c.ClientSecret
+			break
+		}
+	}
+	for _, u := range cfg.Users {
+		if u.Password != "" {
+			s.Username, s.Password = u.Username, u.Password
+			break
+		}
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close releases hanging requests and shuts the server down. It is safe to
+// call more than once.
+func (s *Server) Close() {
+	s.Admin.Close()
+	s.http.Close()
+}
+
+// Client returns an *http.Client for the server (no redirects followed, like
+// any client of a token endpoint should be).
+func (s *Server) Client() *http.Client {
+	c := *s.http.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
+// AddUser adds or replaces a resource owner.
+func (s *Server) AddUser(u mockserver.User) {
+	s.t.Helper()
+	if err := s.Mock.AddUser(u); err != nil {
+		s.t.Fatalf("mocktest: AddUser %q: %v", u.Username, err)
+	}
+}
+
+// RemoveUser removes a resource owner.
+func (s *Server) RemoveUser(username string) {
+	s.t.Helper()
+	if err := s.Mock.RemoveUser(username); err != nil {
+		s.t.Fatalf("mocktest: RemoveUser %q: %v", username, err)
+	}
+}
+
+// AddClient adds or replaces a client.
+func (s *Server) AddClient(c mockserver.Client) {
+	s.t.Helper()
+	if err := s.Mock.AddClient(c); err != nil {
+		s.t.Fatalf("mocktest: AddClient %q: %v", c.ClientID, err)
+	}
+}
+
+// RemoveClient removes a client.
+func (s *Server) RemoveClient(clientID string) {
+	s.t.Helper()
+	if err := s.Mock.RemoveClient(clientID); err != nil {
+		s.t.Fatalf("mocktest: RemoveClient %q: %v", clientID, err)
+	}
+}
+
+// Fault installs a fault rule and returns its id.
+func (s *Server) Fault(r Rule) string {
+	s.t.Helper()
+	id, err := s.Admin.AddFault(r)
+	if err != nil {
+		s.t.Fatalf("mocktest: Fault: %v", err)
+	}
+	return id
+}
+
+// RemoveFault removes one fault rule.
+func (s *Server) RemoveFault(id string) {
+	s.t.Helper()
+	if !s.Admin.RemoveFault(id) {
+		s.t.Fatalf("mocktest: RemoveFault: no fault %q", id)
+	}
+}
+
+// ClearFaults removes every fault rule.
+func (s *Server) ClearFaults() { s.Admin.ClearFaults() }
+
+// Requests returns the journal, oldest first.
+func (s *Server) Requests() []Entry { return s.Admin.Requests() }
+
+// ClearRequests empties the journal.
+func (s *Server) ClearRequests() { s.Admin.ClearRequests() }
+
+// Count returns how many journal entries have the given path and grant type
+// ("" matches any), e.g. Count("/token", "password").
+func (s *Server) Count(path, grantType string) int {
+	n := 0
+	for _, e := range s.Requests() {
+		if (path == "" || e.Path == path) && (grantType == "" || e.GrantType == grantType) {
+			n++
+		}
+	}
+	return n
+}
+
+// Now is the mock's current time.
+func (s *Server) Now() time.Time { return s.Mock.Clock().Now() }
+
+// Advance moves the mock's clock forward, e.g. past a token's expiry.
+func (s *Server) Advance(d time.Duration) {
+	s.t.Helper()
+	if d <= 0 {
+		s.t.Fatalf("mocktest: Advance(%s): want a positive duration", d)
+	}
+	s.Mock.Clock().Advance(d)
+}
+
+// SetTime pins the mock's clock at t.
+func (s *Server) SetTime(t time.Time) { s.Mock.Clock().Set(t) }
+
+// ResetClock returns the mock's clock to real time.
+func (s *Server) ResetClock() { s.Mock.Clock().Reset() }
+
+// Reset returns the mock to its starting config: store, clock (back at
+// DeterministicEpoch under WithDeterministic), journal and faults.
+func (s *Server) Reset() {
+	s.t.Helper()
+	if err := s.Admin.Reset(); err != nil {
+		s.t.Fatalf("mocktest: Reset: %v", err)
+	}
+	if s.deterministic {
+		s.Mock.Clock().Set(DeterministicEpoch)
+	}
+}
+
+// DeterministicKey is the Ed25519 signing key WithDeterministic uses for seed.
+// Ed25519 signatures are deterministic (RFC 8032 §5.1.6), so equal claims give
+// byte-identical JWTs.
+func DeterministicKey(seed uint64) ed25519.PrivateKey {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], seed)
+	sum := sha256.Sum256(append([]byte("ropc mocktest signing key "), b[:]...))
+	return ed25519.NewKeyFromSeed(sum[:])
+}
+
+// seededReader is a ChaCha8 stream from seed (the mock serialises reads).
+func seededReader(seed uint64) io.Reader {
+	var key [32]byte
+	binary.BigEndian.PutUint64(key[:], seed)
+	return rand.NewChaCha8(key)
+}

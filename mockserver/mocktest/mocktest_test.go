@@ -1,0 +1,276 @@
+package mocktest_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ropcgo/ropc/mockserver"
+	"github.com/ropcgo/ropc/mockserver/mocktest"
+)
+
+// post sends a form with the server's confidential client and decodes the JSON answer.
+func post(t *testing.T, s *mocktest.Server, path string, form url.Values) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(form.Encode()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(s.ClientID, s.ClientSecret)
+	resp, err := s.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
+}
+
+func password(t *testing.T, s *mocktest.Server, user, pass string) (int, map[string]any) {
+	t.Helper()
+	return post(t, s, "/token", url.Values{"grant_type": {"password"}, "username": {user}, "password": {pass}})
+}
+
+func TestNewServesTheDemoConfig(t *testing.T) {
+	s := mocktest.New(t)
+	assert.True(t, strings.HasPrefix(s.URL, "http://127.0.0.1:"), s.URL)
+	assert.Equal(t, s.URL+"/token", s.TokenURL)
+	assert.Equal(t, s.URL+"/_admin", s.AdminURL)
+	assert.Equal(t, mocktest.ClientID, s.ClientID)
+	assert.Equal(t, mocktest.ClientSecret, s.ClientSecret)
+	assert.Equal(t, mocktest.Username, s.Username)
+	assert.Equal(t, mocktest.Password, s.Password)
+
+	status, tok := password(t, s, s.Username, s.Password)
+	require.Equal(t, http.StatusOK, status)
+	assert.NotEmpty(t, tok["access_token"])
+}
+
+func TestCloseIsIdempotentAndReleasesHangs(t *testing.T) {
+	s := mocktest.New(t)
+	s.Fault(mocktest.Rule{Quirk: mocktest.QuirkHang})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		resp, err := http.Post(s.TokenURL, "application/x-www-form-urlencoded", strings.NewReader("grant_type=password"))
+		if err == nil {
+			resp.Body.Close()
+		}
+	}()
+	require.Eventually(t, func() bool { return s.Count("/token", "") == 0 }, time.Second, 10*time.Millisecond)
+	time.Sleep(100 * time.Millisecond) // let the request reach the hang
+	start := time.Now()
+	s.Close()
+	s.Close()
+	<-done
+	assert.Less(t, time.Since(start), 4*time.Second, "Close did not wait on the hanging request")
+}
+
+func TestClientDoesNotFollowRedirects(t *testing.T) {
+	s := mocktest.New(t)
+	s.Fault(mocktest.Rule{Quirk: mocktest.QuirkRedirect, Location: s.URL + "/elsewhere"})
+	status, _ := password(t, s, s.Username, s.Password)
+	assert.Equal(t, http.StatusTemporaryRedirect, status)
+	assert.Equal(t, 1, s.Count("", ""), "the redirect target was not requested")
+}
+
+func TestUsers(t *testing.T) {
+	s := mocktest.New(t)
+	s.AddUser(mockserver.User{Username: "alice", Password: "wonderland"})
+	status, _ := password(t, s, "alice", "wonderland")
+	assert.Equal(t, http.StatusOK, status)
+
+	s.RemoveUser("alice")
+	status, body := password(t, s, "alice", "wonderland")
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, "invalid_grant", body["error"])
+}
+
+func TestClients(t *testing.T) {
+	s := mocktest.New(t)
+	s.AddClient(mockserver.Client{ClientID: "cli", ClientSecret: "cli-secret", Scopes: []string{"read"}})
+	grant := func() int {
+		req, _ := http.NewRequest(http.MethodPost, s.TokenURL, strings.NewReader("grant_type=password&username=johndoe&password=A3ddj3w"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth("cli", "cli-secret")
+		resp, err := s.Client().Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	assert.Equal(t, http.StatusOK, grant())
+	s.RemoveClient("cli")
+	assert.Equal(t, http.StatusUnauthorized, grant())
+	assert.Equal(t, "cli", s.Requests()[1].ClientID)
+}
+
+func TestFaults(t *testing.T) {
+	s := mocktest.New(t)
+	id := s.Fault(mocktest.Rule{Match: mocktest.Match{GrantType: "password"}, Status: 503, RetryAfter: 1})
+	assert.NotEmpty(t, id)
+	status, body := password(t, s, s.Username, s.Password)
+	assert.Equal(t, http.StatusServiceUnavailable, status)
+	assert.Equal(t, "temporarily_unavailable", body["error"])
+
+	s.RemoveFault(id)
+	status, _ = password(t, s, s.Username, s.Password)
+	assert.Equal(t, http.StatusOK, status)
+
+	s.Fault(mocktest.Rule{Status: 500})
+	s.Fault(mocktest.Rule{Quirk: mocktest.QuirkHTMLError})
+	s.ClearFaults()
+	status, _ = password(t, s, s.Username, s.Password)
+	assert.Equal(t, http.StatusOK, status)
+	assert.Empty(t, s.Admin.Faults())
+}
+
+func TestRequestsAndCount(t *testing.T) {
+	s := mocktest.New(t)
+	password(t, s, s.Username, s.Password)
+	password(t, s, s.Username, "wrong")
+	got := s.Requests()
+	require.Len(t, got, 2)
+	assert.Equal(t, mocktest.Entry{Time: got[0].Time, Method: "POST", Path: "/token", GrantType: "password",
+		ClientID: s.ClientID, ClientAuth: "basic", Username: s.Username, Status: 200}, got[0])
+	assert.Equal(t, "invalid_grant", got[1].Error)
+	assert.Equal(t, 2, s.Count("/token", "password"))
+	assert.Equal(t, 0, s.Count("/token", "refresh_token"))
+	assert.Equal(t, 0, s.Count("/revoke", ""))
+
+	s.ClearRequests()
+	assert.Empty(t, s.Requests())
+}
+
+func TestClockExpiresTokensWithoutSleeping(t *testing.T) {
+	s := mocktest.New(t)
+	_, tok := password(t, s, s.Username, s.Password)
+	at := tok["access_token"].(string)
+	active := func() bool {
+		_, m := post(t, s, "/introspect", url.Values{"token": {at}})
+		return m["active"] == true
+	}
+	require.True(t, active())
+
+	before := s.Now()
+	s.Advance(2 * time.Hour)
+	assert.WithinDuration(t, before.Add(2*time.Hour), s.Now(), time.Minute)
+	assert.False(t, active(), "RFC 7662: an expired token is inactive")
+
+	s.ResetClock()
+	assert.True(t, active())
+
+	at2030 := time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC)
+	s.SetTime(at2030)
+	assert.Equal(t, at2030, s.Now().UTC())
+	assert.False(t, active())
+}
+
+func TestReset(t *testing.T) {
+	s := mocktest.New(t)
+	s.AddUser(mockserver.User{Username: "alice", Password: "wonderland"})
+	s.Fault(mocktest.Rule{Status: 500, Match: mocktest.Match{Path: "/introspect"}})
+	s.Advance(48 * time.Hour)
+	password(t, s, s.Username, s.Password)
+
+	s.Reset()
+	assert.Empty(t, s.Requests())
+	assert.Empty(t, s.Admin.Faults())
+	assert.WithinDuration(t, time.Now(), s.Now(), time.Minute)
+	status, _ := password(t, s, "alice", "wonderland")
+	assert.Equal(t, http.StatusBadRequest, status, "run-time user gone")
+}
+
+func TestWithConfig(t *testing.T) {
+	cfg := &mockserver.Config{
+		Clients: []mockserver.Client{{ClientID: "pub", Public: true}, {ClientID: "conf", ClientSecret: "conf-secret"}},
+		Users:   []mockserver.User{{Username: "bob", Password: "bob-pass"}},
+		Faults:  []json.RawMessage{json.RawMessage(`{"times": 1, "status": 503}`)},
+	}
+	s := mocktest.New(t, mocktest.WithConfig(cfg))
+	assert.Equal(t, "conf", s.ClientID, "the first confidential client")
+	assert.Equal(t, "conf-secret", s.ClientSecret)
+	assert.Equal(t, "bob", s.Username)
+	assert.Equal(t, "bob-pass", s.Password)
+	status, _ := password(t, s, s.Username, s.Password)
+	assert.Equal(t, http.StatusServiceUnavailable, status, "config fault")
+	status, _ = password(t, s, s.Username, s.Password)
+	assert.Equal(t, http.StatusOK, status)
+}
+
+func TestWithConfigIssuerPath(t *testing.T) {
+	cfg := mockserver.DefaultConfig()
+	cfg.Issuer = "http://127.0.0.1/tenant"
+	s := mocktest.New(t, mocktest.WithConfig(cfg))
+	assert.Equal(t, s.URL+"/tenant/token", s.TokenURL)
+	req, _ := http.NewRequest(http.MethodPost, s.TokenURL, strings.NewReader("grant_type=password&username=johndoe&password=A3ddj3w"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(s.ClientID, s.ClientSecret)
+	resp, err := s.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+func TestWithAdminToken(t *testing.T) {
+	s := mocktest.New(t, mocktest.WithAdminToken("adm"))
+	get := func(token string) int {
+		req, _ := http.NewRequest(http.MethodGet, s.AdminURL+"/requests", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := s.Client().Do(req)
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	assert.Equal(t, http.StatusUnauthorized, get(""))
+	assert.Equal(t, http.StatusOK, get("adm"))
+}
+
+// TestAdminOverHTTP drives the same controls through AdminURL, as a
+// non-Go test would.
+func TestAdminOverHTTP(t *testing.T) {
+	s := mocktest.New(t)
+	resp, err := s.Client().Post(s.AdminURL+"/faults", "application/json",
+		strings.NewReader(`{"match": {"grant_type": "password"}, "times": 1, "quirk": "invalid_grant_401"}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	status, body := password(t, s, s.Username, s.Password)
+	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Equal(t, "invalid_grant", body["error"])
+	assert.Equal(t, 401, s.Requests()[0].Status)
+}
+
+func TestWithDeterministic(t *testing.T) {
+	issue := func() (string, string, time.Time) {
+		// The port is random, so golden tokens need a fixed issuer too.
+		cfg := mockserver.DefaultConfig()
+		cfg.Issuer = "https://mock.example"
+		s := mocktest.New(t, mocktest.WithDeterministic(42), mocktest.WithConfig(cfg))
+		assert.Equal(t, mocktest.DeterministicEpoch, s.Now().UTC())
+		_, tok := password(t, s, s.Username, s.Password)
+		return tok["access_token"].(string), tok["refresh_token"].(string), s.Now()
+	}
+	at1, rt1, now1 := issue()
+	at2, rt2, now2 := issue()
+	assert.Equal(t, at1, at2, "same seed, same JWT bytes")
+	assert.Equal(t, rt1, rt2)
+	assert.Equal(t, now1, now2)
+
+	other := mocktest.New(t, mocktest.WithDeterministic(43))
+	_, tok := password(t, other, other.Username, other.Password)
+	assert.NotEqual(t, at1, tok["access_token"])
+
+	s := mocktest.New(t, mocktest.WithDeterministic(42))
+	s.Advance(time.Hour)
+	s.Reset()
+	assert.Equal(t, mocktest.DeterministicEpoch, s.Now().UTC(), "Reset re-pins the epoch")
+	assert.Equal(t, mocktest.DeterministicKey(42), mocktest.DeterministicKey(42))
+}

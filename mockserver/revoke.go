@@ -1,0 +1,77 @@
+package mockserver
+
+import (
+	"errors"
+	"net/http"
+	"time"
+)
+
+// serveRevoke is RFC 7009 token revocation.
+func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request, st *state) {
+	if !allowMethods(w, r, http.MethodPost) {
+		return
+	}
+	noStore(w.Header())
+	f, oerr := readForm(w, r)
+	if oerr != nil {
+		writeOAuthError(w, oerr)
+		return
+	}
+	client, oerr := authenticateClient(r, f, st)
+	if oerr != nil {
+		writeOAuthError(w, oerr)
+		return
+	}
+	tok := f["token"]
+	if tok == "" {
+		writeOAuthError(w, errInvalidRequest("missing token"))
+		return
+	}
+	ctx := r.Context()
+	now := s.clock.Now()
+	// RFC 7009 §2.1: the hint is only an optimisation; an unknown hint value
+	// is ignored and both kinds are searched.
+	if !looksLikeJWT(tok) && len(tok) <= 512 {
+		rt, err := s.store.GetRefreshToken(ctx, TokenHash(tok))
+		switch {
+		case err == nil:
+			if rt.ClientID != client.ClientID {
+				// RFC 7009 §2.1: the token must have been issued to the
+				// requesting client; otherwise the request is refused.
+				writeOAuthError(w, errUnauthorizedClient("the token was not issued to this client"))
+				return
+			}
+			// RFC 7009 §2.1: revoking a refresh token also invalidates the
+			// access tokens of the same grant — revoke the family.
+			until := now.Add(max(st.refreshTTL, st.accessTTL))
+			if err := s.store.Revoke(ctx, rt.Family, until); err != nil {
+				writeOAuthError(w, s.internal(ctx, "revoke family", err))
+				return
+			}
+			s.log.LogAttrs(ctx, infoLevel, "refresh token revoked", slogStr("client_id", client.ClientID))
+			w.WriteHeader(http.StatusOK)
+			return
+		case !errors.Is(err, ErrNotFound):
+			writeOAuthError(w, s.internal(ctx, "get refresh token", err))
+			return
+		}
+	}
+	c, err := s.verifyAccessToken(ctx, r, st, tok, now)
+	switch {
+	case err == nil:
+		if c.ClientID != client.ClientID {
+			writeOAuthError(w, errUnauthorizedClient("the token was not issued to this client"))
+			return
+		}
+		if err := s.store.Revoke(ctx, c.Jti, time.Unix(c.Exp, 0)); err != nil {
+			writeOAuthError(w, s.internal(ctx, "revoke access token", err))
+			return
+		}
+		s.log.LogAttrs(ctx, infoLevel, "access token revoked", slogStr("client_id", client.ClientID))
+	case !errors.Is(err, errInactive):
+		writeOAuthError(w, s.internal(ctx, "verify access token", err))
+		return
+	}
+	// RFC 7009 §2.2: 200 also for invalid or unknown tokens.
+	w.WriteHeader(http.StatusOK)
+}

@@ -1,0 +1,327 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ropcgo/ropc/mockserver"
+	"github.com/ropcgo/ropc/mockserver/conformance"
+	"github.com/ropcgo/ropc/mockserver/sqlstore"
+)
+
+// stores returns the SQL store next to the memory store: every behaviour
+// test runs on both, so the SQL store is held to the reference semantics.
+func stores(t *testing.T) map[string]mockserver.Store {
+	t.Helper()
+	st, db, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	return map[string]mockserver.Store{"sql": st, "memory": mockserver.NewMemoryStore()}
+}
+
+var t0 = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
+func refreshToken(hash, family string) mockserver.RefreshToken {
+	return mockserver.RefreshToken{
+		Hash: hash, Family: family, ClientID: "client_id", Subject: "johndoe", Scope: "read write",
+		IssuedAt: t0, ExpiresAt: t0.Add(time.Hour),
+	}
+}
+
+func TestRefreshTokenRoundTrip(t *testing.T) {
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			_, err := s.GetRefreshToken(ctx, "missing")
+			require.ErrorIs(t, err, mockserver.ErrNotFound)
+
+			want := refreshToken(mockserver.TokenHash("rt-1"), "fam-1")
+			require.NoError(t, s.PutRefreshToken(ctx, want))
+			got, err := s.GetRefreshToken(ctx, want.Hash)
+			require.NoError(t, err)
+			assert.Equal(t, want.Hash, got.Hash)
+			assert.Equal(t, want.Family, got.Family)
+			assert.Equal(t, want.ClientID, got.ClientID)
+			assert.Equal(t, want.Subject, got.Subject)
+			assert.Equal(t, want.Scope, got.Scope)
+			assert.True(t, want.IssuedAt.Equal(got.IssuedAt), "issued_at %v", got.IssuedAt)
+			assert.True(t, want.ExpiresAt.Equal(got.ExpiresAt), "expires_at %v", got.ExpiresAt)
+			assert.True(t, got.UsedAt.IsZero())
+			assert.False(t, got.FamilyRevoked)
+
+			require.NoError(t, s.Revoke(ctx, "fam-1", t0.Add(time.Hour)))
+			got, err = s.GetRefreshToken(ctx, want.Hash)
+			require.NoError(t, err)
+			assert.True(t, got.FamilyRevoked, "revoking the family id shows on its tokens")
+		})
+	}
+}
+
+func TestConsumeRefreshTokenOnce(t *testing.T) {
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			rt := refreshToken(mockserver.TokenHash("rt-once"), "fam-once")
+			require.NoError(t, s.PutRefreshToken(ctx, rt))
+
+			ok, err := s.ConsumeRefreshToken(ctx, rt.Hash, t0.Add(time.Minute))
+			require.NoError(t, err)
+			assert.True(t, ok, "first use rotates")
+			ok, err = s.ConsumeRefreshToken(ctx, rt.Hash, t0.Add(2*time.Minute))
+			require.NoError(t, err)
+			assert.False(t, ok, "second use is reuse")
+			ok, err = s.ConsumeRefreshToken(ctx, mockserver.TokenHash("unknown"), t0)
+			require.NoError(t, err)
+			assert.False(t, ok, "unknown token")
+
+			got, err := s.GetRefreshToken(ctx, rt.Hash)
+			require.NoError(t, err)
+			assert.True(t, t0.Add(time.Minute).Equal(got.UsedAt), "used_at is the first consumption: %v", got.UsedAt)
+		})
+	}
+}
+
+// TestConsumeRefreshTokenConcurrent: of many concurrent refreshes with one
+// token exactly one wins (RFC 9700 §4.14.2 rotation).
+func TestConsumeRefreshTokenConcurrent(t *testing.T) {
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			rt := refreshToken(mockserver.TokenHash("rt-race"), "fam-race")
+			require.NoError(t, s.PutRefreshToken(ctx, rt))
+			var (
+				wg   sync.WaitGroup
+				mu   sync.Mutex
+				wins int
+			)
+			for range 16 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					ok, err := s.ConsumeRefreshToken(ctx, rt.Hash, t0)
+					assert.NoError(t, err)
+					if ok {
+						mu.Lock()
+						wins++
+						mu.Unlock()
+					}
+				}()
+			}
+			wg.Wait()
+			assert.Equal(t, 1, wins)
+		})
+	}
+}
+
+func TestAccessTokenRoundTrip(t *testing.T) {
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			_, err := s.GetAccessToken(ctx, "missing")
+			require.ErrorIs(t, err, mockserver.ErrNotFound)
+			want := mockserver.AccessToken{
+				Hash: mockserver.TokenHash("at-1"), JTI: "jti-1", Family: "fam-1", ClientID: "client_id",
+				Subject: "johndoe", Scope: "read", IssuedAt: t0, ExpiresAt: t0.Add(time.Hour),
+			}
+			require.NoError(t, s.PutAccessToken(ctx, want))
+			got, err := s.GetAccessToken(ctx, want.Hash)
+			require.NoError(t, err)
+			assert.True(t, want.IssuedAt.Equal(got.IssuedAt))
+			assert.True(t, want.ExpiresAt.Equal(got.ExpiresAt))
+			got.IssuedAt, got.ExpiresAt = want.IssuedAt, want.ExpiresAt
+			assert.Equal(t, want, got)
+		})
+	}
+}
+
+func TestIsRevoked(t *testing.T) {
+	tests := []struct {
+		name string
+		ids  []string
+		want bool
+	}{
+		{"none", nil, false},
+		{"only empty ids", []string{"", ""}, false},
+		{"unrevoked", []string{"jti-x"}, false},
+		{"revoked jti", []string{"jti-1"}, true},
+		{"revoked family among others", []string{"", "jti-x", "fam-1"}, true},
+	}
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			require.NoError(t, s.Revoke(ctx, "jti-1", t0.Add(time.Hour)))
+			require.NoError(t, s.Revoke(ctx, "fam-1", t0.Add(time.Hour)))
+			require.NoError(t, s.Revoke(ctx, "fam-1", t0), "revoking twice is fine")
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					got, err := s.IsRevoked(ctx, tt.ids...)
+					require.NoError(t, err)
+					assert.Equal(t, tt.want, got)
+				})
+			}
+		})
+	}
+}
+
+// TestRecordLoginFailure drives the SQL upsert and the reference
+// mockserver.NextLoginState through the same sequences and compares every
+// step.
+func TestRecordLoginFailure(t *testing.T) {
+	policy := mockserver.LockoutPolicy{MaxFailures: 3, Window: 5 * time.Minute, Duration: time.Minute}
+	tests := []struct {
+		name    string
+		policy  mockserver.LockoutPolicy
+		offsets []time.Duration // failure times after t0
+	}{
+		{"counts within the window", policy, []time.Duration{0, time.Second}},
+		{"locks at the maximum", policy, []time.Duration{0, time.Second, 2 * time.Second}},
+		{"counts again after locking", policy, []time.Duration{0, time.Second, 2 * time.Second, 3 * time.Second, 4 * time.Second, 5 * time.Second, 6 * time.Second}},
+		{"window restarts the count", policy, []time.Duration{0, time.Second, 5 * time.Minute, 5*time.Minute + time.Second}},
+		{"exactly at window end restarts", policy, []time.Duration{0, 5 * time.Minute}},
+		{"max one locks on first failure", mockserver.LockoutPolicy{MaxFailures: 1, Window: time.Minute, Duration: time.Hour}, []time.Duration{0, time.Second}},
+		{"max zero never locks", mockserver.LockoutPolicy{Window: time.Minute, Duration: time.Hour}, []time.Duration{0, time.Second, 2 * time.Second, 3 * time.Second}},
+	}
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			for i, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					ctx := context.Background()
+					user := "user-" + string(rune('a'+i))
+					var want mockserver.LoginState
+					for step, off := range tt.offsets {
+						now := t0.Add(off)
+						want = mockserver.NextLoginState(want, now, tt.policy)
+						got, err := s.RecordLoginFailure(ctx, user, now, tt.policy)
+						require.NoError(t, err)
+						assertLoginState(t, want, got, fmt.Sprintf("step %d", step))
+						read, err := s.LoginState(ctx, user)
+						require.NoError(t, err)
+						assertLoginState(t, want, read, fmt.Sprintf("read after step %d", step))
+					}
+				})
+			}
+		})
+	}
+}
+
+func TestClearLoginFailures(t *testing.T) {
+	policy := mockserver.LockoutPolicy{MaxFailures: 2, Window: time.Minute, Duration: time.Minute}
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			require.NoError(t, s.ClearLoginFailures(ctx, "nobody"), "clearing an unknown user is fine")
+			st, err := s.LoginState(ctx, "nobody")
+			require.NoError(t, err)
+			assert.Equal(t, mockserver.LoginState{}, st)
+
+			_, err = s.RecordLoginFailure(ctx, "counted", t0, policy)
+			require.NoError(t, err)
+			require.NoError(t, s.ClearLoginFailures(ctx, "counted"))
+			st, err = s.LoginState(ctx, "counted")
+			require.NoError(t, err)
+			assertLoginState(t, mockserver.LoginState{}, st, "failures forgotten")
+
+			_, err = s.RecordLoginFailure(ctx, "locked", t0, policy)
+			require.NoError(t, err)
+			_, err = s.RecordLoginFailure(ctx, "locked", t0, policy)
+			require.NoError(t, err)
+			_, err = s.RecordLoginFailure(ctx, "locked", t0.Add(time.Second), policy)
+			require.NoError(t, err)
+			require.NoError(t, s.ClearLoginFailures(ctx, "locked"))
+			st, err = s.LoginState(ctx, "locked")
+			require.NoError(t, err)
+			assert.Zero(t, st.Failures)
+			assert.True(t, st.WindowStart.IsZero())
+			assert.True(t, st.Locked(t0.Add(30*time.Second)), "a lock survives a successful login elsewhere")
+		})
+	}
+}
+
+func TestClear(t *testing.T) {
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			rt := refreshToken(mockserver.TokenHash("rt-clear"), "fam-clear")
+			require.NoError(t, s.PutRefreshToken(ctx, rt))
+			require.NoError(t, s.PutAccessToken(ctx, mockserver.AccessToken{Hash: "h", JTI: "j", IssuedAt: t0, ExpiresAt: t0}))
+			require.NoError(t, s.Revoke(ctx, "fam-clear", t0))
+			_, err := s.RecordLoginFailure(ctx, "u", t0, mockserver.LockoutPolicy{MaxFailures: 5, Window: time.Minute})
+			require.NoError(t, err)
+
+			require.NoError(t, s.Clear(ctx))
+			_, err = s.GetRefreshToken(ctx, rt.Hash)
+			assert.ErrorIs(t, err, mockserver.ErrNotFound)
+			_, err = s.GetAccessToken(ctx, "h")
+			assert.ErrorIs(t, err, mockserver.ErrNotFound)
+			revoked, err := s.IsRevoked(ctx, "fam-clear")
+			require.NoError(t, err)
+			assert.False(t, revoked)
+			st, err := s.LoginState(ctx, "u")
+			require.NoError(t, err)
+			assert.Equal(t, mockserver.LoginState{}, st)
+		})
+	}
+}
+
+// TestStatePersistsAcrossOpen is the point of the state file: a restarted
+// native server still knows the rotation and the revocation.
+func TestStatePersistsAcrossOpen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, db, err := sqlstore.OpenSQLite(ctx, path)
+	require.NoError(t, err)
+	rt := refreshToken(mockserver.TokenHash("rt-persist"), "fam-persist")
+	require.NoError(t, s.PutRefreshToken(ctx, rt))
+	ok, err := s.ConsumeRefreshToken(ctx, rt.Hash, t0)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.NoError(t, s.Revoke(ctx, "jti-persist", t0.Add(time.Hour)))
+	require.NoError(t, db.Close())
+
+	s, db, err = sqlstore.OpenSQLite(ctx, path)
+	require.NoError(t, err)
+	defer db.Close()
+	got, err := s.GetRefreshToken(ctx, rt.Hash)
+	require.NoError(t, err)
+	assert.False(t, got.UsedAt.IsZero(), "rotation survives a restart")
+	ok, err = s.ConsumeRefreshToken(ctx, rt.Hash, t0)
+	require.NoError(t, err)
+	assert.False(t, ok, "reuse is still detected")
+	revoked, err := s.IsRevoked(ctx, "jti-persist")
+	require.NoError(t, err)
+	assert.True(t, revoked)
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	_, db, err := sqlstore.OpenSQLite(ctx, ":memory:")
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, sqlstore.Migrate(ctx, db))
+	require.NoError(t, sqlstore.Migrate(ctx, db))
+}
+
+func assertLoginState(t *testing.T, want, got mockserver.LoginState, label string) {
+	t.Helper()
+	assert.Equal(t, want.Failures, got.Failures, "%s: failures", label)
+	assert.Truef(t, want.WindowStart.Equal(got.WindowStart), "%s: window_start want %v got %v", label, want.WindowStart, got.WindowStart)
+	assert.Truef(t, want.LockedUntil.Equal(got.LockedUntil), "%s: locked_until want %v got %v", label, want.LockedUntil, got.LockedUntil)
+}
+
+// TestStoreConformance runs mockserver's shared Store contract suite on
+// SQLite, the engine D1 runs.
+func TestStoreConformance(t *testing.T) {
+	conformance.RunStore(t, func(t *testing.T) mockserver.Store {
+		st, db, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = db.Close() })
+		return st
+	})
+}

@@ -1,0 +1,146 @@
+package mockserver
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// serveToken is the RFC 6749 §3.2 token endpoint.
+func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, st *state) {
+	if preflight(w, r, "POST, OPTIONS") {
+		return
+	}
+	// RFC 6749 §5.1: no-store/no-cache on every answer, errors included.
+	noStore(w.Header())
+	if r.Method != http.MethodPost {
+		// RFC 6749 §3.2: "The client MUST use the HTTP POST method".
+		w.Header().Set("Allow", "POST, OPTIONS")
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody("invalid_request", "the token endpoint accepts only POST"))
+		return
+	}
+	f, oerr := readForm(w, r)
+	if oerr != nil {
+		s.tokenError(w, r, oerr, "")
+		return
+	}
+	grantType := f["grant_type"]
+	if grantType == "" {
+		s.tokenError(w, r, errInvalidRequest("missing grant_type"), "")
+		return
+	}
+	client, oerr := authenticateClient(r, f, st)
+	if oerr != nil {
+		s.tokenError(w, r, oerr, grantType)
+		return
+	}
+	var resp *tokenResponse
+	switch grantType {
+	case "password":
+		resp, oerr = s.passwordGrant(r.Context(), r, st, client.clientEntry, f)
+	case "refresh_token":
+		resp, oerr = s.refreshGrant(r.Context(), r, st, client.clientEntry, f)
+	default:
+		oerr = errUnsupportedGrantType("grant_type must be password or refresh_token")
+	}
+	if oerr != nil {
+		s.tokenError(w, r, oerr, grantType)
+		return
+	}
+	writeJSON(w, http.StatusOK, resp.marshal())
+	s.log.LogAttrs(r.Context(), debugLevel, "token issued",
+		slogStr("grant_type", grantType), slogStr("client_id", client.ClientID), slogStr("scope", resp.Scope))
+}
+
+func (s *Server) tokenError(w http.ResponseWriter, r *http.Request, e *oauthError, grantType string) {
+	writeOAuthError(w, e)
+	s.log.LogAttrs(r.Context(), infoLevel, "token request refused",
+		slogStr("grant_type", sanitizeDescription(grantType)), slogStr("error", e.code), slogStr("description", e.description))
+}
+
+// tokenResponse is RFC 6749 §5.1.
+type tokenResponse struct {
+	AccessToken  string
+	ExpiresIn    int64
+	RefreshToken string
+	Scope        string
+}
+
+// marshal writes the response by hand: every value is base64url, a JWT, a
+// number or a scope (RFC 6749 §3.3 scope-tokens exclude '"' and '\'), so no
+// escaping is needed, and it keeps the hot path free of reflection.
+func (t *tokenResponse) marshal() []byte {
+	b := make([]byte, 0, 96+len(t.AccessToken)+len(t.RefreshToken)+len(t.Scope))
+	b = append(b, `{"access_token":"`...)
+	b = append(b, t.AccessToken...)
+	b = append(b, `","token_type":"Bearer","expires_in":`...)
+	b = strconv.AppendInt(b, t.ExpiresIn, 10)
+	if t.RefreshToken != "" {
+		b = append(b, `,"refresh_token":"`...)
+		b = append(b, t.RefreshToken...)
+		b = append(b, '"')
+	}
+	if t.Scope != "" {
+		b = append(b, `,"scope":`...)
+		q, _ := json.Marshal(t.Scope)
+		b = append(b, q...)
+	}
+	return append(b, '}')
+}
+
+// resolveScope applies RFC 6749 §3.3: no scope means the client's default;
+// every requested scope-token must be allowed (here: within allowed).
+func resolveScope(requested string, allowed []string, def string) (string, *oauthError) {
+	if requested == "" {
+		return def, nil
+	}
+	var out []string
+	for _, sc := range strings.Split(requested, " ") {
+		if sc == "" {
+			continue // tolerate repeated spaces
+		}
+		if !isScopeToken(sc) {
+			return "", errInvalidScope("scope contains characters not allowed by RFC 6749 section 3.3")
+		}
+		if !contains(allowed, sc) {
+			return "", errInvalidScope("scope " + sc + " is not allowed for this client")
+		}
+		if !contains(out, sc) {
+			out = append(out, sc)
+		}
+	}
+	if len(out) == 0 {
+		return def, nil
+	}
+	return strings.Join(out, " "), nil
+}
+
+// issueTokens mints an access token and a fresh refresh token of family.
+func (s *Server) issueTokens(ctx context.Context, r *http.Request, st *state, g grant, refreshScope string, now time.Time) (*tokenResponse, *oauthError) {
+	rt, err := s.randomID(refreshTokenRandomBytes)
+	if err != nil {
+		return nil, s.internal(ctx, "random", err)
+	}
+	err = s.store.PutRefreshToken(ctx, RefreshToken{
+		Hash: TokenHash(rt), Family: g.family, ClientID: g.client.ClientID, Subject: g.subject,
+		Scope: refreshScope, IssuedAt: now, ExpiresAt: now.Add(st.refreshTTL),
+	})
+	if err != nil {
+		return nil, s.internal(ctx, "store refresh token", err)
+	}
+	at, err := s.issueAccessToken(ctx, r, st, g, now)
+	if err != nil {
+		return nil, s.internal(ctx, "issue access token", err)
+	}
+	return &tokenResponse{AccessToken: at, ExpiresIn: int64(st.accessTTL / time.Second), RefreshToken: rt, Scope: g.scope}, nil
+}
+
+// internal logs a server-side failure (never a secret) and returns the
+// error answered to the client.
+func (s *Server) internal(ctx context.Context, what string, err error) *oauthError {
+	s.log.LogAttrs(ctx, errorLevel, "internal error", slogStr("step", what), slogStr("error", err.Error()))
+	return errServer()
+}

@@ -1,0 +1,31 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"database/sql"
+	"net/http"
+	"os"
+
+	"github.com/syumai/workers"
+	"github.com/syumai/workers/cloudflare"
+	"github.com/syumai/workers/cloudflare/d1"
+
+	"github.com/ropcgo/ropc/mockserver/sqlstore"
+)
+
+// main runs once per request: the generated worker.mjs instantiates the
+// module, waits for Serve, and hands it the one request.
+func main() {
+	logger := newLogger(cloudflare.Getenv(envLogLevel), os.Stderr)
+	var h http.Handler
+	connector, err := d1.OpenConnector(d1Binding)
+	if err == nil {
+		h, err = newHandler(cloudflare.Getenv, sqlstore.New(sql.OpenDB(connector)), logger)
+	}
+	if err != nil {
+		logger.Error("worker setup failed", "err", err)
+		h = unavailable(err)
+	}
+	workers.Serve(h)
+}

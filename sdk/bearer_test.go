@@ -1,0 +1,186 @@
+package sdk
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestTransportAddsBearerToClone(t *testing.T) {
+	env := startMock(t)
+	c := env.client(t)
+	ts := c.TokenSource(env.signIn(t, c))
+	hc := ts.Client(nil)
+
+	req, err := http.NewRequest(http.MethodGet, env.srv.URL+"/userinfo", nil)
+	require.NoError(t, err)
+	resp, err := hc.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var claims map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&claims))
+	assert.Equal(t, mockUser, claims["sub"])
+	assert.Empty(t, req.Header.Get("Authorization"), "the caller's request is not modified")
+}
+
+func TestTransportRefreshesOnInvalidToken(t *testing.T) {
+	tests := []struct {
+		name      string
+		method    string
+		body      func() io.Reader
+		wantRetry bool
+	}{
+		{"GET", http.MethodGet, func() io.Reader { return nil }, true},
+		{"POST replayable body", http.MethodPost, func() io.Reader { return strings.NewReader("a=b") }, true},
+		{"POST one-shot body", http.MethodPost, func() io.Reader { return io.NopCloser(strings.NewReader("a=b")) }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := startMock(t)
+			c := env.client(t)
+			tok := env.signIn(t, c)
+			// The server no longer accepts the access token, though it has not expired locally.
+			require.NoError(t, c.Revoke(context.Background(), tok.AccessToken, "access_token"))
+			var changes atomic.Int32
+			ts := c.TokenSource(tok, WithOnTokenChange(func(*Token) { changes.Add(1) }))
+
+			req, err := http.NewRequest(tt.method, env.srv.URL+"/userinfo", tt.body())
+			require.NoError(t, err)
+			if tt.method == http.MethodPost {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}
+			resp, err := ts.Client(nil).Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			if tt.wantRetry {
+				assert.Equal(t, http.StatusOK, resp.StatusCode)
+				assert.Equal(t, int32(2), env.resource.Load())
+				assert.Equal(t, int32(1), env.refresh.Load())
+				assert.Equal(t, int32(1), changes.Load())
+				assert.NotEqual(t, tok.AccessToken, ts.Current().AccessToken)
+			} else {
+				assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+				assert.Contains(t, resp.Header.Get("WWW-Authenticate"), "invalid_token")
+				assert.Equal(t, int32(1), env.resource.Load())
+				assert.Equal(t, int32(0), env.refresh.Load())
+			}
+		})
+	}
+}
+
+func TestTransportRefreshRejected(t *testing.T) {
+	env := startMock(t)
+	c := env.client(t)
+	tok := *env.signIn(t, c)
+	require.NoError(t, c.Revoke(context.Background(), tok.RefreshToken, "refresh_token"))
+	require.NoError(t, c.Revoke(context.Background(), tok.AccessToken, "access_token"))
+	ts := c.TokenSource(&tok)
+	resp, err := ts.Client(nil).Get(env.srv.URL + "/userinfo")
+	if resp != nil {
+		resp.Body.Close()
+	}
+	require.ErrorIs(t, err, ErrSignInAgain)
+	assert.Equal(t, int32(1), env.refresh.Load())
+}
+
+// Third-party resource servers: challenges the mock does not send.
+func TestTransportChallenges(t *testing.T) {
+	tests := []struct {
+		name      string
+		challenge []string
+		wantRetry bool
+	}{
+		{"no error code", []string{`Bearer realm="api"`}, false},
+		{"insufficient_scope", []string{`Bearer error="insufficient_scope", scope="admin"`}, false},
+		{"basic challenge", []string{`Basic realm="api"`}, false},
+		{"no challenge", nil, false},
+		{"invalid_token", []string{`Bearer realm="api", error="invalid_token"`}, true},
+		{"invalid_token in second header", []string{`Basic realm="x"`, `Bearer error="invalid_token"`}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var refreshes, hits atomic.Int32
+			var lastAuth atomic.Value
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/token" {
+					refreshes.Add(1)
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = io.WriteString(w, `{"access_token":"at-2","token_type":"Bearer","expires_in":3600}`)
+					return
+				}
+				hits.Add(1)
+				lastAuth.Store(r.Header.Get("Authorization"))
+				if r.Header.Get("Authorization") == "Bearer at-2" {
+					return
+				}
+				for _, ch := range tt.challenge {
+					w.Header().Add("WWW-Authenticate", ch)
+				}
+				w.WriteHeader(http.StatusUnauthorized)
+			}))
+			defer srv.Close()
+			c := newTestClient(t, srv.URL)
+			ts := c.TokenSource(&Token{AccessToken: "at-1", TokenType: "Bearer", RefreshToken: "rt"})
+			resp, err := ts.Client(nil).Get(srv.URL + "/api")
+			require.NoError(t, err)
+			resp.Body.Close()
+			if tt.wantRetry {
+				assert.Equal(t, http.StatusOK, resp.StatusCode)
+				assert.Equal(t, int32(1), refreshes.Load())
+				assert.Equal(t, int32(2), hits.Load())
+				assert.Equal(t, "Bearer at-2", lastAuth.Load())
+			} else {
+				assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+				assert.Equal(t, int32(0), refreshes.Load())
+				assert.Equal(t, int32(1), hits.Load())
+				assert.Equal(t, "Bearer at-1", lastAuth.Load())
+			}
+		})
+	}
+}
+
+func TestTransportRetriesOnlyOnce(t *testing.T) {
+	var refreshes, hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/token" {
+			refreshes.Add(1)
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"access_token":"at-n","token_type":"Bearer","expires_in":3600}`)
+			return
+		}
+		hits.Add(1)
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	ts := newTestClient(t, srv.URL).TokenSource(&Token{AccessToken: "at-1", RefreshToken: "rt"})
+	resp, err := ts.Client(nil).Get(srv.URL + "/api")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	assert.Equal(t, int32(1), refreshes.Load())
+	assert.Equal(t, int32(2), hits.Load())
+}
+
+func TestTransportRefusesUnknownTokenType(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	ts := newTestClient(t, srv.URL).TokenSource(&Token{AccessToken: "at", TokenType: "mac"})
+	resp, err := ts.Client(nil).Get(srv.URL)
+	if resp != nil {
+		resp.Body.Close()
+	}
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "unsupported token type")
+	assert.Equal(t, int32(0), hits.Load(), "RFC 6749 §7.1: not used at all")
+}

@@ -1,0 +1,209 @@
+package sdk
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ropcgo/ropc/sdk/core"
+)
+
+// Client talks to one authorization server as one OAuth client. It is safe for concurrent use.
+type Client struct {
+	cfg      Config
+	auth     core.ClientAuth
+	hc       *http.Client
+	maxBytes int64
+	now      func() time.Time
+
+	lastURL atomic.Pointer[cachedURL]
+
+	mu       sync.Mutex // guards meta
+	meta     *Metadata  // discovery result, cached after the first success
+	metaErr  error
+	metaDone bool
+}
+
+// NewClient validates cfg and applies defaults. It does no network I/O: discovery, when Issuer
+// replaces TokenURL, happens on the first call that needs an endpoint.
+func NewClient(cfg Config) (*Client, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	method := cfg.AuthMethod
+	if method == "" {
+		method = AuthClientSecretBasic
+		if cfg.ClientSecret == "" {
+			method = AuthNone
+		}
+	}
+	c := &Client{
+		cfg:      cfg,
+		auth:     core.ClientAuth{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Method: method},
+		hc:       newHTTPClient(&cfg),
+		maxBytes: cfg.MaxResponseBytes,
+		now:      cfg.Now,
+	}
+	if c.maxBytes == 0 {
+		c.maxBytes = DefaultMaxResponseBytes
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c, nil
+}
+
+// String identifies the client without its secret.
+func (c *Client) String() string { return "sdk.Client{" + c.cfg.String() + "}" }
+
+// GoString redacts like String.
+func (c *Client) GoString() string { return c.String() }
+
+// RequestOption adjusts one token request.
+type RequestOption func(*requestOptions)
+
+type requestOptions struct {
+	scopes []string
+	extra  url.Values
+}
+
+// WithScopes requests scopes (RFC 6749 §3.3). On refresh it may only narrow the original grant (§6).
+func WithScopes(scopes ...string) RequestOption {
+	return func(o *requestOptions) { o.scopes = append(o.scopes, scopes...) }
+}
+
+// WithParam adds an extension parameter such as audience or resource (RFC 8707).
+// Parameters the grant itself defines cannot be overridden.
+func WithParam(key, value string) RequestOption {
+	return func(o *requestOptions) {
+		if o.extra == nil {
+			o.extra = url.Values{}
+		}
+		o.extra.Add(key, value)
+	}
+}
+
+func collect(opts []RequestOption) requestOptions {
+	if len(opts) == 0 {
+		return requestOptions{} // no heap copy on the common path
+	}
+	o := new(requestOptions)
+	for _, opt := range opts {
+		opt(o)
+	}
+	return *o
+}
+
+// PasswordToken performs the resource owner password credentials grant (RFC 6749 §4.3) once:
+// no retry, no second authentication style, so a wrong password counts once against lockout.
+func (c *Client) PasswordToken(ctx context.Context, username, password string, opts ...RequestOption) (*Token, error) {
+	tokenURL, err := c.tokenEndpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	o := collect(opts)
+	req, err := core.NewPasswordRequest(tokenURL, c.auth, core.PasswordParams{
+		Username: username, Password: password, Scopes: o.scopes, Extra: o.extra,
+	})
+	if err != nil {
+		return nil, err
+	}
+	tok, err := c.exchange(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	fillScope(tok, o.scopes)
+	return tok, nil
+}
+
+// Refresh uses a refresh token (RFC 6749 §6). When the response carries no refresh_token, the
+// old one stays valid (§6: the server MAY issue a new one), so it is kept in the result.
+func (c *Client) Refresh(ctx context.Context, refreshToken string, opts ...RequestOption) (*Token, error) {
+	tokenURL, err := c.tokenEndpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	o := collect(opts)
+	req, err := core.NewRefreshRequest(tokenURL, c.auth, core.RefreshParams{
+		RefreshToken: refreshToken, Scopes: o.scopes, Extra: o.extra,
+	})
+	if err != nil {
+		return nil, err
+	}
+	tok, err := c.exchange(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if tok.RefreshToken == "" {
+		tok.RefreshToken = refreshToken
+	}
+	fillScope(tok, o.scopes)
+	return tok, nil
+}
+
+func (c *Client) exchange(ctx context.Context, req *core.Request) (*Token, error) {
+	resp, err := c.send(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return core.ParseTokenResponse(resp, c.now())
+}
+
+// fillScope applies RFC 6749 §5.1: scope is omitted from the response when it is identical to
+// the scope requested.
+func fillScope(tok *Token, requested []string) {
+	if tok.Scope == "" && len(requested) > 0 {
+		tok.Scope = strings.Join(requested, " ")
+	}
+}
+
+// tokenEndpoint returns TokenURL, discovering it from Issuer when not configured.
+func (c *Client) tokenEndpoint(ctx context.Context) (string, error) {
+	if c.cfg.TokenURL != "" {
+		return c.cfg.TokenURL, nil
+	}
+	m, err := c.metadata(ctx)
+	if err != nil {
+		return "", err
+	}
+	if m.TokenEndpoint == "" {
+		return "", &ProtocolError{Reason: "authorization server metadata has no token_endpoint"}
+	}
+	return m.TokenEndpoint, nil
+}
+
+// endpoint returns a configured endpoint, or the discovered one when Issuer is set.
+func (c *Client) endpoint(ctx context.Context, configured string, pick func(*Metadata) string, name string) (string, error) {
+	if configured != "" {
+		return configured, nil
+	}
+	if c.cfg.Issuer == "" {
+		return "", &endpointError{name: name}
+	}
+	m, err := c.metadata(ctx)
+	if err != nil {
+		return "", err
+	}
+	if ep := pick(m); ep != "" {
+		return ep, nil
+	}
+	return "", &endpointError{name: name, discovered: true}
+}
+
+type endpointError struct {
+	name       string
+	discovered bool
+}
+
+func (e *endpointError) Error() string {
+	if e.discovered {
+		return "ropc: the authorization server metadata has no " + e.name
+	}
+	return "ropc: no " + e.name + " configured and no Issuer to discover it"
+}
+
+func (e *endpointError) Unwrap() error { return ErrNoEndpoint }

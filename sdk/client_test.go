@@ -1,0 +1,140 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPasswordTokenAgainstMock(t *testing.T) {
+	env := startMock(t)
+	tests := []struct {
+		name      string
+		cfg       func(*Config)
+		user      string
+		password  string
+		opts      []RequestOption
+		wantCode  string // OAuth error code, "" = success
+		wantScope string
+	}{
+		{name: "basic auth", user: mockUser, password: mockPassword},
+		{name: "post auth", cfg: func(c *Config) { c.AuthMethod = AuthClientSecretPost }, user: mockUser, password: mockPassword},
+		{name: "public client", cfg: func(c *Config) { c.ClientID, c.ClientSecret = "public-client", "" }, user: mockUser, password: mockPassword},
+		{name: "scope", user: mockUser, password: mockPassword, opts: []RequestOption{WithScopes("read")}, wantScope: "read"},
+		{name: "wrong password", user: "janedoe", password: "wrong", wantCode: "invalid_grant"},
+		{name: "unknown user", user: "nobody", password: "x", wantCode: "invalid_grant"},
+		{name: "wrong client secret", cfg: func(c *Config) { c.ClientSecret = "nope" }, user: mockUser, password: mockPassword, wantCode: "invalid_client"},
+		{name: "unknown scope", user: mockUser, password: mockPassword, opts: []RequestOption{WithScopes("admin")}, wantCode: "invalid_scope"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mutate []func(*Config)
+			if tt.cfg != nil {
+				mutate = append(mutate, tt.cfg)
+			}
+			c := env.client(t, mutate...)
+			before := env.password.Load()
+			tok, err := c.PasswordToken(context.Background(), tt.user, tt.password, tt.opts...)
+			assert.Equal(t, before+1, env.password.Load(), "exactly one request, never a retry")
+			if tt.wantCode != "" {
+				var oe *OAuthError
+				require.ErrorAs(t, err, &oe)
+				assert.Equal(t, tt.wantCode, oe.Code)
+				assert.GreaterOrEqual(t, oe.Status, 400)
+				assert.NotContains(t, err.Error(), tt.password)
+				assert.False(t, errors.Is(err, ErrSignInAgain), "a failed sign-in is not a lost session")
+				return
+			}
+			require.NoError(t, err)
+			assert.NotEmpty(t, tok.AccessToken)
+			assert.Equal(t, "Bearer", tok.TokenType)
+			assert.True(t, tok.ExpiryKnown())
+			assert.WithinDuration(t, time.Now().Add(time.Hour), tok.Expiry, time.Minute)
+			if tt.wantScope != "" {
+				assert.Equal(t, tt.wantScope, tok.Scope)
+			}
+			for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+				out := fmt.Sprintf(verb, tok)
+				assert.NotContains(t, out, tok.AccessToken)
+				assert.NotContains(t, out, tok.RefreshToken)
+			}
+		})
+	}
+}
+
+func TestRefreshAgainstMock(t *testing.T) {
+	env := startMock(t)
+	c := env.client(t)
+	first := env.signIn(t, c)
+
+	t.Run("narrows scope", func(t *testing.T) {
+		tok, err := c.Refresh(context.Background(), first.RefreshToken, WithScopes("read"))
+		require.NoError(t, err)
+		assert.Equal(t, "read", tok.Scope)
+		assert.NotEqual(t, first.AccessToken, tok.AccessToken)
+		assert.NotEmpty(t, tok.RefreshToken)
+		first = tok
+	})
+	t.Run("cannot widen scope", func(t *testing.T) {
+		_, err := c.Refresh(context.Background(), first.RefreshToken, WithScopes("read", "write", "admin"))
+		var oe *OAuthError
+		require.ErrorAs(t, err, &oe)
+		assert.Equal(t, "invalid_scope", oe.Code)
+	})
+	t.Run("unknown refresh token", func(t *testing.T) {
+		_, err := c.Refresh(context.Background(), "not-a-refresh-token")
+		var oe *OAuthError
+		require.ErrorAs(t, err, &oe)
+		assert.Equal(t, "invalid_grant", oe.Code)
+		assert.NotContains(t, err.Error(), "not-a-refresh-token")
+	})
+}
+
+// RFC 6749 §6: a server may keep the refresh token; the mock always rotates, so this is a
+// third-party server that does not.
+func TestRefreshKeepsOldRefreshToken(t *testing.T) {
+	tests := []struct {
+		name   string
+		body   string
+		wantRT string
+	}{
+		{"omitted", `{"access_token":"new","token_type":"Bearer","expires_in":60}`, "old-rt"},
+		{"null", `{"access_token":"new","token_type":"Bearer","refresh_token":null}`, "old-rt"},
+		{"rotated", `{"access_token":"new","token_type":"Bearer","refresh_token":"new-rt"}`, "new-rt"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				require.NoError(t, r.ParseForm())
+				assert.Equal(t, "refresh_token", r.PostForm.Get("grant_type"))
+				assert.Equal(t, "old-rt", r.PostForm.Get("refresh_token"))
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, tt.body)
+			}))
+			defer srv.Close()
+			c := newTestClient(t, srv.URL)
+			tok, err := c.Refresh(context.Background(), "old-rt", WithScopes("read"))
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantRT, tok.RefreshToken)
+			assert.Equal(t, "read", tok.Scope, "RFC 6749 §5.1: omitted scope equals the requested one")
+		})
+	}
+}
+
+func TestWithParamReservedRejected(t *testing.T) {
+	env := startMock(t)
+	c := env.client(t)
+	_, err := c.PasswordToken(context.Background(), mockUser, mockPassword, WithParam("grant_type", "client_credentials"))
+	require.Error(t, err)
+	assert.Equal(t, int32(0), env.password.Load()+env.refresh.Load(), "rejected before any request")
+	assert.True(t, strings.Contains(err.Error(), "grant_type"))
+}

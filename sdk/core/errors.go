@@ -1,0 +1,132 @@
+package core
+
+import (
+	"strconv"
+	"strings"
+)
+
+// OAuthError is an error response from the authorization server
+// (RFC 6749 §5.2), whatever HTTP status it came with: RFC 6749 says 400 (or 401
+// for invalid_client), but real servers also send error bodies with 200.
+// Code lets a program tell a wrong password (invalid_grant) from a
+// misconfigured client (invalid_client).
+type OAuthError struct {
+	Code        string // RFC 6749 §5.2 "error", e.g. invalid_grant
+	Description string // "error_description", sanitised to the §5.2 character set
+	URI         string // "error_uri"
+	Status      int    // HTTP status the error arrived with
+}
+
+func (e *OAuthError) Error() string {
+	var b strings.Builder
+	b.WriteString("ropc: server returned OAuth error ")
+	b.WriteString(strconv.Quote(e.Code))
+	if e.Status != 0 {
+		b.WriteString(" (HTTP ")
+		b.WriteString(strconv.Itoa(e.Status))
+		b.WriteString(")")
+	}
+	if e.Description != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Description)
+	}
+	if e.URI != "" {
+		b.WriteString(" [")
+		b.WriteString(e.URI)
+		b.WriteString("]")
+	}
+	return b.String()
+}
+
+// HTTPError is an HTTP failure that is not an OAuth error response, such as an
+// HTML 502 page from a proxy. The body is not kept: it may echo the request.
+type HTTPError struct {
+	Status      int
+	ContentType string
+}
+
+func (e *HTTPError) Error() string {
+	msg := "ropc: server returned HTTP " + strconv.Itoa(e.Status)
+	if text := statusText[e.Status]; text != "" {
+		msg += " " + text
+	}
+	if e.ContentType != "" {
+		msg += " (" + sanitizeForMessage(e.ContentType, 80) + ")"
+	}
+	return msg + ", not an OAuth response"
+}
+
+// ProtocolError reports a response that violates the protocol badly enough
+// that guessing would be unsafe: a missing access_token, a negative
+// expires_in, a body that is neither JSON nor form-encoded. Reason names the
+// field and the problem but never a value, which could be a token.
+type ProtocolError struct {
+	Reason string
+	Field  string // the offending response field, "" when the body as a whole is at fault
+}
+
+func (e *ProtocolError) Error() string { return "ropc: invalid server response: " + e.Reason }
+
+// ParamError reports a request parameter the caller may not set or must set,
+// such as an Extra parameter that would override grant_type or the password.
+// It names the key, never the value.
+type ParamError struct {
+	Key    string
+	Reason string
+}
+
+func (e *ParamError) Error() string {
+	return "ropc: parameter " + strconv.Quote(e.Key) + ": " + e.Reason
+}
+
+// statusText covers the statuses token endpoints and their proxies actually
+// send; net/http.StatusText is not available here.
+var statusText = map[int]string{
+	300: "Multiple Choices", 301: "Moved Permanently", 302: "Found", 303: "See Other",
+	304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect",
+	400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+	405: "Method Not Allowed", 406: "Not Acceptable", 408: "Request Timeout",
+	413: "Content Too Large", 415: "Unsupported Media Type", 429: "Too Many Requests",
+	500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
+	503: "Service Unavailable", 504: "Gateway Timeout",
+}
+
+// sanitizeForMessage keeps server-supplied text printable and short so that
+// an error message stays one line.
+func sanitizeForMessage(s string, max int) string {
+	var b strings.Builder
+	for _, r := range s {
+		if b.Len() >= max {
+			b.WriteString("...")
+			break
+		}
+		if r < 0x20 || r == 0x7f {
+			b.WriteByte(' ')
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// sanitizeDescription applies RFC 6749 §5.2: error_description and error_uri
+// use only %x20-21 / %x23-5B / %x5D-7E. Anything else is replaced, which also
+// keeps hostile control characters out of terminals and logs.
+func sanitizeDescription(s string, max int) string {
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if n >= max {
+			b.WriteString("...")
+			break
+		}
+		c := s[i]
+		if c >= 0x20 && c <= 0x7e && c != '"' && c != '\\' {
+			b.WriteByte(c)
+		} else {
+			b.WriteByte('?')
+		}
+		n++
+	}
+	return b.String()
+}

@@ -1,0 +1,275 @@
+package core
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// Request is a ready-to-send HTTP request as a plain value, so any transport
+// (net/http, fetch, a Workers subrequest) can send it. Body is an
+// application/x-www-form-urlencoded form (RFC 6749 §4.3.2, Appendix B).
+// String and GoString redact the body and the Authorization header.
+type Request struct {
+	Method string
+	URL    string
+	Header map[string]string
+	Body   []byte
+}
+
+// PasswordParams are the RFC 6749 §4.3.2 parameters of a password grant.
+type PasswordParams struct {
+	Username string
+	Password string
+	Scopes   []string   // space-joined into "scope" (RFC 6749 §3.3)
+	Extra    url.Values // extension parameters such as audience or resource (RFC 8707)
+}
+
+// RefreshParams are the RFC 6749 §6 parameters of a refresh.
+type RefreshParams struct {
+	RefreshToken string
+	Scopes       []string // RFC 6749 §6: may narrow, never widen, the original scope
+	Extra        url.Values
+}
+
+// Reserved parameters the grant sets itself; Extra may not override them,
+// which would otherwise let a stray option swap the grant or the credentials.
+var (
+	reservedPassword  = []string{"grant_type", "username", "password", "scope", "client_id", "client_secret", "refresh_token"}
+	reservedRefresh   = []string{"grant_type", "refresh_token", "scope", "client_id", "client_secret", "username", "password"}
+	reservedTokenOnly = []string{"token", "token_type_hint", "client_id", "client_secret"}
+	formContentType   = "application/x-www-form-urlencoded"
+	acceptJSON        = "application/json"
+)
+
+// NewPasswordRequest builds the RFC 6749 §4.3.2 access token request.
+func NewPasswordRequest(tokenURL string, auth ClientAuth, p PasswordParams) (*Request, error) {
+	if p.Username == "" {
+		return nil, &ParamError{Key: "username", Reason: "required (RFC 6749 §4.3.2)"}
+	}
+	if p.Password == "" {
+		return nil, &ParamError{Key: "password", Reason: "required (RFC 6749 §4.3.2)"}
+	}
+	form := url.Values{}
+	form.Set("grant_type", "password")
+	form.Set("username", p.Username)
+	form.Set("password", p.Password)
+	return newTokenEndpointRequest(tokenURL, auth, form, p.Scopes, p.Extra, reservedPassword)
+}
+
+// NewRefreshRequest builds the RFC 6749 §6 refresh request.
+func NewRefreshRequest(tokenURL string, auth ClientAuth, p RefreshParams) (*Request, error) {
+	if p.RefreshToken == "" {
+		return nil, &ParamError{Key: "refresh_token", Reason: "required (RFC 6749 §6)"}
+	}
+	form := url.Values{}
+	form.Set("grant_type", "refresh_token")
+	form.Set("refresh_token", p.RefreshToken)
+	return newTokenEndpointRequest(tokenURL, auth, form, p.Scopes, p.Extra, reservedRefresh)
+}
+
+// NewRevocationRequest builds an RFC 7009 §2.1 revocation request. hint is
+// the optional token_type_hint ("access_token" or "refresh_token").
+func NewRevocationRequest(endpoint string, auth ClientAuth, token, hint string) (*Request, error) {
+	return newTokenOnlyRequest("revocation", endpoint, auth, token, hint)
+}
+
+// NewIntrospectionRequest builds an RFC 7662 §2.1 introspection request; the
+// endpoint requires client authentication, applied exactly as for /token.
+func NewIntrospectionRequest(endpoint string, auth ClientAuth, token, hint string) (*Request, error) {
+	return newTokenOnlyRequest("introspection", endpoint, auth, token, hint)
+}
+
+func newTokenOnlyRequest(kind, endpoint string, auth ClientAuth, token, hint string) (*Request, error) {
+	if token == "" {
+		return nil, &ParamError{Key: "token", Reason: "required for " + kind}
+	}
+	if err := checkHintSyntax(hint); err != nil {
+		return nil, err
+	}
+	form := url.Values{}
+	form.Set("token", token)
+	if hint != "" {
+		form.Set("token_type_hint", hint)
+	}
+	return newFormRequest(kind, endpoint, auth, form)
+}
+
+func newTokenEndpointRequest(tokenURL string, auth ClientAuth, form url.Values, scopes []string, extra url.Values, reserved []string) (*Request, error) {
+	scope, err := JoinScopes(scopes)
+	if err != nil {
+		return nil, err
+	}
+	if scope != "" {
+		form.Set("scope", scope)
+	}
+	// Deterministic order keeps error messages and bodies reproducible.
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if k == "" {
+			return nil, &ParamError{Key: k, Reason: "empty parameter name"}
+		}
+		for _, r := range reserved {
+			if k == r {
+				return nil, &ParamError{Key: k, Reason: "set by the grant itself; it cannot be passed as an extra parameter"}
+			}
+		}
+		// RFC 6749 §3.2: parameters MUST NOT be included more than once.
+		if len(extra[k]) > 1 {
+			return nil, &ParamError{Key: k, Reason: "given more than once (RFC 6749 §3.2)"}
+		}
+		if len(extra[k]) == 1 {
+			form.Set(k, extra[k][0])
+		}
+	}
+	return newFormRequest("token", tokenURL, auth, form)
+}
+
+func newFormRequest(kind, endpoint string, auth ClientAuth, form url.Values) (*Request, error) {
+	if err := CheckEndpointURL(kind+" endpoint", endpoint); err != nil {
+		return nil, err
+	}
+	if err := auth.Validate(); err != nil {
+		return nil, err
+	}
+	header := map[string]string{
+		"Content-Type": formContentType,
+		"Accept":       acceptJSON,
+	}
+	auth.apply(header, form)
+	return &Request{Method: "POST", URL: endpoint, Header: header, Body: []byte(form.Encode())}, nil
+}
+
+// CheckEndpointURL checks that an endpoint is an absolute http(s) URL without
+// a fragment (RFC 6749 §3.2: "The endpoint URI MUST NOT include a fragment
+// component"). Whether plain http is acceptable is the transport's decision.
+func CheckEndpointURL(name, endpoint string) error {
+	if endpoint == "" {
+		return &ParamError{Key: name, Reason: "URL is empty"}
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return &ParamError{Key: name, Reason: "not a valid URL"}
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return &ParamError{Key: name, Reason: "URL must be absolute with scheme https (or http for loopback)"}
+	}
+	if u.Host == "" {
+		return &ParamError{Key: name, Reason: "URL has no host"}
+	}
+	if u.Fragment != "" || strings.Contains(endpoint, "#") {
+		return &ParamError{Key: name, Reason: "URL must not contain a fragment (RFC 6749 §3.2)"}
+	}
+	if u.User != nil {
+		// Credentials in the URL would bypass the chosen auth method and leak into logs.
+		return &ParamError{Key: name, Reason: "URL must not contain user info; use ClientAuth"}
+	}
+	return nil
+}
+
+// JoinScopes space-joins scope tokens (RFC 6749 §3.3). Elements that
+// themselves contain spaces are split, duplicates dropped, order kept;
+// characters outside scope-token (%x21 / %x23-5B / %x5D-7E) are refused.
+func JoinScopes(scopes []string) (string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range scopes {
+		for _, tok := range strings.Fields(s) {
+			for i := 0; i < len(tok); i++ {
+				c := tok[i]
+				if c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
+					return "", &ParamError{Key: "scope", Reason: "contains a character RFC 6749 §3.3 does not allow"}
+				}
+			}
+			if !seen[tok] {
+				seen[tok] = true
+				out = append(out, tok)
+			}
+		}
+	}
+	return strings.Join(out, " "), nil
+}
+
+func checkHintSyntax(hint string) error {
+	for i := 0; i < len(hint); i++ {
+		c := hint[i]
+		if c <= 0x20 || c > 0x7e {
+			return &ParamError{Key: "token_type_hint", Reason: "must be a single token such as access_token or refresh_token"}
+		}
+	}
+	return nil
+}
+
+// String shows the method, endpoint and parameter names; values, the query
+// and the Authorization header are redacted.
+func (r Request) String() string {
+	var b strings.Builder
+	b.WriteString("Request{")
+	b.WriteString(r.Method)
+	b.WriteByte(' ')
+	b.WriteString(redactURL(r.URL))
+	names := make([]string, 0, len(r.Header))
+	for k := range r.Header {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		v := r.Header[k]
+		if !strings.EqualFold(k, "Content-Type") && !strings.EqualFold(k, "Accept") {
+			v = redacted(v)
+		}
+		fmt.Fprintf(&b, " %s: %s;", k, v)
+	}
+	b.WriteString(" body: ")
+	b.WriteString(redactForm(r.Body))
+	b.WriteString("}")
+	return b.String()
+}
+
+// GoString is String: a Go-syntax dump would contain the secrets.
+func (r Request) GoString() string { return "core." + r.String() }
+
+// Format routes every verb through String/GoString.
+func (r Request) Format(f fmt.State, verb rune) { formatRedacted(f, verb, r.String(), r.GoString()) }
+
+// redactForm lists parameter names with grant_type and token_type_hint shown
+// (they are never secret) and every other value redacted.
+func redactForm(body []byte) string {
+	vals, err := url.ParseQuery(string(body))
+	if err != nil {
+		return redacted(string(body))
+	}
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		v := "<redacted>"
+		switch k {
+		case "grant_type", "token_type_hint", "scope", "client_id":
+			v = vals.Get(k)
+		}
+		parts = append(parts, url.QueryEscape(k)+"="+v)
+	}
+	return strings.Join(parts, "&")
+}
+
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "<unparseable URL>"
+	}
+	u.User = nil
+	if u.RawQuery != "" {
+		u.RawQuery = "<redacted>"
+	}
+	u.Fragment = ""
+	return u.String()
+}

@@ -1,0 +1,23 @@
+package core
+
+// ParseRevocationResponse interprets an RFC 7009 §2.2 answer. Any 2xx is
+// success: the server answers 200 whether or not the token was valid, and the
+// body carries no information. An error body is an *OAuthError (RFC 7009
+// §2.2.1, e.g. unsupported_token_type); other failures are *HTTPError.
+func ParseRevocationResponse(r Response) error {
+	if isSuccess(r.Status) {
+		// A 200 with an error body is still an error: some servers send
+		// errors with 200 on every endpoint.
+		if fields, _, err := decodeFields(r.Body); err == nil {
+			if oe := oauthErrorFrom(fields, r.Status); oe != nil {
+				return oe
+			}
+		}
+		return nil
+	}
+	fields, _, err := decodeFields(r.Body)
+	if err != nil {
+		fields = nil
+	}
+	return classifyFailure(r, fields, err)
+}

@@ -1,0 +1,58 @@
+// Package sdk is a client for the OAuth 2.0 Resource Owner Password Credentials grant
+// (RFC 6749 §4.3, "password grant"), with refresh (§6), a token source that refreshes ahead of
+// expiry, an http.RoundTripper that adds the bearer token (RFC 6750), revocation (RFC 7009),
+// introspection (RFC 7662) and authorization server discovery (RFC 8414).
+//
+// # Should you use this grant?
+//
+// Usually not. RFC 9700 (OAuth 2.0 Security Best Current Practice, 2025) §2.4 says the resource
+// owner password credentials grant MUST NOT be used. The reasons are structural: the app sees the
+// user's password, so a compromised or malicious client gets the credential itself rather than a
+// scoped, revocable token; the user is trained to type the password into places other than the
+// authorization server; and the grant cannot carry multi-factor authentication, WebAuthn/passkeys
+// or federated login, because the server never talks to the user. OAuth 2.1 drops the grant.
+//
+// Prefer, in this order:
+//   - the authorization code grant with PKCE (RFC 7636) in the system browser, for native and
+//     desktop apps (RFC 8252);
+//   - the device authorization grant (RFC 8628) for command-line tools and devices without a
+//     browser or keyboard;
+//   - the client credentials grant (RFC 6749 §4.4) when no user is involved at all.
+//
+// The password grant is still found, and sometimes the least bad option, when:
+//   - migrating a legacy app that already collects passwords to tokens, as a step towards one of
+//     the flows above (RFC 6749 §1.3.3 names exactly this use);
+//   - the client is first-party and highly trusted (built and shipped by the same organisation
+//     as the authorization server) and the server allows the grant only for that client;
+//   - no browser can be opened at all (some headless test harnesses and CI), and the device grant
+//     is not available.
+//
+// If you use it, limit the damage: ask for the narrowest scope, never store the password (store
+// the refresh token, see WithOnTokenChange), keep TLS on (this package refuses plain http to
+// non-loopback hosts), let the server rate-limit and lock out, and plan the move to a
+// redirect-based flow.
+//
+// # What this package does differently from golang.org/x/oauth2
+//
+// It never follows redirects on requests that carry the password, a client secret or a token
+// (Go's http.Client would re-POST the body on 307/308, even to another origin): a redirect fails
+// with *RedirectError. It sends each request once, with one client authentication method, so a
+// wrong password counts once against lockout. It rejects response bodies over
+// Config.MaxResponseBytes with *ResponseTooLargeError instead of truncating them. Every call takes
+// a context, and Config.Timeout bounds it. TokenSource.Token takes a context, shares one refresh
+// among concurrent callers (rotating refresh tokens are single-use), reports a rejected refresh
+// token as ErrSignInAgain, and tells the app about new tokens so it can persist them. The
+// sdk/oauth2adapter package bridges a TokenSource to oauth2.TokenSource.
+//
+// # Errors
+//
+// Use errors.As to branch: *OAuthError is the server's answer (Code "invalid_grant" is a wrong
+// username or password on the password grant, or a dead refresh token; "invalid_client" is a
+// misconfigured client); *HTTPError is a non-OAuth HTTP failure such as a proxy's 502;
+// *ProtocolError is a malformed response; *RedirectError, *ResponseTooLargeError and
+// *InsecureURLError are refusals of this package; anything else is a network error or the
+// context's. No error message contains a password, client secret or token.
+//
+// The protocol itself, building requests and parsing responses without net/http, lives in
+// sdk/core, which the WebAssembly build reuses.
+package sdk

@@ -1,0 +1,204 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultRefreshMargin is how long before expiry a token counts as stale, so that a token handed
+// out is not already expired when it reaches the resource server.
+const DefaultRefreshMargin = 10 * time.Second
+
+// TokenSource hands out a fresh access token, refreshing it with the refresh token (RFC 6749 §6)
+// shortly before it expires. It is safe for concurrent use: concurrent callers of a stale token
+// share one refresh request, which matters because servers that rotate refresh tokens accept each
+// one once (RFC 9700 §4.14.2), so a second parallel refresh would fail and sign the user out.
+type TokenSource struct {
+	c        *Client
+	margin   time.Duration
+	onChange func(*Token)
+	now      func() time.Time // nil: time.Now, called directly so the fast path stays allocation-free
+
+	cur atomic.Pointer[Token]
+
+	mu       sync.Mutex
+	inflight *refreshCall // the shared refresh, nil when none is running
+	dead     error        // sticky ErrSignInAgain once the refresh token was rejected
+}
+
+type refreshCall struct {
+	done chan struct{}
+	tok  *Token
+	err  error
+}
+
+// TokenSourceOption configures a TokenSource.
+type TokenSourceOption func(*TokenSource)
+
+// WithRefreshMargin sets how long before expiry the token is refreshed (default 10s).
+func WithRefreshMargin(d time.Duration) TokenSourceOption {
+	return func(ts *TokenSource) {
+		if d >= 0 {
+			ts.margin = d
+		}
+	}
+}
+
+// WithOnTokenChange registers f to run after each successful refresh, before any caller receives
+// the new token, so an app can persist it (the refresh token may have rotated). f runs on the
+// refresh goroutine, one call at a time; it must not call Token on the same source.
+func WithOnTokenChange(f func(*Token)) TokenSourceOption {
+	return func(ts *TokenSource) { ts.onChange = f }
+}
+
+// TokenSource returns a source that starts from t (typically from PasswordToken, or one loaded
+// from storage) and refreshes it through c. t may be nil, in which case Token reports ErrSignInAgain.
+func (c *Client) TokenSource(t *Token, opts ...TokenSourceOption) *TokenSource {
+	ts := &TokenSource{c: c, margin: DefaultRefreshMargin, now: c.cfg.Now}
+	for _, o := range opts {
+		o(ts)
+	}
+	if t != nil {
+		ts.cur.Store(t)
+	}
+	return ts
+}
+
+// Token returns a token that is valid for at least the refresh margin, or whose expiry is unknown
+// (RFC 6749 §5.1 makes expires_in optional; a rejected one is then refreshed by Transport on 401).
+// The returned *Token is shared: do not modify it. ctx bounds only this caller's wait: cancelling
+// it does not cancel a refresh other callers are waiting for.
+func (ts *TokenSource) Token(ctx context.Context) (*Token, error) {
+	if t := ts.cur.Load(); t != nil && ts.fresh(t) {
+		return t, nil
+	}
+	return ts.slow(ctx, nil)
+}
+
+// Refresh forces a refresh, shared with any refresh already running, and returns the new token.
+func (ts *TokenSource) Refresh(ctx context.Context) (*Token, error) {
+	return ts.slow(ctx, ts.cur.Load())
+}
+
+// SetToken replaces the token, e.g. after the user signed in again following ErrSignInAgain.
+// OnTokenChange is not called: the caller already holds t.
+func (ts *TokenSource) SetToken(t *Token) {
+	ts.mu.Lock()
+	ts.cur.Store(t)
+	ts.dead = nil
+	ts.mu.Unlock()
+}
+
+// Current returns the token held now, fresh or not, without refreshing; nil if none.
+func (ts *TokenSource) Current() *Token { return ts.cur.Load() }
+
+func (ts *TokenSource) fresh(t *Token) bool {
+	if t.AccessToken == "" {
+		return false
+	}
+	if t.Expiry.IsZero() {
+		return true
+	}
+	var now time.Time
+	if ts.now != nil {
+		now = ts.now()
+	} else {
+		now = time.Now()
+	}
+	return now.Add(ts.margin).Before(t.Expiry)
+}
+
+// slow refreshes unless another caller already did. stale, when non-nil, is a token the caller
+// saw rejected: a refresh is forced unless the current token has already replaced it.
+func (ts *TokenSource) slow(ctx context.Context, stale *Token) (*Token, error) {
+	ts.mu.Lock()
+	if ts.dead != nil {
+		ts.mu.Unlock()
+		return nil, ts.dead
+	}
+	cur := ts.cur.Load()
+	if cur != nil && cur != stale && ts.fresh(cur) {
+		ts.mu.Unlock()
+		return cur, nil
+	}
+	call := ts.inflight
+	if call == nil {
+		if cur == nil || cur.RefreshToken == "" {
+			ts.mu.Unlock()
+			if cur == nil {
+				return nil, signInAgain("no token", nil)
+			}
+			if stale == nil && !expired(cur, ts.nowTime()) {
+				// Inside the margin but not yet expired: still usable, and nothing can renew it.
+				return cur, nil
+			}
+			return nil, signInAgain("access token expired and there is no refresh token", nil)
+		}
+		call = &refreshCall{done: make(chan struct{})}
+		ts.inflight = call
+		// The refresh runs detached from this caller's cancellation (but keeps its values), so
+		// a caller that gives up does not fail everyone else; Client's timeout still bounds it.
+		go ts.runRefresh(context.WithoutCancel(ctx), call, cur, stale != nil)
+	}
+	ts.mu.Unlock()
+
+	select {
+	case <-call.done:
+		return call.tok, call.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (ts *TokenSource) runRefresh(ctx context.Context, call *refreshCall, old *Token, forced bool) {
+	tok, err := ts.c.Refresh(ctx, old.RefreshToken)
+	switch {
+	case err == nil:
+		if tok.Scope == "" {
+			tok.Scope = old.Scope // RFC 6749 §5.1: an omitted scope is the one granted before
+		}
+		if ts.onChange != nil {
+			// Before publishing: a caller never holds a token the app could not yet persist.
+			ts.onChange(tok)
+		}
+	case isInvalidGrant(err):
+		// RFC 6749 §5.2: invalid_grant on refresh means the refresh token is expired, revoked or
+		// already used; retrying cannot succeed, only the user's credentials can.
+		err = signInAgain("refresh token rejected", err)
+	case !forced && !expired(old, ts.nowTime()):
+		// A transient failure (network, 5xx) inside the refresh margin: the old token still works.
+		// Not so when forced: the old token was just rejected by a resource server.
+		tok, err = old, nil
+	}
+	ts.mu.Lock()
+	if ts.cur.Load() == old { // else SetToken replaced the token meanwhile; it wins
+		if err == nil {
+			ts.cur.Store(tok)
+		} else if errors.Is(err, ErrSignInAgain) {
+			ts.dead = err
+		}
+	}
+	ts.inflight = nil
+	ts.mu.Unlock()
+	call.tok, call.err = tok, err
+	close(call.done)
+}
+
+func isInvalidGrant(err error) bool {
+	var oe *OAuthError
+	return errors.As(err, &oe) && oe.Code == "invalid_grant"
+}
+
+func expired(t *Token, now time.Time) bool {
+	return t.AccessToken == "" || (!t.Expiry.IsZero() && !now.Before(t.Expiry))
+}
+
+func (ts *TokenSource) nowTime() time.Time {
+	if ts.now != nil {
+		return ts.now()
+	}
+	return time.Now()
+}

@@ -1,0 +1,236 @@
+package bridge
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type out struct {
+	OK    json.RawMessage `json:"ok"`
+	Error *Error          `json:"error"`
+}
+
+func decodeOut(t *testing.T, s string) out {
+	t.Helper()
+	var o out
+	require.NoError(t, json.Unmarshal([]byte(s), &o), s)
+	return o
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}
+
+const (
+	secret   = "s3cr3t-client-secret"
+	password = "pa55-w0rd-value"
+)
+
+func TestBuildRequests(t *testing.T) {
+	basic := Client{ClientID: "client_id", ClientSecret: secret, AuthMethod: "client_secret_basic"}
+	post := Client{ClientID: "client_id", ClientSecret: secret, AuthMethod: "client_secret_post"}
+	tests := []struct {
+		name      string
+		call      func(string) string
+		in        any
+		wantBody  []string // substrings of the form body
+		notInBody []string
+		basicAuth bool
+		wantErr   string // error kind
+	}{
+		{name: "password basic", call: BuildPasswordRequest,
+			in:       PasswordInput{Client: basic, Endpoint: "https://as.example/token", Username: "johndoe", Password: password, Scope: []string{"read", "write"}, Params: map[string][]string{"audience": {"api"}}},
+			wantBody: []string{"grant_type=password", "username=johndoe", "scope=read+write", "audience=api"}, notInBody: []string{"client_secret"}, basicAuth: true},
+		{name: "password post", call: BuildPasswordRequest,
+			in:       PasswordInput{Client: post, Endpoint: "https://as.example/token", Username: "johndoe", Password: password},
+			wantBody: []string{"client_id=client_id", "client_secret="}},
+		{name: "password without username", call: BuildPasswordRequest,
+			in: PasswordInput{Client: basic, Endpoint: "https://as.example/token", Password: password}, wantErr: "invalid"},
+		{name: "password extra overrides grant_type", call: BuildPasswordRequest,
+			in: PasswordInput{Client: basic, Endpoint: "https://as.example/token", Username: "u", Password: password, Params: map[string][]string{"grant_type": {"x"}}}, wantErr: "invalid"},
+		{name: "refresh", call: BuildRefreshRequest,
+			in:       RefreshInput{Client: basic, Endpoint: "https://as.example/token", RefreshToken: "rt-1", Scope: []string{"read"}},
+			wantBody: []string{"grant_type=refresh_token", "refresh_token=rt-1", "scope=read"}, basicAuth: true},
+		{name: "revocation", call: BuildRevocation,
+			in:       TokenInput{Client: basic, Endpoint: "https://as.example/revoke", Token: "tok", Hint: "refresh_token"},
+			wantBody: []string{"token=tok", "token_type_hint=refresh_token"}, basicAuth: true},
+		{name: "introspection", call: BuildIntrospection,
+			in:       TokenInput{Client: basic, Endpoint: "https://as.example/introspect", Token: "tok"},
+			wantBody: []string{"token=tok"}, basicAuth: true},
+		{name: "endpoint with fragment", call: BuildIntrospection,
+			in: TokenInput{Client: basic, Endpoint: "https://as.example/introspect#x", Token: "tok"}, wantErr: "invalid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := decodeOut(t, tt.call(mustJSON(t, tt.in)))
+			if tt.wantErr != "" {
+				require.NotNil(t, o.Error)
+				assert.Equal(t, tt.wantErr, o.Error.Kind)
+				assert.NotContains(t, o.Error.Message, password)
+				assert.NotContains(t, o.Error.Message, secret)
+				return
+			}
+			require.Nil(t, o.Error)
+			var r Request
+			require.NoError(t, json.Unmarshal(o.OK, &r))
+			assert.Equal(t, "POST", r.Method)
+			assert.Equal(t, "application/x-www-form-urlencoded", r.Headers["Content-Type"])
+			for _, s := range tt.wantBody {
+				assert.Contains(t, r.Body, s)
+			}
+			for _, s := range tt.notInBody {
+				assert.NotContains(t, r.Body, s)
+			}
+			_, hasAuth := r.Headers["Authorization"]
+			assert.Equal(t, tt.basicAuth, hasAuth)
+		})
+	}
+}
+
+func TestBuildRejectsMalformedInputWithoutEchoingIt(t *testing.T) {
+	o := decodeOut(t, BuildPasswordRequest(`{"password":"`+password+`"`))
+	require.NotNil(t, o.Error)
+	assert.Equal(t, "invalid", o.Error.Kind)
+	assert.NotContains(t, o.Error.Message, password)
+}
+
+func TestParseTokenResponse(t *testing.T) {
+	const nowMs = int64(1_700_000_000_000)
+	tests := []struct {
+		name        string
+		status      int
+		contentType string
+		body        string
+		check       func(t *testing.T, tok Token)
+		wantKind    string
+		wantCode    string
+	}{
+		{name: "full JSON", status: 200, contentType: "application/json",
+			body: `{"access_token":"at","token_type":"bearer","expires_in":3600,"refresh_token":"rt","scope":"read write","extra":1}`,
+			check: func(t *testing.T, tok Token) {
+				assert.Equal(t, "at", tok.AccessToken)
+				assert.Equal(t, "Bearer", tok.TokenType)
+				require.NotNil(t, tok.ExpiresIn)
+				assert.EqualValues(t, 3600, *tok.ExpiresIn)
+				require.NotNil(t, tok.ExpiresAt)
+				assert.Equal(t, nowMs+3_600_000, *tok.ExpiresAt)
+				require.NotNil(t, tok.RefreshToken)
+				assert.Equal(t, "rt", *tok.RefreshToken)
+				assert.Equal(t, "read write", tok.Scope)
+				assert.EqualValues(t, 1, tok.Raw["extra"])
+			}},
+		{name: "expires_in missing means unknown", status: 200, contentType: "application/json",
+			body: `{"access_token":"at","token_type":"Bearer"}`,
+			check: func(t *testing.T, tok Token) {
+				assert.Nil(t, tok.ExpiresIn)
+				assert.Nil(t, tok.ExpiresAt)
+				assert.Nil(t, tok.RefreshToken)
+				assert.NotNil(t, tok.Raw)
+			}},
+		{name: "expires_in as string", status: 200, contentType: "application/json",
+			body: `{"access_token":"at","token_type":"Bearer","expires_in":"60"}`,
+			check: func(t *testing.T, tok Token) {
+				require.NotNil(t, tok.ExpiresAt)
+				assert.Equal(t, nowMs+60_000, *tok.ExpiresAt)
+			}},
+		{name: "OAuth error", status: 400, contentType: "application/json",
+			body: `{"error":"invalid_grant","error_description":"bad credentials"}`, wantKind: "oauth", wantCode: "invalid_grant"},
+		{name: "HTML 502", status: 502, contentType: "text/html", body: `<html>bad gateway</html>`, wantKind: "http"},
+		{name: "malformed JSON", status: 200, contentType: "application/json", body: `{"access_token":`, wantKind: "protocol"},
+		{name: "missing access_token", status: 200, contentType: "application/json", body: `{"token_type":"Bearer"}`, wantKind: "protocol"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := mustJSON(t, Response{Status: tt.status, ContentType: tt.contentType, NowMs: nowMs})
+			o := decodeOut(t, ParseTokenResponse(in, []byte(tt.body)))
+			if tt.wantKind != "" {
+				require.NotNil(t, o.Error)
+				assert.Equal(t, tt.wantKind, o.Error.Kind)
+				assert.Equal(t, tt.wantCode, o.Error.Code)
+				assert.NotEmpty(t, o.Error.Message)
+				if tt.wantKind == "oauth" || tt.wantKind == "http" {
+					assert.Equal(t, tt.status, o.Error.Status)
+				}
+				return
+			}
+			require.Nil(t, o.Error)
+			var tok Token
+			require.NoError(t, json.Unmarshal(o.OK, &tok))
+			tt.check(t, tok)
+		})
+	}
+}
+
+func TestParseRevocationAndIntrospection(t *testing.T) {
+	in := mustJSON(t, Response{Status: 200, ContentType: "application/json"})
+	o := decodeOut(t, ParseRevocation(in, nil))
+	require.Nil(t, o.Error)
+	assert.JSONEq(t, `true`, string(o.OK))
+
+	o = decodeOut(t, ParseIntrospection(in, []byte(`{"active":true,"scope":"read","client_id":"c","aud":"api","exp":10}`)))
+	require.Nil(t, o.Error)
+	var i Introspection
+	require.NoError(t, json.Unmarshal(o.OK, &i))
+	assert.True(t, i.Active)
+	assert.Equal(t, "read", i.Scope)
+	assert.Equal(t, "c", i.ClientID)
+	assert.Equal(t, []string{"api"}, i.Audience)
+	assert.EqualValues(t, 10, i.ExpiresAt)
+
+	bad := mustJSON(t, Response{Status: 401, ContentType: "application/json"})
+	o = decodeOut(t, ParseIntrospection(bad, []byte(`{"error":"invalid_client"}`)))
+	require.NotNil(t, o.Error)
+	assert.Equal(t, "invalid_client", o.Error.Code)
+}
+
+func TestDiscoveryAndMetadata(t *testing.T) {
+	o := decodeOut(t, DiscoveryURLs("https://as.example"))
+	require.Nil(t, o.Error)
+	var urls []string
+	require.NoError(t, json.Unmarshal(o.OK, &urls))
+	require.NotEmpty(t, urls)
+	assert.True(t, strings.HasPrefix(urls[0], "https://as.example/.well-known/oauth-authorization-server"))
+
+	body := `{"issuer":"https://as.example","token_endpoint":"https://as.example/token","revocation_endpoint":"https://as.example/revoke"}`
+	o = decodeOut(t, ParseMetadata(mustJSON(t, Response{Status: 200, ContentType: "application/json", Issuer: "https://as.example"}), []byte(body)))
+	require.Nil(t, o.Error)
+	var m Metadata
+	require.NoError(t, json.Unmarshal(o.OK, &m))
+	assert.Equal(t, "https://as.example/token", m.TokenEndpoint)
+	assert.Equal(t, "https://as.example/revoke", m.RevocationEndpoint)
+
+	// RFC 8414 §3.3: metadata for another issuer must be refused.
+	o = decodeOut(t, ParseMetadata(mustJSON(t, Response{Status: 200, ContentType: "application/json", Issuer: "https://other.example"}), []byte(body)))
+	require.NotNil(t, o.Error)
+}
+
+func TestParseBearerChallenge(t *testing.T) {
+	tests := []struct {
+		header     string
+		wantBearer bool
+		wantError  string
+	}{
+		{`Bearer realm="x", error="invalid_token", error_description="expired"`, true, "invalid_token"},
+		{`Bearer`, true, ""},
+		{`Basic realm="x"`, false, ""},
+		{``, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.header, func(t *testing.T) {
+			o := decodeOut(t, ParseBearerChallenge(tt.header))
+			require.Nil(t, o.Error)
+			var c Challenge
+			require.NoError(t, json.Unmarshal(o.OK, &c))
+			assert.Equal(t, tt.wantBearer, c.Bearer)
+			assert.Equal(t, tt.wantError, c.Params["error"])
+			assert.NotNil(t, c.Params)
+		})
+	}
+}
