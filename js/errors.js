@@ -29,11 +29,25 @@ export class TransportError extends Error {
   }
 }
 
+/**
+ * Replaces each secret in server-supplied text: a hostile or careless server
+ * can echo the password or client secret in error_description.
+ */
+function scrub(text, secrets) {
+  let out = text;
+  for (const s of secrets) {
+    if (s) out = out.split(s).join('[redacted]');
+  }
+  return out;
+}
+
 /** Converts an error object from the WebAssembly bridge to an error class. */
-export function fromBridge(e, what) {
+export function fromBridge(e, what, secrets = []) {
   switch (e.kind) {
     case 'oauth':
-      return new OAuthError({ code: e.code, description: e.description ?? '', uri: e.uri ?? '', status: e.status ?? 0 });
+      return new OAuthError({
+        code: scrub(e.code, secrets), description: scrub(e.description ?? '', secrets), uri: scrub(e.uri ?? '', secrets), status: e.status ?? 0,
+      });
     case 'http':
       return new TransportError(`ropc: ${what} failed with HTTP ${e.status}` +
         (e.contentType ? ` (${e.contentType})` : '') + ', not an OAuth answer',
@@ -41,6 +55,6 @@ export function fromBridge(e, what) {
     case 'protocol':
       return new TransportError(`ropc: ${what}: malformed answer: ${e.reason || e.message}`, { reason: 'malformed' });
     default:
-      return new TransportError(`ropc: ${what}: ${e.message}`, { reason: 'invalid_input' });
+      return new TransportError(`ropc: ${what}: ${String(e.message).replace(/^ropc: /, '')}`, { reason: 'invalid_input' });
   }
 }

@@ -34,24 +34,39 @@ export function checkURL(url, allowInsecureHttp, what) {
 }
 
 /**
+ * Requests in flight, so that client.close() can abort them. A Set of
+ * controllers is cheaper per request than an 'abort' listener on a shared
+ * signal (EventTarget calls are slow in Node).
+ */
+export class Inflight {
+  controllers = new Set();
+  closed = false;
+
+  close() {
+    this.closed = true;
+    for (const ac of this.controllers) ac.abort();
+    this.controllers.clear();
+  }
+}
+
+/**
  * Sends one request and reads at most maxBytes of its body.
  * Resolves to { status, contentType, wwwAuthenticate, body: Uint8Array }.
- * `signal` (optional) aborts it from outside, e.g. client.close().
  */
-export async function send(fetchFn, req, { timeoutMs, maxBytes, what, signal }) {
+export async function send(fetchFn, req, { timeoutMs, maxBytes, what, inflight }) {
+  const at = where(req.url);
+  const closed = () => new TransportError(`ropc: ${what} to ${at} was cancelled: the client was closed`, { reason: 'closed' });
+  if (inflight.closed) throw closed();
   const ac = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => { timedOut = true; ac.abort(); }, timeoutMs);
-  const onOuterAbort = () => ac.abort();
-  signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const at = where(req.url);
+  inflight.controllers.add(ac);
   const failure = (cause) => {
     if (timedOut) return new TransportError(`ropc: ${what} to ${at} timed out after ${timeoutMs} ms`, { reason: 'timeout', cause });
-    if (signal?.aborted) return new TransportError(`ropc: ${what} to ${at} was cancelled: the client was closed`, { reason: 'closed', cause });
+    if (inflight.closed) return closed();
     return new TransportError(`ropc: ${what} to ${at} failed: network error`, { reason: 'network', cause });
   };
   try {
-    if (signal?.aborted) throw failure();
     let res;
     try {
       res = await fetchFn(req.url, {
@@ -88,7 +103,7 @@ export async function send(fetchFn, req, { timeoutMs, maxBytes, what, signal }) 
     };
   } finally {
     clearTimeout(timer);
-    signal?.removeEventListener('abort', onOuterAbort);
+    inflight.controllers.delete(ac);
   }
 }
 
@@ -100,7 +115,9 @@ async function readLimited(res, maxBytes, ac) {
     ac.abort();
     throw tooLarge();
   }
-  if (!res.body) {
+  // A declared length within the limit is enforced by fetch itself (a body
+  // longer than its Content-Length is an error), so read it in one go.
+  if (!res.body || (declared >= 0 && declared <= maxBytes && res.headers.has('content-length'))) {
     const buf = new Uint8Array(await res.arrayBuffer());
     if (buf.byteLength > maxBytes) throw tooLarge();
     return buf;

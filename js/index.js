@@ -3,7 +3,7 @@
 // Go builds requests and parses answers; this file sends them (http.js) and
 // keeps the client's state.
 import { OAuthError, TransportError, fromBridge } from './errors.js';
-import { checkURL, send } from './http.js';
+import { Inflight, checkURL, send } from './http.js';
 import { loadCore } from './loader.js';
 import { createSession } from './session.js';
 
@@ -51,7 +51,7 @@ export async function createClient(options = {}) {
 class Client {
   #core;
   #cfg; // holds the client secret: private, so it never shows in console.log
-  #inflight = new AbortController();
+  #inflight = new Inflight();
   #closed = false;
   #discovery;
 
@@ -64,10 +64,9 @@ class Client {
   async passwordGrant({ username, password, scope, params } = {}) {
     const endpoint = this.#endpoint('token');
     const scopes = scopeList(scope);
-    const req = this.#build('buildPasswordRequest', 'token request', {
-      endpoint, username: username ?? '', password: password ?? '', scope: scopes, params: paramMap(params),
-    });
-    const token = await this.#tokenCall(req);
+    const req = this.#build('buildPasswordRequest', 'token request', endpoint,
+      str(username), str(password), scopes.join(' '), paramString(params));
+    const token = await this.#tokenCall(req, 'token request', [str(password)]);
     // RFC 6749 §5.1: an omitted scope is the scope that was requested.
     if (!token.scope && scopes.length) token.scope = scopes.join(' ');
     return token;
@@ -77,10 +76,9 @@ class Client {
   async refresh(refreshToken, { scope, params } = {}) {
     const endpoint = this.#endpoint('token');
     const scopes = scopeList(scope);
-    const req = this.#build('buildRefreshRequest', 'refresh request', {
-      endpoint, refreshToken: refreshToken ?? '', scope: scopes, params: paramMap(params),
-    });
-    const token = await this.#tokenCall(req, 'refresh request');
+    const req = this.#build('buildRefreshRequest', 'refresh request', endpoint,
+      str(refreshToken), scopes.join(' '), paramString(params));
+    const token = await this.#tokenCall(req, 'refresh request', [str(refreshToken)]);
     // RFC 6749 §6: the server MAY issue a new refresh token; without one the
     // client keeps using the old.
     if (token.refreshToken === null && refreshToken) redactable(token).refreshToken = refreshToken;
@@ -91,17 +89,17 @@ class Client {
   /** RFC 7009: revokes a token; resolves to undefined. */
   async revoke(token, { hint } = {}) {
     const endpoint = await this.#optionalEndpoint('revocation');
-    const req = this.#build('buildRevocation', 'revocation request', { endpoint, token: token ?? '', hint: hint ?? '' });
+    const req = this.#build('buildRevocation', 'revocation request', endpoint, str(token), str(hint));
     const res = await this.#send(req, 'revocation request');
-    this.#parse('parseRevocation', 'revocation request', res);
+    this.#parse('parseRevocation', 'revocation request', res, [str(token)]);
   }
 
   /** RFC 7662: asks the server whether a token is active. */
   async introspect(token, { hint } = {}) {
     const endpoint = await this.#optionalEndpoint('introspection');
-    const req = this.#build('buildIntrospection', 'introspection request', { endpoint, token: token ?? '', hint: hint ?? '' });
+    const req = this.#build('buildIntrospection', 'introspection request', endpoint, str(token), str(hint));
     const res = await this.#send(req, 'introspection request');
-    return this.#parse('parseIntrospection', 'introspection request', res);
+    return this.#parse('parseIntrospection', 'introspection request', res, [str(token)]);
   }
 
   /** A token holder that refreshes before expiry, sharing one in-flight refresh. */
@@ -118,7 +116,7 @@ class Client {
   /** Cancels requests in flight; later calls fail with TransportError reason 'closed'. */
   close() {
     this.#closed = true;
-    this.#inflight.abort();
+    this.#inflight.close();
   }
 
   /** RFC 8414: reads the issuer's metadata once; resolves to it. */
@@ -143,7 +141,7 @@ class Client {
         last = res;
         continue;
       }
-      const m = this.#call('parseMetadata', 'discovery request', JSON.stringify(respJSON(res, { issuer })), res.body);
+      const m = this.#parse('parseMetadata', 'discovery request', res, [], issuer);
       if (!endpoints.token) endpoints.token = checkURL(m.tokenEndpoint, allow, 'token endpoint');
       if (!endpoints.revocation && m.revocationEndpoint) endpoints.revocation = checkURL(m.revocationEndpoint, allow, 'revocation endpoint');
       if (!endpoints.introspection && m.introspectionEndpoint) {
@@ -173,36 +171,42 @@ class Client {
     return this.#endpoint(kind);
   }
 
-  #build(fn, what, input) {
+  #build(fn, what, endpoint, ...args) {
     const { clientId, clientSecret, authMethod } = this.#cfg.auth;
-    return this.#call(fn, what, JSON.stringify({ clientId, clientSecret, authMethod, ...input }));
+    return this.#call(fn, what, endpoint, clientId, clientSecret, authMethod, ...args);
   }
 
   #call(fn, what, ...args) {
+    return this.#callScrubbed(fn, what, [], ...args);
+  }
+
+  /** Calls the core; a failure becomes an error class with `secrets` scrubbed from server text. */
+  #callScrubbed(fn, what, secrets, ...args) {
     const out = JSON.parse(this.#core[fn](...args));
-    if (out.error) throw fromBridge(out.error, what);
+    if (out.error) throw fromBridge(out.error, what, [this.#cfg.auth.clientSecret, ...secrets]);
     return out.ok;
   }
 
-  #parse(fn, what, res) {
-    return this.#call(fn, what, JSON.stringify(respJSON(res)), res.body);
+  #parse(fn, what, res, secrets, ...extra) {
+    return this.#callScrubbed(fn, what, secrets, res.status, res.contentType, res.wwwAuthenticate, res.body, ...extra);
   }
 
   #send(req, what) {
-    if (this.#closed) return Promise.reject(new TransportError('ropc: the client is closed', { reason: 'closed' }));
     const { fetchFn, timeoutMs, maxResponseBytes } = this.#cfg;
-    return send(fetchFn, req, { timeoutMs, maxBytes: maxResponseBytes, what, signal: this.#inflight.signal });
+    return send(fetchFn, req, { timeoutMs, maxBytes: maxResponseBytes, what, inflight: this.#inflight });
   }
 
-  async #tokenCall(req, what = 'token request') {
+  async #tokenCall(req, what, secrets) {
     const res = await this.#send(req, what);
-    return redactable(this.#parse('parseTokenResponse', what, res));
+    const token = this.#parse('parseTokenResponse', what, res, secrets);
+    // Go leaves raw out for JSON bodies: JSON.parse is much cheaper here.
+    token.raw ??= JSON.parse(decoder.decode(res.body));
+    return redactable(token);
   }
 }
 
-function respJSON(res, extra) {
-  return { status: res.status, contentType: res.contentType, wwwAuthenticate: res.wwwAuthenticate, ...extra };
-}
+const decoder = new TextDecoder();
+const str = (v) => (v == null ? '' : String(v));
 
 function scopeList(scope) {
   if (scope == null) return [];
@@ -210,14 +214,15 @@ function scopeList(scope) {
   return String(scope).split(/\s+/).filter(Boolean);
 }
 
-function paramMap(params) {
-  if (params == null) return {};
-  const out = {};
+/** Extra form parameters as a form-encoded string (an array value repeats the key, which core refuses). */
+function paramString(params) {
+  if (params == null) return '';
+  const out = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v == null) continue;
-    out[k] = Array.isArray(v) ? v.map(String) : [String(v)];
+    for (const one of Array.isArray(v) ? v : [v]) out.append(k, String(one));
   }
-  return out;
+  return out.toString();
 }
 
 const inspect = Symbol.for('nodejs.util.inspect.custom');

@@ -9,7 +9,14 @@ export function createSession(client, token, { onTokenChange, marginMs = DEFAULT
   let current = token;
   let refreshing = null;
 
-  const fresh = (t) => t.expiresAt == null || Date.now() + marginMs < t.expiresAt;
+  // Unknown expiry counts as fresh (the server's 401 invalid_token will say
+  // otherwise). The margin is capped at half the token's lifetime, so a token
+  // that lives shorter than marginMs is not refreshed on every call.
+  const fresh = (t) => {
+    if (t.expiresAt == null) return true;
+    const margin = t.expiresIn > 0 ? Math.min(marginMs, (t.expiresIn * 1000) / 2) : marginMs;
+    return Date.now() + margin < t.expiresAt;
+  };
 
   async function doRefresh() {
     if (!current.refreshToken) {

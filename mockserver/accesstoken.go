@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,19 +37,14 @@ type grant struct {
 	family  string
 }
 
-// issueAccessToken mints an access token for g at now.
-func (s *Server) issueAccessToken(ctx context.Context, r *http.Request, st *state, g grant, now time.Time) (string, error) {
-	jti, err := s.randomID(16)
-	if err != nil {
-		return "", err
-	}
+// issueAccessToken mints an access token for g at now. ids holds random
+// base64url strings: ids[0] is the jti, ids[1] the opaque token (opaque mode).
+func (s *Server) issueAccessToken(ctx context.Context, r *http.Request, st *state, g grant, now time.Time, ids []string) (string, error) {
+	jti := ids[0]
 	exp := now.Add(st.accessTTL)
 	if st.opaque {
-		tok, err := s.randomID(32)
-		if err != nil {
-			return "", err
-		}
-		err = s.store.PutAccessToken(ctx, AccessToken{
+		tok := ids[1]
+		err := s.store.PutAccessToken(ctx, AccessToken{
 			Hash: TokenHash(tok), JTI: jti, Family: g.family, ClientID: g.client.ClientID,
 			Subject: g.subject, Scope: g.scope, IssuedAt: now, ExpiresAt: exp,
 		})
@@ -57,18 +53,57 @@ func (s *Server) issueAccessToken(ctx context.Context, r *http.Request, st *stat
 		}
 		return tok, nil
 	}
-	payload, err := json.Marshal(accessClaims{
+	c := accessClaims{
 		Iss: s.issuer(r, st), Sub: g.subject, Aud: s.audience(r, st), ClientID: g.client.ClientID,
 		Scope: g.scope, Iat: now.Unix(), Exp: exp.Unix(), Jti: jti, Sid: g.family,
-	})
-	if err != nil {
-		return "", err
 	}
-	jws, err := st.key.jose.Sign(payload)
+	jws, err := st.key.jose.Sign(c.appendJSON(make([]byte, 0, 320)))
 	if err != nil {
 		return "", err
 	}
 	return jws.CompactSerialize()
+}
+
+// appendJSON renders the claims without reflection (the password grant's
+// hot path); the output equals json.Marshal(c).
+func (c *accessClaims) appendJSON(b []byte) []byte {
+	b = append(b, `{"iss":`...)
+	b = appendJSONString(b, c.Iss)
+	b = append(b, `,"sub":`...)
+	b = appendJSONString(b, c.Sub)
+	b = append(b, `,"aud":`...)
+	b = appendJSONString(b, c.Aud)
+	b = append(b, `,"client_id":`...)
+	b = appendJSONString(b, c.ClientID)
+	if c.Scope != "" {
+		b = append(b, `,"scope":`...)
+		b = appendJSONString(b, c.Scope)
+	}
+	b = append(b, `,"iat":`...)
+	b = strconv.AppendInt(b, c.Iat, 10)
+	b = append(b, `,"exp":`...)
+	b = strconv.AppendInt(b, c.Exp, 10)
+	b = append(b, `,"jti":`...)
+	b = appendJSONString(b, c.Jti)
+	if c.Sid != "" {
+		b = append(b, `,"sid":`...)
+		b = appendJSONString(b, c.Sid)
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string; the common case (no
+// character that needs escaping) copies it as is.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= 0x80 {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // errInactive means the token is not (or no longer) valid; callers do not

@@ -52,10 +52,7 @@ func (s *Server) passwordGrant(ctx context.Context, r *http.Request, st *state, 
 			return nil, s.internal(ctx, "lockout clear", err)
 		}
 	}
-	family, err := s.randomID(16)
-	if err != nil {
-		return nil, s.internal(ctx, "random", err)
-	}
-	g := grant{client: client, subject: username, scope: scope, family: family}
+	// A new grant: issueTokens starts a new refresh-token family.
+	g := grant{client: client, subject: username, scope: scope}
 	return s.issueTokens(ctx, r, st, g, scope, now)
 }

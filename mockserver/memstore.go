@@ -2,21 +2,28 @@ package mockserver
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"sync"
 	"time"
 )
 
-// memoryStore is the in-process Store. One mutex per kind of state keeps the
-// password grant (lockout read + refresh insert) from contending with
-// revocation checks.
+// memoryStore is the in-process Store.
+//
+// Token records are kept pointer-free (hashes as [32]byte, random ids as raw
+// bytes, repeated strings such as client ids, usernames and scopes interned
+// to small integers) so that a store holding hundreds of thousands of
+// tokens — a load test issues tens of thousands per second — costs the
+// garbage collector nothing to scan. Expired records are dropped from a
+// FIFO as new ones arrive.
 type memoryStore struct {
-	rtMu    sync.Mutex
-	refresh map[string]RefreshToken
-	rtPuts  int
-
-	atMu   sync.Mutex
-	access map[string]AccessToken
-	atPuts int
+	mu      sync.Mutex
+	refresh map[[32]byte]rtRecord
+	access  map[[32]byte]atRecord
+	expiry  []expiryEntry // in insertion order; TTLs are near-constant so this is near expiry order
+	head    int
+	syms    symbols
 
 	revMu   sync.RWMutex
 	revoked map[string]time.Time
@@ -25,39 +32,104 @@ type memoryStore struct {
 	logins  map[string]LoginState
 }
 
-// sweepEvery is how many inserts pass between sweeps of expired entries.
-const sweepEvery = 4096
+type rtRecord struct {
+	family                 compactID
+	client, subject, scope sym
+	issued, expires, used  int64 // unix nanoseconds; used 0 = unused
+}
+
+type atRecord struct {
+	jti, family            compactID
+	client, subject, scope sym
+	issued, expires        int64
+}
+
+type expiryEntry struct {
+	expires int64
+	key     [32]byte
+	access  bool
+}
 
 // NewMemoryStore returns an empty in-memory Store, safe for concurrent use.
 func NewMemoryStore() Store {
 	return &memoryStore{
-		refresh: map[string]RefreshToken{},
-		access:  map[string]AccessToken{},
+		refresh: map[[32]byte]rtRecord{},
+		access:  map[[32]byte]atRecord{},
 		revoked: map[string]time.Time{},
 		logins:  map[string]LoginState{},
+		syms:    newSymbols(),
+	}
+}
+
+// hashKey turns a TokenHash (64 hex digits) into its 32 bytes; any other
+// string is hashed, so foreign keys still work.
+func hashKey(h string) [32]byte {
+	var k [32]byte
+	if len(h) == 64 {
+		if _, err := hex.Decode(k[:], []byte(h)); err == nil {
+			return k
+		}
+	}
+	return sha256.Sum256([]byte(h))
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// dropExpired pops FIFO entries that expired by now. Caller holds mu.
+func (m *memoryStore) dropExpired(now int64) {
+	for m.head < len(m.expiry) && m.expiry[m.head].expires <= now {
+		e := m.expiry[m.head]
+		if e.access {
+			if r, ok := m.access[e.key]; ok && r.expires <= now {
+				delete(m.access, e.key)
+			}
+		} else if r, ok := m.refresh[e.key]; ok && r.expires <= now {
+			delete(m.refresh, e.key)
+		}
+		m.head++
+	}
+	if m.head > 4096 && m.head*2 > len(m.expiry) {
+		m.expiry = append(m.expiry[:0], m.expiry[m.head:]...)
+		m.head = 0
 	}
 }
 
 func (m *memoryStore) PutRefreshToken(_ context.Context, rt RefreshToken) error {
-	rt.FamilyRevoked = false
-	m.rtMu.Lock()
-	defer m.rtMu.Unlock()
-	m.rtPuts++
-	if m.rtPuts%sweepEvery == 0 {
-		for k, v := range m.refresh {
-			if !v.ExpiresAt.After(rt.IssuedAt) {
-				delete(m.refresh, k)
-			}
-		}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.dropExpired(nanos(rt.IssuedAt))
+	k := hashKey(rt.Hash)
+	m.refresh[k] = rtRecord{
+		family: m.syms.id(rt.Family), client: m.syms.sym(rt.ClientID), subject: m.syms.sym(rt.Subject),
+		scope: m.syms.sym(rt.Scope), issued: nanos(rt.IssuedAt), expires: nanos(rt.ExpiresAt), used: nanos(rt.UsedAt),
 	}
-	m.refresh[rt.Hash] = rt
+	m.expiry = append(m.expiry, expiryEntry{expires: nanos(rt.ExpiresAt), key: k})
 	return nil
 }
 
 func (m *memoryStore) GetRefreshToken(ctx context.Context, hash string) (RefreshToken, error) {
-	m.rtMu.Lock()
-	rt, ok := m.refresh[hash]
-	m.rtMu.Unlock()
+	m.mu.Lock()
+	r, ok := m.refresh[hashKey(hash)]
+	var rt RefreshToken
+	if ok {
+		rt = RefreshToken{
+			Hash: hash, Family: m.syms.idString(r.family), ClientID: m.syms.str(r.client), Subject: m.syms.str(r.subject),
+			Scope: m.syms.str(r.scope), IssuedAt: fromNanos(r.issued), ExpiresAt: fromNanos(r.expires), UsedAt: fromNanos(r.used),
+		}
+	}
+	m.mu.Unlock()
 	if !ok {
 		return RefreshToken{}, ErrNotFound
 	}
@@ -70,40 +142,42 @@ func (m *memoryStore) GetRefreshToken(ctx context.Context, hash string) (Refresh
 }
 
 func (m *memoryStore) ConsumeRefreshToken(_ context.Context, hash string, now time.Time) (bool, error) {
-	m.rtMu.Lock()
-	defer m.rtMu.Unlock()
-	rt, ok := m.refresh[hash]
-	if !ok || !rt.UsedAt.IsZero() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := hashKey(hash)
+	r, ok := m.refresh[k]
+	if !ok || r.used != 0 {
 		return false, nil
 	}
-	rt.UsedAt = now
-	m.refresh[hash] = rt
+	r.used = nanos(now)
+	m.refresh[k] = r
 	return true, nil
 }
 
 func (m *memoryStore) PutAccessToken(_ context.Context, at AccessToken) error {
-	m.atMu.Lock()
-	defer m.atMu.Unlock()
-	m.atPuts++
-	if m.atPuts%sweepEvery == 0 {
-		for k, v := range m.access {
-			if !v.ExpiresAt.After(at.IssuedAt) {
-				delete(m.access, k)
-			}
-		}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.dropExpired(nanos(at.IssuedAt))
+	k := hashKey(at.Hash)
+	m.access[k] = atRecord{
+		jti: m.syms.id(at.JTI), family: m.syms.id(at.Family), client: m.syms.sym(at.ClientID),
+		subject: m.syms.sym(at.Subject), scope: m.syms.sym(at.Scope), issued: nanos(at.IssuedAt), expires: nanos(at.ExpiresAt),
 	}
-	m.access[at.Hash] = at
+	m.expiry = append(m.expiry, expiryEntry{expires: nanos(at.ExpiresAt), key: k, access: true})
 	return nil
 }
 
 func (m *memoryStore) GetAccessToken(_ context.Context, hash string) (AccessToken, error) {
-	m.atMu.Lock()
-	defer m.atMu.Unlock()
-	at, ok := m.access[hash]
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.access[hashKey(hash)]
 	if !ok {
 		return AccessToken{}, ErrNotFound
 	}
-	return at, nil
+	return AccessToken{
+		Hash: hash, JTI: m.syms.idString(r.jti), Family: m.syms.idString(r.family), ClientID: m.syms.str(r.client),
+		Subject: m.syms.str(r.subject), Scope: m.syms.str(r.scope), IssuedAt: fromNanos(r.issued), ExpiresAt: fromNanos(r.expires),
+	}, nil
 }
 
 func (m *memoryStore) Revoke(_ context.Context, id string, until time.Time) error {
@@ -176,12 +250,12 @@ func (m *memoryStore) ClearLoginFailures(_ context.Context, username string) err
 }
 
 func (m *memoryStore) Clear(_ context.Context) error {
-	m.rtMu.Lock()
-	m.refresh = map[string]RefreshToken{}
-	m.rtMu.Unlock()
-	m.atMu.Lock()
-	m.access = map[string]AccessToken{}
-	m.atMu.Unlock()
+	m.mu.Lock()
+	m.refresh = map[[32]byte]rtRecord{}
+	m.access = map[[32]byte]atRecord{}
+	m.expiry, m.head = nil, 0
+	m.syms = newSymbols()
+	m.mu.Unlock()
 	m.revMu.Lock()
 	m.revoked = map[string]time.Time{}
 	m.revMu.Unlock()
@@ -189,4 +263,57 @@ func (m *memoryStore) Clear(_ context.Context) error {
 	m.logins = map[string]LoginState{}
 	m.loginMu.Unlock()
 	return nil
+}
+
+// sym is an interned string (client ids, usernames, scopes: few distinct
+// values, repeated in every record).
+type sym uint32
+
+// compactID holds a random id without a pointer: the 16 bytes of a 22-char
+// base64url id as the server makes them, or else an interned string.
+type compactID struct {
+	raw      [16]byte
+	s        sym
+	interned bool
+}
+
+var strictB64 = base64.RawURLEncoding.Strict()
+
+type symbols struct {
+	strs  []string
+	index map[string]sym
+}
+
+func newSymbols() symbols {
+	return symbols{strs: []string{""}, index: map[string]sym{"": 0}}
+}
+
+func (s *symbols) sym(v string) sym {
+	if id, ok := s.index[v]; ok {
+		return id
+	}
+	id := sym(len(s.strs))
+	s.strs = append(s.strs, v)
+	s.index[v] = id
+	return id
+}
+
+func (s *symbols) str(id sym) string { return s.strs[id] }
+
+func (s *symbols) id(v string) compactID {
+	var c compactID
+	if len(v) == 22 {
+		// Strict: non-zero trailing bits would not round-trip.
+		if n, err := strictB64.Decode(c.raw[:], []byte(v)); err == nil && n == 16 {
+			return c
+		}
+	}
+	return compactID{s: s.sym(v), interned: true}
+}
+
+func (s *symbols) idString(c compactID) string {
+	if c.interned {
+		return s.str(c.s)
+	}
+	return base64.RawURLEncoding.EncodeToString(c.raw[:])
 }

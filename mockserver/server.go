@@ -274,6 +274,29 @@ func (s *Server) randomID(n int) (string, error) {
 	return b64(b), nil
 }
 
+// randomIDs returns one base64url id per size (in bytes), from a single read.
+func (s *Server) randomIDs(sizes ...int) ([]string, error) {
+	total := 0
+	for _, n := range sizes {
+		total += n
+	}
+	var buf [128]byte
+	raw := buf[:0]
+	if total > len(buf) {
+		raw = make([]byte, 0, total)
+	}
+	raw = raw[:total]
+	if err := s.randomBytes(raw); err != nil {
+		return nil, err
+	}
+	out := make([]string, len(sizes))
+	for i, n := range sizes {
+		out[i] = b64(raw[:n])
+		raw = raw[n:]
+	}
+	return out, nil
+}
+
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
 // Clock returns the server's clock.

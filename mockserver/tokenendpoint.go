@@ -2,7 +2,6 @@ package mockserver
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -85,8 +84,7 @@ func (t *tokenResponse) marshal() []byte {
 	}
 	if t.Scope != "" {
 		b = append(b, `,"scope":`...)
-		q, _ := json.Marshal(t.Scope)
-		b = append(b, q...)
+		b = appendJSONString(b, t.Scope)
 	}
 	return append(b, '}')
 }
@@ -120,10 +118,23 @@ func resolveScope(requested string, allowed []string, def string) (string, *oaut
 
 // issueTokens mints an access token and a fresh refresh token of family.
 func (s *Server) issueTokens(ctx context.Context, r *http.Request, st *state, g grant, refreshScope string, now time.Time) (*tokenResponse, *oauthError) {
-	rt, err := s.randomID(refreshTokenRandomBytes)
+	// One read of the random source for every id of the response.
+	// ids: refresh token, jti, [opaque access token], [family of a new grant]
+	sizes := append(make([]int, 0, 4), refreshTokenRandomBytes, 16)
+	if st.opaque {
+		sizes = append(sizes, 32)
+	}
+	if g.family == "" {
+		sizes = append(sizes, 16)
+	}
+	ids, err := s.randomIDs(sizes...)
 	if err != nil {
 		return nil, s.internal(ctx, "random", err)
 	}
+	if g.family == "" {
+		g.family = ids[len(ids)-1]
+	}
+	rt := ids[0]
 	err = s.store.PutRefreshToken(ctx, RefreshToken{
 		Hash: TokenHash(rt), Family: g.family, ClientID: g.client.ClientID, Subject: g.subject,
 		Scope: refreshScope, IssuedAt: now, ExpiresAt: now.Add(st.refreshTTL),
@@ -131,7 +142,7 @@ func (s *Server) issueTokens(ctx context.Context, r *http.Request, st *state, g 
 	if err != nil {
 		return nil, s.internal(ctx, "store refresh token", err)
 	}
-	at, err := s.issueAccessToken(ctx, r, st, g, now)
+	at, err := s.issueAccessToken(ctx, r, st, g, now, ids[1:])
 	if err != nil {
 		return nil, s.internal(ctx, "issue access token", err)
 	}

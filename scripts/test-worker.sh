@@ -2,7 +2,8 @@
 # make test (part): builds the worker, serves it with `wrangler dev` on a free
 # loopback port with a fresh local D1 database and a throwaway signing key,
 # and runs the shared HTTP conformance suite against it
-# (TestWorkerConformance in mockserver/worker). A skipped or missing run fails.
+# (TestWorkerConformance in mockserver/worker), then the admin reset check
+# (TestWorkerAdminReset). A skipped or missing run fails.
 set -euo pipefail
 source "$(dirname "$0")/worker-lib.sh"
 ensure_wrangler
@@ -16,8 +17,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A key for this run only: the developer's .dev.vars is neither needed nor touched.
+# A key and admin token for this run only: the developer's .dev.vars is neither needed nor touched.
 write_env_file "$tmp/test.env"
+admin_token=$(node -e 'process.stdout.write(require("crypto").randomBytes(18).toString("base64url"))')
+printf "ADMIN_TOKEN='%s'\n" "$admin_token" >>"$tmp/test.env"
 apply_schema "$tmp/state"
 port=$(free_port)
 start_wrangler "$port" "$tmp/state" "$tmp/wrangler.log" --env-file "$tmp/test.env"
@@ -25,8 +28,8 @@ url="http://127.0.0.1:$port"
 log "wrangler dev is serving $url"
 
 status=0
-(cd "$ROOT" && ROPC_WORKER_URL="$url" ROPC_WORKER_REQUIRED=1 \
-	go test -count=1 -v -run '^TestWorkerConformance$' ./mockserver/worker/) >"$tmp/test.out" 2>&1 || status=$?
+(cd "$ROOT" && ROPC_WORKER_URL="$url" ROPC_WORKER_ADMIN_TOKEN="$admin_token" ROPC_WORKER_REQUIRED=1 \
+	go test -count=1 -v -run '^(TestWorkerConformance|TestWorkerAdminReset)$' ./mockserver/worker/) >"$tmp/test.out" 2>&1 || status=$?
 grep -E '^(=== RUN|\s*--- (FAIL|SKIP)|FAIL|ok|PASS)|Error|expected|actual' "$tmp/test.out" | grep -v '^=== RUN' >&2 || true
 if [[ $status -ne 0 ]]; then
 	log "conformance FAILED against the worker (exit $status); full output:"
@@ -35,11 +38,13 @@ if [[ $status -ne 0 ]]; then
 	tail -50 "$tmp/wrangler.log" >&2
 	exit "$status"
 fi
-if ! grep -q -- '^--- PASS: TestWorkerConformance ' "$tmp/test.out"; then
-	log "TestWorkerConformance did not run and pass (skipped?):"
-	cat "$tmp/test.out" >&2
-	exit 1
-fi
+for test in TestWorkerConformance TestWorkerAdminReset; do
+	if ! grep -q -- "^    --- PASS: $test/workers_runtime " "$tmp/test.out"; then
+		log "$test did not run and pass against the worker (skipped?):"
+		cat "$tmp/test.out" >&2
+		exit 1
+	fi
+done
 passed=$(grep -cE -- '^\s*--- PASS:' "$tmp/test.out" || true)
 failed=$(grep -cE -- '^\s*--- FAIL:' "$tmp/test.out" || true)
 skipped=$(grep -cE -- '^\s*--- SKIP:' "$tmp/test.out" || true)

@@ -17,4 +17,4 @@ apply_schema "$persist"
 log "serving on http://127.0.0.1:$port (Ctrl-C stops) — try:"
 log "  curl -s -u client_id:client_secret -d grant_type=password -d username=johndoe -d password=A3ddj3w http://127.0.0.1:$port/token"
 cd "$WORKER_DIR"
-exec "$WRANGLER" dev --ip 127.0.0.1 --port "$port" --persist-to "$persist" --show-interactive-dev-session=false
+exec "$WRANGLER" dev --ip 127.0.0.1 --port "$port" --inspector-port "$(free_port)" --persist-to "$persist" --show-interactive-dev-session=false

@@ -51,7 +51,7 @@ start_wrangler() {
 	local inspector
 	inspector=$(free_port)
 	(cd "$WORKER_DIR" && exec setsid "$WRANGLER" dev --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" \
-		--persist-to "$persist" --show-interactive-dev-session=false --log-level warn "$@" >"$logfile" 2>&1) &
+		--persist-to "$persist" --show-interactive-dev-session=false --log-level "${WRANGLER_LOG_LEVEL:-warn}" "$@" >"$logfile" 2>&1) &
 	WRANGLER_PID=$!
 	local i
 	for ((i = 0; i < 240; i++)); do

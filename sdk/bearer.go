@@ -46,6 +46,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.Source == nil {
 		return nil, errors.New("ropc: Transport has no Source")
 	}
+	// RFC 6750 §5.3: bearer tokens only over TLS, with the same loopback exception as Config.
+	if req.URL.Scheme == "http" && !t.Source.c.cfg.AllowInsecureHTTP && !isLoopback(req.URL.Hostname()) {
+		return nil, &InsecureURLError{Field: "request URL", URL: req.URL.Redacted()}
+	}
 	ctx := req.Context()
 	tok, err := t.Source.Token(ctx)
 	if err != nil {

@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -184,3 +185,39 @@ func TestTransportRefusesUnknownTokenType(t *testing.T) {
 	assert.Contains(t, err.Error(), "unsupported token type")
 	assert.Equal(t, int32(0), hits.Load(), "RFC 6749 §7.1: not used at all")
 }
+
+func TestTransportRequiresTLS(t *testing.T) {
+	tests := []struct {
+		name     string
+		url      string
+		insecure bool
+		wantErr  bool
+	}{
+		{"http remote refused", "http://api.example.com/x", false, true},
+		{"http remote opt-in", "http://api.example.invalid/x", true, false},
+		{"http loopback", "http://127.0.0.1:1/x", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newTestClient(t, "https://as.example.com", func(c *Config) { c.AllowInsecureHTTP = tt.insecure })
+			ts := c.TokenSource(&Token{AccessToken: "at", TokenType: "Bearer"})
+			base := roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, errSentinel })
+			req, err := http.NewRequest(http.MethodGet, tt.url, nil)
+			require.NoError(t, err)
+			_, err = (&Transport{Source: ts, Base: base}).RoundTrip(req)
+			var ie *InsecureURLError
+			if tt.wantErr {
+				require.ErrorAs(t, err, &ie)
+				assert.Contains(t, err.Error(), "https")
+			} else {
+				require.ErrorIs(t, err, errSentinel, "reached the base transport")
+			}
+		})
+	}
+}
+
+var errSentinel = errors.New("sentinel: base transport reached")
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

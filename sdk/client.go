@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -114,7 +115,7 @@ func (c *Client) PasswordToken(ctx context.Context, username, password string, o
 	}
 	tok, err := c.exchange(ctx, req)
 	if err != nil {
-		return nil, err
+		return nil, scrub(err, password, c.cfg.ClientSecret)
 	}
 	fillScope(tok, o.scopes)
 	return tok, nil
@@ -136,7 +137,7 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string, opts ...Reque
 	}
 	tok, err := c.exchange(ctx, req)
 	if err != nil {
-		return nil, err
+		return nil, scrub(err, refreshToken, c.cfg.ClientSecret)
 	}
 	if tok.RefreshToken == "" {
 		tok.RefreshToken = refreshToken
@@ -151,6 +152,40 @@ func (c *Client) exchange(ctx context.Context, req *core.Request) (*Token, error
 		return nil, err
 	}
 	return core.ParseTokenResponse(resp, c.now())
+}
+
+// scrub removes secrets a hostile or careless server echoed into an OAuth error's description or
+// URI (core has already replaced characters outside RFC 6749 §5.2's set with '?', so the
+// sanitised form of each secret is checked too): error messages get logged.
+func scrub(err error, secrets ...string) error {
+	var oe *OAuthError
+	if !errors.As(err, &oe) {
+		return err
+	}
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		for _, v := range []string{s, sanitized(s)} {
+			if strings.Contains(oe.Description, v) {
+				oe.Description = "[redacted: the server's description contained a credential]"
+			}
+			if strings.Contains(oe.URI, v) {
+				oe.URI = ""
+			}
+		}
+	}
+	return err
+}
+
+func sanitized(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			b[i] = '?'
+		}
+	}
+	return string(b)
 }
 
 // fillScope applies RFC 6749 §5.1: scope is omitted from the response when it is identical to

@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -137,4 +138,30 @@ func TestWithParamReservedRejected(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, int32(0), env.password.Load()+env.refresh.Load(), "rejected before any request")
 	assert.True(t, strings.Contains(err.Error(), "grant_type"))
+}
+
+// A hostile server echoes the credentials into error_description; they must not reach the message.
+func TestOAuthErrorScrubsEchoedSecrets(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		echo := r.PostForm.Get("password") + r.PostForm.Get("refresh_token")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]string{
+			"error": "invalid_grant", "error_description": "bad " + echo, "error_uri": "https://x/" + echo})
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv.URL)
+	for _, secret := range []string{"hunter2-long", `quote"d`} {
+		_, err := c.PasswordToken(context.Background(), "u", secret)
+		var oe *OAuthError
+		require.ErrorAs(t, err, &oe)
+		assert.Equal(t, "invalid_grant", oe.Code)
+		assert.NotContains(t, err.Error(), "hunter2")
+		assert.NotContains(t, err.Error(), "quote")
+		assert.Empty(t, oe.URI)
+	}
+	_, err := c.Refresh(context.Background(), "rt-secret-value")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "rt-secret-value")
 }

@@ -38,7 +38,7 @@ type Config struct {
 	// environment (HTTPS_PROXY, NO_PROXY).
 	HTTPClient *http.Client
 	// Timeout bounds each request, on top of the caller's context. Zero means DefaultTimeout; a
-	// negative value means no timeout beyond the context and HTTPClient.Timeout.
+	// negative value means no timeout beyond the context. A non-zero HTTPClient.Timeout wins.
 	Timeout time.Duration
 	// MaxResponseBytes bounds response bodies. Zero means DefaultMaxResponseBytes.
 	MaxResponseBytes int64

@@ -12,6 +12,9 @@ import (
 // out is not already expired when it reaches the resource server.
 const DefaultRefreshMargin = 10 * time.Second
 
+// retryPause spaces refresh attempts after a transient failure while the old token still works.
+const retryPause = 2 * time.Second
+
 // TokenSource hands out a fresh access token, refreshing it with the refresh token (RFC 6749 §6)
 // shortly before it expires. It is safe for concurrent use: concurrent callers of a stale token
 // share one refresh request, which matters because servers that rotate refresh tokens accept each
@@ -22,11 +25,18 @@ type TokenSource struct {
 	onChange func(*Token)
 	now      func() time.Time // nil: time.Now, called directly so the fast path stays allocation-free
 
-	cur atomic.Pointer[Token]
+	cur atomic.Pointer[held] // never nil after construction
 
 	mu       sync.Mutex
 	inflight *refreshCall // the shared refresh, nil when none is running
 	dead     error        // sticky ErrSignInAgain once the refresh token was rejected
+}
+
+// held is the current token with the time it is due for refresh, computed once per token so
+// the fast path is one atomic load and one comparison.
+type held struct {
+	tok       *Token
+	refreshAt time.Time // zero: expiry unknown, never refreshed for age
 }
 
 type refreshCall struct {
@@ -61,9 +71,7 @@ func (c *Client) TokenSource(t *Token, opts ...TokenSourceOption) *TokenSource {
 	for _, o := range opts {
 		o(ts)
 	}
-	if t != nil {
-		ts.cur.Store(t)
-	}
+	ts.cur.Store(ts.hold(t))
 	return ts
 }
 
@@ -72,43 +80,62 @@ func (c *Client) TokenSource(t *Token, opts ...TokenSourceOption) *TokenSource {
 // The returned *Token is shared: do not modify it. ctx bounds only this caller's wait: cancelling
 // it does not cancel a refresh other callers are waiting for.
 func (ts *TokenSource) Token(ctx context.Context) (*Token, error) {
-	if t := ts.cur.Load(); t != nil && ts.fresh(t) {
-		return t, nil
+	if h := ts.cur.Load(); ts.fresh(h) {
+		return h.tok, nil
 	}
 	return ts.slow(ctx, nil)
 }
 
 // Refresh forces a refresh, shared with any refresh already running, and returns the new token.
 func (ts *TokenSource) Refresh(ctx context.Context) (*Token, error) {
-	return ts.slow(ctx, ts.cur.Load())
+	return ts.slow(ctx, ts.cur.Load().tok)
 }
 
 // SetToken replaces the token, e.g. after the user signed in again following ErrSignInAgain.
 // OnTokenChange is not called: the caller already holds t.
 func (ts *TokenSource) SetToken(t *Token) {
 	ts.mu.Lock()
-	ts.cur.Store(t)
+	ts.cur.Store(ts.hold(t))
 	ts.dead = nil
 	ts.mu.Unlock()
 }
 
 // Current returns the token held now, fresh or not, without refreshing; nil if none.
-func (ts *TokenSource) Current() *Token { return ts.cur.Load() }
+func (ts *TokenSource) Current() *Token { return ts.cur.Load().tok }
 
-func (ts *TokenSource) fresh(t *Token) bool {
-	if t.AccessToken == "" {
+// hold computes when t is due for refresh: margin before expiry, but never earlier than half
+// its lifetime, so a server issuing tokens shorter than twice the margin does not get a
+// refresh on every call.
+func (ts *TokenSource) hold(t *Token) *held {
+	h := &held{tok: t}
+	if t == nil || t.Expiry.IsZero() {
+		return h
+	}
+	margin := ts.margin
+	if t.ExpiresIn != nil {
+		if half := time.Duration(*t.ExpiresIn) * time.Second / 2; margin > half {
+			margin = half
+		}
+	}
+	h.refreshAt = t.Expiry.Add(-margin)
+	return h
+}
+
+func (ts *TokenSource) fresh(h *held) bool {
+	if h.tok == nil || h.tok.AccessToken == "" {
 		return false
 	}
-	if t.Expiry.IsZero() {
+	if h.refreshAt.IsZero() {
 		return true
 	}
+	// A direct call, not through an interface or closure, so the fast path does not allocate.
 	var now time.Time
 	if ts.now != nil {
 		now = ts.now()
 	} else {
 		now = time.Now()
 	}
-	return now.Add(ts.margin).Before(t.Expiry)
+	return now.Before(h.refreshAt)
 }
 
 // slow refreshes unless another caller already did. stale, when non-nil, is a token the caller
@@ -119,8 +146,9 @@ func (ts *TokenSource) slow(ctx context.Context, stale *Token) (*Token, error) {
 		ts.mu.Unlock()
 		return nil, ts.dead
 	}
-	cur := ts.cur.Load()
-	if cur != nil && cur != stale && ts.fresh(cur) {
+	h := ts.cur.Load()
+	cur := h.tok
+	if cur != nil && cur != stale && ts.fresh(h) {
 		ts.mu.Unlock()
 		return cur, nil
 	}
@@ -134,6 +162,9 @@ func (ts *TokenSource) slow(ctx context.Context, stale *Token) (*Token, error) {
 			if stale == nil && !expired(cur, ts.nowTime()) {
 				// Inside the margin but not yet expired: still usable, and nothing can renew it.
 				return cur, nil
+			}
+			if stale != nil {
+				return nil, signInAgain("access token rejected and there is no refresh token", nil)
 			}
 			return nil, signInAgain("access token expired and there is no refresh token", nil)
 		}
@@ -174,9 +205,16 @@ func (ts *TokenSource) runRefresh(ctx context.Context, call *refreshCall, old *T
 		tok, err = old, nil
 	}
 	ts.mu.Lock()
-	if ts.cur.Load() == old { // else SetToken replaced the token meanwhile; it wins
-		if err == nil {
-			ts.cur.Store(tok)
+	if ts.cur.Load().tok == old { // else SetToken replaced the token meanwhile; it wins
+		if err == nil && tok == old {
+			// Retry the refresh after a pause, not on every call while the server is down.
+			next := ts.nowTime().Add(retryPause)
+			if next.After(old.Expiry) {
+				next = old.Expiry
+			}
+			ts.cur.Store(&held{tok: old, refreshAt: next})
+		} else if err == nil {
+			ts.cur.Store(ts.hold(tok))
 		} else if errors.Is(err, ErrSignInAgain) {
 			ts.dead = err
 		}

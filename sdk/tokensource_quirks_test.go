@@ -178,3 +178,19 @@ func TestQuirkTransientRefreshFailureIsNotSignInAgain(t *testing.T) {
 	assert.NotEqual(t, tok.AccessToken, next.AccessToken)
 	assert.Equal(t, 2, srv.Count("/token", "refresh_token"))
 }
+
+// TestQuirkReadmeExample is the README's Go snippet, kept compiling and true.
+func TestQuirkReadmeExample(t *testing.T) {
+	ctx := context.Background()
+	srv := mocktest.New(t) // mock + admin API on a random 127.0.0.1 port, closed by t.Cleanup
+	c, _ := sdk.NewClient(sdk.Config{TokenURL: srv.TokenURL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, Now: srv.Now})
+	srv.Fault(mocktest.Rule{Match: mocktest.Match{GrantType: "password"}, Times: 1, Status: 503})
+	_, err := c.PasswordToken(ctx, srv.Username, srv.Password) // *sdk.OAuthError "temporarily_unavailable", sent once
+	srv.Advance(time.Hour)                                     // expire tokens without sleeping; srv.Requests() is the journal
+
+	var oe *sdk.OAuthError
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, "temporarily_unavailable", oe.Code)
+	assert.Equal(t, 1, srv.Count("/token", "password"))
+	assert.WithinDuration(t, time.Now().Add(time.Hour), srv.Now(), time.Minute)
+}

@@ -262,3 +262,62 @@ func TestTokenSourceTransientFailure(t *testing.T) {
 		assert.Equal(t, before+1, hits.Load(), "transient failures are retried on the next call")
 	})
 }
+
+func TestTokenSourceShortLivedTokens(t *testing.T) {
+	// A 6s token with the default 10s margin: refreshed after half its life, not on every call.
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"access_token":"at-new","token_type":"Bearer","expires_in":6}`)
+	}))
+	defer srv.Close()
+	now := time.Now()
+	var clock atomic.Pointer[time.Time]
+	clock.Store(&now)
+	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.Now = func() time.Time { return *clock.Load() } })
+	six := int64(6)
+	ts := c.TokenSource(&Token{AccessToken: "at", RefreshToken: "rt", ExpiresIn: &six, Expiry: now.Add(6 * time.Second)})
+	for range 5 {
+		got, err := ts.Token(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, "at", got.AccessToken)
+	}
+	assert.Equal(t, int32(0), hits.Load())
+	later := now.Add(3*time.Second + time.Millisecond)
+	clock.Store(&later)
+	got, err := ts.Token(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "at-new", got.AccessToken)
+	for range 5 {
+		_, err := ts.Token(context.Background())
+		require.NoError(t, err)
+	}
+	assert.Equal(t, int32(1), hits.Load())
+}
+
+func TestTokenSourceTransientFailureIsNotHammered(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusBadGateway)
+	}))
+	defer srv.Close()
+	now := time.Now()
+	var clock atomic.Pointer[time.Time]
+	clock.Store(&now)
+	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.Now = func() time.Time { return *clock.Load() } })
+	tok := &Token{AccessToken: "at", RefreshToken: "rt", Expiry: now.Add(5 * time.Second)}
+	ts := c.TokenSource(tok)
+	for range 10 {
+		got, err := ts.Token(context.Background())
+		require.NoError(t, err)
+		assert.Same(t, tok, got)
+	}
+	assert.Equal(t, int32(1), hits.Load(), "one attempt, then a pause")
+	later := now.Add(retryPause + time.Millisecond)
+	clock.Store(&later)
+	_, err := ts.Token(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, int32(2), hits.Load())
+}

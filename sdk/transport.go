@@ -105,6 +105,10 @@ func (c *Client) send(ctx context.Context, r *core.Request) (core.Response, erro
 	if err != nil {
 		return core.Response{}, err
 	}
+	ctx, cancel := c.withTimeout(ctx)
+	if cancel != nil {
+		defer cancel()
+	}
 	req := (&http.Request{
 		Method:     r.Method,
 		URL:        u,
@@ -136,7 +140,7 @@ func (c *Client) send(ctx context.Context, r *core.Request) (core.Response, erro
 		}
 	}
 
-	resp, err := c.roundTrip(ctx, req)
+	resp, err := c.roundTrip(req)
 	if err != nil {
 		return core.Response{}, err
 	}
@@ -161,54 +165,34 @@ func (c *Client) send(ctx context.Context, r *core.Request) (core.Response, erro
 // roundTrip sends req once. Without a cookie jar it calls the transport directly: a
 // RoundTripper never follows redirects, and http.Client's redirect bookkeeping (a header copy
 // per request) would be wasted on requests whose redirects are refused anyway. With a jar it goes
-// through the caller's http.Client (whose CheckRedirect was replaced) so cookies work.
-func (c *Client) roundTrip(ctx context.Context, req *http.Request) (*http.Response, error) {
+// through the caller's http.Client (whose CheckRedirect was replaced) so cookies work; that
+// client applies its Timeout itself.
+func (c *Client) roundTrip(req *http.Request) (*http.Response, error) {
 	if c.hc.Jar != nil {
 		return c.hc.Do(req)
 	}
-	if c.hc.Timeout > 0 {
-		if d, ok := ctx.Deadline(); !ok || time.Until(d) > c.hc.Timeout {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, c.hc.Timeout)
-			defer func() {
-				if cancel != nil {
-					cancel()
-				}
-			}()
-			req = req.WithContext(ctx)
-			resp, err := c.transport().RoundTrip(req)
-			if err != nil {
-				return nil, &url.Error{Op: req.Method, URL: redactURL(req.URL), Err: err}
-			}
-			// The deadline must keep covering the body read; cancel when the body is closed.
-			resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
-			cancel = nil
-			return resp, nil
-		}
+	rt := c.hc.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
 	}
-	resp, err := c.transport().RoundTrip(req)
+	resp, err := rt.RoundTrip(req)
 	if err != nil {
+		// The same shape http.Client returns, so callers can errors.As a *url.Error.
 		return nil, &url.Error{Op: req.Method, URL: redactURL(req.URL), Err: err}
 	}
 	return resp, nil
 }
 
-func (c *Client) transport() http.RoundTripper {
-	if c.hc.Transport != nil {
-		return c.hc.Transport
+// withTimeout bounds a request by Config.Timeout unless ctx already ends sooner. send reads
+// the whole body before returning, so the deadline covers the body too.
+func (c *Client) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if c.hc.Jar != nil || c.hc.Timeout <= 0 {
+		return ctx, nil
 	}
-	return http.DefaultTransport
-}
-
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b *cancelOnClose) Close() error {
-	err := b.ReadCloser.Close()
-	b.cancel()
-	return err
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= c.hc.Timeout {
+		return ctx, nil
+	}
+	return context.WithTimeout(ctx, c.hc.Timeout)
 }
 
 func redactURL(u *url.URL) string { return u.Redacted() }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -273,4 +274,42 @@ func TestTransportErrorHasNoSecrets(t *testing.T) {
 		assert.NotContains(t, err.Error(), s)
 	}
 	assert.False(t, errors.Is(err, ErrSignInAgain))
+}
+
+// With a cookie jar the request goes through the caller's http.Client; redirects stay refused.
+func TestCallerClientWithJar(t *testing.T) {
+	var stolen atomic.Int32
+	thief := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { stolen.Add(1) }))
+	defer thief.Close()
+	var sawCookie atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := r.Cookie("affinity"); err == nil {
+			sawCookie.Store(true)
+			http.Redirect(w, r, thief.URL, http.StatusPermanentRedirect)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: "affinity", Value: "1"})
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, okTokenJSON)
+	}))
+	defer srv.Close()
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	c := newTestClient(t, srv.URL, func(c *Config) { c.HTTPClient = &http.Client{Jar: jar} })
+	_, err = c.PasswordToken(context.Background(), "u", "p")
+	require.NoError(t, err)
+	_, err = c.PasswordToken(context.Background(), "u", "p")
+	var re *RedirectError
+	require.ErrorAs(t, err, &re)
+	assert.True(t, sawCookie.Load(), "the jar was used")
+	assert.Equal(t, int32(0), stolen.Load())
+}
+
+func TestNegativeTimeoutMeansContextOnly(t *testing.T) {
+	c := newTestClient(t, "https://as.example.com", func(c *Config) { c.Timeout = -1 })
+	assert.Zero(t, c.hc.Timeout)
+	ctx, cancel := c.withTimeout(context.Background())
+	assert.Nil(t, cancel)
+	_, has := ctx.Deadline()
+	assert.False(t, has)
 }

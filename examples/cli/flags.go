@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -149,9 +150,19 @@ func parseFlags(fs *flag.FlagSet, args []string) (positional []string, err error
 				"use $%s or --client-secret-file for the client secret and the *-stdin flags for passwords and tokens", name, secretEnvVar)
 		}
 	}
+	// The flag package would print the error and the whole flag list on
+	// every mistake; errors become one line instead, and -h prints the list.
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	defer fs.SetOutput(out)
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(out)
+				fs.Usage()
+				return nil, err
+			}
+			return nil, usagef("%s (see 'ropc %s -h')", err.Error(), strings.TrimPrefix(fs.Name(), "ropc "))
 		}
 		if fs.NArg() == 0 {
 			return positional, nil

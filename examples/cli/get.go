@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/ropcgo/ropc/sdk"
 	"github.com/ropcgo/ropc/sdk/core"
@@ -95,6 +96,13 @@ func runGet(args []string, s stdio) int {
 		return fail(s, "get", err)
 	}
 	req.Header.Set("Accept", "application/json, */*;q=0.5")
+	if tok.RefreshToken == "" && tok.Fresh(time.Now(), 0) {
+		// Nothing to refresh with: send the token as is, so that a rejection
+		// reaches the user as the resource server's RFC 6750 §3.1 challenge
+		// rather than as the token source's "sign in again".
+		hc = &http.Client{CheckRedirect: sameOriginRedirects}
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		var ue *url.Error

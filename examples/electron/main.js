@@ -1,6 +1,6 @@
 // Electron main process: owns the ropc client and the tokens. The renderer is
 // sandboxed (contextIsolation, no Node) and reaches sign-in only through the
-// three IPC calls that preload.js exposes.
+// IPC calls that preload.js exposes.
 const path = require('node:path');
 const { app, BrowserWindow, ipcMain, net } = require('electron');
 

@@ -98,13 +98,19 @@ describe('headless Chromium', () => {
       const info = await client.introspect(next.accessToken);
       const session = client.session(next);
       const me = await session.fetch(`${issuer}/userinfo`);
+      // WWW-Authenticate must be readable across origins (CORS expose) for
+      // the invalid_token retry: a refused token is refreshed once.
+      let changes = 0;
+      const broken = client.session({ ...next, accessToken: 'garbage' }, { onTokenChange: () => { changes += 1; } });
+      const retried = await broken.fetch(new Request(`${issuer}/userinfo`));
       return {
         origin: location.origin, tokenType: token.tokenType, scope: token.scope, hasAT: token.accessToken.length > 0,
         rotated: next.refreshToken !== token.refreshToken, active: info.active, userinfo: me.status,
+        retried: retried.status, changes,
       };
     }, { issuer: mock.issuer });
     assert.notEqual(new URL(out.origin).origin, new URL(mock.url).origin);
-    assert.deepEqual(out, { ...out, tokenType: 'Bearer', scope: 'read write', hasAT: true, active: true, userinfo: 200 });
+    assert.deepEqual(out, { ...out, tokenType: 'Bearer', scope: 'read write', hasAT: true, active: true, userinfo: 200, retried: 200, changes: 1 });
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -136,12 +142,20 @@ describe('headless Chromium', () => {
     await page.close();
   });
 
-  test('refuses a redirect on the token endpoint (opaqueredirect)', async (t) => {
+  it('refuses a redirect on the token endpoint (opaqueredirect)', { skip }, async (t) => {
     if (!admin) {
       t.skip('SKIPPED: bin/ropc-mock has no admin API yet');
       return;
     }
-    await mock.addFault({ match: { path: '/token' }, times: 1, quirk: 'redirect', location: `${mock.url}/elsewhere` });
+    await mock.addFault({ match: { path: '/token' }, times: 2, quirk: 'redirect', location: `${mock.url}/elsewhere` });
+    // A redirect without CORS headers is a bare network error to the page
+    // (Fetch: the CORS check precedes redirect handling), so check the mock first.
+    const probe = await fetch(mock.tokenUrl, { method: 'POST', redirect: 'manual', headers: { origin: 'http://localhost' } });
+    if (!probe.headers.has('access-control-allow-origin')) {
+      await mock.clearFaults();
+      t.skip('SKIPPED: the mock sends fault answers without CORS headers (request to H4 in notes)');
+      return;
+    }
     const { page } = await openPage();
     const out = await page.evaluate(async ({ tokenUrl }) => {
       const { createClient } = await import('/ropc/index.js');

@@ -289,6 +289,18 @@ describe('session', () => {
     assert.equal(counts['/token:refresh_token'], 1);
   });
 
+  it('caps the margin at half the lifetime of a short-lived token', async () => {
+    const { fetch: f, counts } = countingFetch();
+    const client = await createClient({ tokenUrl: mock.tokenUrl, ...CLIENT, fetch: f });
+    const token = await client.passwordGrant(USER);
+    // Lives 30 s, 20 s left: with a 60 s margin it would refresh on every call.
+    const short = { ...token, expiresIn: 30, expiresAt: Date.now() + 20_000 };
+    assert.equal(await client.session(short, { marginMs: 60_000 }).accessToken(), token.accessToken);
+    const late = { ...token, expiresIn: 30, expiresAt: Date.now() + 10_000 };
+    assert.notEqual(await client.session(late, { marginMs: 60_000 }).accessToken(), token.accessToken);
+    assert.equal(counts['/token:refresh_token'], 1);
+  });
+
   it('fetch adds the bearer token and retries once after invalid_token', async () => {
     const { fetch: f, counts } = countingFetch();
     const client = await createClient({ issuer: mock.issuer, ...CLIENT, fetch: f });

@@ -145,6 +145,18 @@ describe('fault quirks on the token endpoint', () => {
     });
   }
 
+  test('a password echoed in error_description is scrubbed', async () => {
+    await mock.addFault({ match: { path: '/token' }, times: 1, status: 400, error: 'invalid_grant',
+      error_description: `wrong password ${USER.password} for ${USER.username}` });
+    const client = await createClient({ tokenUrl: mock.tokenUrl, ...CLIENT });
+    await assert.rejects(client.passwordGrant(USER), (e) => {
+      isOAuth('invalid_grant', 400)(e);
+      assert.equal(e.description, `wrong password [redacted] for ${USER.username}`);
+      assert.ok(!e.message.includes(USER.password));
+      return true;
+    });
+  });
+
   test('session refresh failing with temporarily_unavailable keeps the token and recovers', async () => {
     const client = await createClient({ tokenUrl: mock.tokenUrl, ...CLIENT });
     const token = await client.passwordGrant(USER);
@@ -166,5 +178,23 @@ describe('journal', () => {
     assert.equal(grants[0].grant_type, 'password');
     assert.equal(grants[0].client_auth, 'post');
     assert.ok(!JSON.stringify(journal).includes(USER.password));
+  });
+});
+
+describe('mock clock', () => {
+  test('an access token expired by the server clock is refreshed by session.fetch', async () => {
+    const client = await createClient({ issuer: mock.issuer, ...CLIENT });
+    const token = await client.passwordGrant(USER);
+    const session = client.session(token);
+    try {
+      // Two hours on the server: the access token (1h) expires there, the
+      // refresh token (720h) does not; the client's own clock says "fresh".
+      await mock.clock({ advance: '2h' });
+      const res = await session.fetch(`${mock.url}/userinfo`);
+      assert.equal(res.status, 200);
+      assert.notEqual(session.token.accessToken, token.accessToken);
+    } finally {
+      await mock.clock({ reset: true });
+    }
   });
 });

@@ -5,6 +5,23 @@
 // The wrapper (journal and faults) is always active, so faults from a config
 // file apply; the /_admin/ routes answer only when Options.Enabled is set, only
 // to loopback clients and, with Options.Token, only to "Authorization: Bearer".
+//
+// Routes (JSON bodies; a bad one gets 400 {"error": "<field>: <reason>",
+// "field": "<field>"} and changes nothing):
+//
+//	POST   /_admin/faults             a Rule -> 201 {"id": "f1"}
+//	GET    /_admin/faults             the active rules, match order, "times" = uses left
+//	DELETE /_admin/faults             remove all (config-file ones too) -> 204
+//	DELETE /_admin/faults/{id}        remove one -> 204, 404 if unknown
+//	GET    /_admin/requests           the journal, oldest first: [Entry, ...]
+//	DELETE /_admin/requests           clear it -> 204
+//	GET    /_admin/clock              {"now": RFC 3339}
+//	POST   /_admin/clock              {"advance": "1h"} | {"set": "2030-01-01T00:00:00Z"} | {"reset": true} -> {"now": ...}
+//	POST   /_admin/users              a config user object -> 201 (replaces a user of that name)
+//	DELETE /_admin/users/{username}   -> 204, 404 if unknown
+//	POST   /_admin/clients            a config client object -> 201 (replaces a client of that id)
+//	DELETE /_admin/clients/{client_id} -> 204, 404 if unknown
+//	POST   /_admin/reset              back to the loaded config: store, clock, journal, faults -> 204
 package admin
 
 import (
@@ -15,6 +32,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -229,6 +247,14 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) bool {
 		writeAdminError(w, http.StatusForbidden, "", "the admin API answers loopback clients only")
 		return false
 	}
+	// RemoteAddr is loopback for a browser on this machine too: a web page the
+	// developer visits (or one DNS-rebound to 127.0.0.1) could POST here.
+	// Browsers send Origin on such requests; curl and test code do not.
+	if origin := r.Header.Get("Origin"); origin != "" && !isLoopbackOrigin(origin) {
+		h.logger.Warn("admin: refused cross-origin request", "origin", origin)
+		writeAdminError(w, http.StatusForbidden, "", "the admin API refuses requests from web pages of other origins")
+		return false
+	}
 	if !h.hasTok {
 		return true
 	}
@@ -241,6 +267,19 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
+}
+
+func isLoopbackOrigin(origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func isLoopback(remoteAddr string) bool {

@@ -102,6 +102,24 @@ func (f *fixture) do(method, path, body string, header ...string) (int, []byte) 
 	return resp.StatusCode, b
 }
 
+// vias are the two ways every fault test installs its rule.
+var vias = []string{"http", "in-process"}
+
+// addFault installs r over POST /_admin/faults or with Handler.AddFault.
+func (f *fixture) addFault(via string, r Rule) string {
+	f.t.Helper()
+	if via == "in-process" {
+		id, err := f.h.AddFault(r)
+		require.NoError(f.t, err)
+		return id
+	}
+	b, err := json.Marshal(r)
+	require.NoError(f.t, err)
+	status, body := f.do(http.MethodPost, "/_admin/faults", string(b))
+	require.Equal(f.t, http.StatusCreated, status, "%s", body)
+	return jsonMap(f.t, body)["id"].(string)
+}
+
 func jsonMap(t *testing.T, b []byte) map[string]any {
 	t.Helper()
 	var m map[string]any
@@ -149,49 +167,74 @@ func TestErrorFault(t *testing.T) {
 		{"error only", Rule{Error: "invalid_grant"}, 400, "invalid_grant", "", ""},
 		{"status only description", Rule{Status: 503, ErrorDescription: "maintenance"}, 503, "temporarily_unavailable", "maintenance", ""},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, Options{})
-			_, err := f.h.AddFault(tt.rule)
-			require.NoError(t, err)
-			status, hdr, body := f.password()
-			assert.Equal(t, tt.status, status)
-			assert.Equal(t, tt.retryAfter, hdr.Get("Retry-After"))
-			assert.Equal(t, "no-store", hdr.Get("Cache-Control"))
-			m := jsonMap(t, body)
-			assert.Equal(t, tt.code, m["error"])
-			if tt.desc != "" {
-				assert.Equal(t, tt.desc, m["error_description"])
-			}
-			if tt.status == 401 {
-				assert.NotEmpty(t, hdr.Get("WWW-Authenticate"), "RFC 6749 §5.2")
-			}
-			entries := f.h.Requests()
-			require.Len(t, entries, 1)
-			assert.Equal(t, tt.status, entries[0].Status)
-			assert.Equal(t, tt.code, entries[0].Error)
-		})
+	for _, via := range vias {
+		for _, tt := range tests {
+			t.Run(via+" "+tt.name, func(t *testing.T) {
+				f := newFixture(t, Options{Enabled: true})
+				f.addFault(via, tt.rule)
+				status, hdr, body := f.password()
+				assert.Equal(t, tt.status, status)
+				assert.Equal(t, tt.retryAfter, hdr.Get("Retry-After"))
+				assert.Equal(t, "no-store", hdr.Get("Cache-Control"))
+				m := jsonMap(t, body)
+				assert.Equal(t, tt.code, m["error"])
+				if tt.desc != "" {
+					assert.Equal(t, tt.desc, m["error_description"])
+				}
+				if tt.status == 401 {
+					assert.NotEmpty(t, hdr.Get("WWW-Authenticate"), "RFC 6749 §5.2")
+				}
+				entries := f.h.Requests()
+				require.Len(t, entries, 1)
+				assert.Equal(t, tt.status, entries[0].Status)
+				assert.Equal(t, tt.code, entries[0].Error)
+			})
+		}
 	}
 }
 
 func TestFaultMatchSelectsRequests(t *testing.T) {
-	f := newFixture(t, Options{})
-	_, err := f.h.AddFault(Rule{Match: Match{Path: "/token", Username: "janedoe", ClientID: demoClient, GrantType: "password"}, Status: 500})
-	require.NoError(t, err)
-
-	status, _, _ := f.password()
-	assert.Equal(t, http.StatusOK, status, "johndoe is not matched")
-
-	resp, err := f.tokenRequest(context.Background(), passwordForm("janedoe", "S3cr3t-jane"))
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode)
+	tests := []struct {
+		name  string
+		match Match
+		hit   bool // for johndoe's password grant with client_id at /token
+	}{
+		{"path", Match{Path: "/token"}, true},
+		{"other path", Match{Path: "/revoke"}, false},
+		{"username", Match{Username: "johndoe"}, true},
+		{"other username", Match{Username: "janedoe"}, false},
+		{"client_id", Match{ClientID: demoClient}, true},
+		{"other client_id", Match{ClientID: "public-client"}, false},
+		{"grant_type", Match{GrantType: "password"}, true},
+		{"other grant_type", Match{GrantType: "refresh_token"}, false},
+		{"all four", Match{Path: "/token", Username: "johndoe", ClientID: demoClient, GrantType: "password"}, true},
+		{"all but one", Match{Path: "/token", Username: "janedoe", ClientID: demoClient, GrantType: "password"}, false},
+	}
+	for _, via := range vias {
+		for _, tt := range tests {
+			t.Run(via+" "+tt.name, func(t *testing.T) {
+				f := newFixture(t, Options{Enabled: true})
+				f.addFault(via, Rule{Match: tt.match, Status: 500})
+				status, _, _ := f.password()
+				if tt.hit {
+					assert.Equal(t, http.StatusInternalServerError, status)
+				} else {
+					assert.Equal(t, http.StatusOK, status)
+				}
+			})
+		}
+	}
 }
 
 func TestDelayFault(t *testing.T) {
-	f := newFixture(t, Options{})
-	_, err := f.h.AddFault(Rule{Delay: Duration(300 * time.Millisecond), Times: 1})
-	require.NoError(t, err)
+	for _, via := range vias {
+		t.Run(via, func(t *testing.T) { testDelayFault(t, via) })
+	}
+}
+
+func testDelayFault(t *testing.T, via string) {
+	f := newFixture(t, Options{Enabled: true})
+	f.addFault(via, Rule{Delay: Duration(300 * time.Millisecond), Times: 1})
 
 	start := time.Now()
 	status, _, body := f.password()
@@ -200,12 +243,11 @@ func TestDelayFault(t *testing.T) {
 	assert.Contains(t, jsonMap(t, body), "access_token")
 
 	// The delay honours the client giving up.
-	_, err = f.h.AddFault(Rule{Delay: Duration(time.Minute)})
-	require.NoError(t, err)
+	f.addFault(via, Rule{Delay: Duration(time.Minute)})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start = time.Now()
-	_, err = f.tokenRequest(ctx, passwordForm(demoUser, demoPass))
+	_, err := f.tokenRequest(ctx, passwordForm(demoUser, demoPass))
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), 30*time.Second)
 	assert.Eventually(t, func() bool { return len(f.h.Requests()) == 2 }, 5*time.Second, 10*time.Millisecond)

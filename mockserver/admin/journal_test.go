@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ropcgo/ropc/mockserver"
 )
 
 func TestJournalRecordsWhoAskedWhat(t *testing.T) {
@@ -160,4 +162,30 @@ func TestCaptureWriterErrorCode(t *testing.T) {
 		assert.Equal(t, tt.want, cw.errorCode(), tt.body)
 		assert.Equal(t, 400, cw.status)
 	}
+}
+
+// BenchmarkWrapperOverhead compares a password grant straight to the mock with
+// one through the admin layer (form parse, journal, fault lookup).
+func BenchmarkWrapperOverhead(b *testing.B) {
+	mock, err := mockserver.New(mockserver.DefaultConfig(), mockserver.Options{})
+	require.NoError(b, err)
+	h, err := New(mock, Options{Enabled: true})
+	require.NoError(b, err)
+	_, err = h.AddFault(Rule{Match: Match{Path: "/revoke"}, Status: 500}) // one non-matching rule to scan
+	require.NoError(b, err)
+	body := "grant_type=password&username=johndoe&password=A3ddj3w&scope=read"
+	run := func(b *testing.B, handler http.Handler) {
+		for b.Loop() {
+			req := httptest.NewRequest(http.MethodPost, "/token", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBasicAuth(demoClient, demoSecret)
+			rec := httptest.NewRecorder()
+			handler.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				b.Fatalf("status %d", rec.Code)
+			}
+		}
+	}
+	b.Run("mock", func(b *testing.B) { run(b, mock) })
+	b.Run("admin-wrapped", func(b *testing.B) { run(b, h) })
 }

@@ -18,7 +18,9 @@ import (
 // a client can be tested against it.
 type Quirk string
 
-// The quirks. Those marked "rewrite" run the real mock and alter its answer.
+// The quirks. Those marked "rewrite" run the real mock and alter its answer
+// (an error answer passes unchanged); the others answer without calling the
+// mock, so no token is issued and no failed login is counted.
 const (
 	QuirkExpiresInString    Quirk = "expires_in_string"    // rewrite: "expires_in": "3600" (PayPal, Azure AD)
 	QuirkExpiresInMissing   Quirk = "expires_in_missing"   // rewrite: no expires_in (RFC 6749 §5.1 only RECOMMENDS it)
@@ -28,7 +30,7 @@ const (
 	QuirkErrorWith200       Quirk = "error_with_200"       // an RFC 6749 §5.2 error body with HTTP 200
 	QuirkInvalidGrant401    Quirk = "invalid_grant_401"    // invalid_grant with 401 instead of §5.2's 400
 	QuirkHTMLError          Quirk = "html_error"           // a proxy's text/html error page (status, default 502)
-	QuirkMalformedJSON      Quirk = "malformed_json"       // rewrite: the body cut in half
+	QuirkMalformedJSON      Quirk = "malformed_json"       // rewrite: the body cut in half, error or not
 	QuirkNoRefreshToken     Quirk = "no_refresh_token"     // rewrite: no refresh_token (RFC 6749 §5.1: OPTIONAL)
 	QuirkRedirect           Quirk = "redirect"             // 307 to the rule's location
 	QuirkHang               Quirk = "hang"                 // no answer until the client gives up

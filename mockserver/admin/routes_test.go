@@ -36,6 +36,26 @@ func TestAdminRefusesNonLoopback(t *testing.T) {
 	assert.Equal(t, http.StatusCreated, rec.Code)
 }
 
+func TestAdminRefusesOtherOrigins(t *testing.T) {
+	f := newFixture(t, Options{Enabled: true})
+	tests := []struct {
+		origin string
+		want   int
+	}{
+		{"https://evil.example", http.StatusForbidden},
+		{"http://evil.example:8080", http.StatusForbidden}, // DNS rebinding to 127.0.0.1
+		{"null", http.StatusForbidden},
+		{"http://127.0.0.1:3000", http.StatusCreated},
+		{"http://localhost:5173", http.StatusCreated},
+		{"http://[::1]:8080", http.StatusCreated},
+	}
+	for _, tt := range tests {
+		status, _ := f.do("POST", "/_admin/faults", `{"status": 500, "match": {"path": "/nowhere"}}`, "Origin", tt.origin)
+		assert.Equal(t, tt.want, status, tt.origin)
+	}
+	assert.Len(t, f.h.Faults(), 3, "only the loopback origins applied")
+}
+
 func TestAdminToken(t *testing.T) {
 	f := newFixture(t, Options{Enabled: true, Token: "s3cret-admin"})
 	tests := []struct {

@@ -147,7 +147,9 @@ func basic(id, secret string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
 }
 
-func basicAuth() map[string]string { return map[string]string{"Authorization": basic(ClientID, ClientSecret)} }
+func basicAuth() map[string]string {
+	return map[string]string{"Authorization": basic(ClientID, ClientSecret)}
+}
 
 // token posts to /token with Basic client authentication.
 func (c *client) token(t *testing.T, pairs ...string) response {

@@ -256,6 +256,15 @@ RETURNING failures, window_start, locked_until`
 // server to protect the endpoint against brute force) atomically, so
 // concurrent failures on different instances are all counted.
 func (s *Store) RecordLoginFailure(ctx context.Context, username string, now time.Time, p mockserver.LockoutPolicy) (mockserver.LoginState, error) {
+	if s.sweep() {
+		// Failures for arbitrary (unknown) usernames must not grow the table
+		// without bound: drop states that neither lock nor count any more.
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM ropc_login_states
+			WHERE (locked_until IS NULL OR locked_until <= ?1) AND (window_start IS NULL OR window_start + ?2 <= ?1)`,
+			now.UnixMicro(), p.Window.Microseconds()); err != nil {
+			return mockserver.LoginState{}, wrap("sweep login states", err)
+		}
+	}
 	first := mockserver.NextLoginState(mockserver.LoginState{}, now, p)
 	st, err := scanLoginState(s.db.QueryRowContext(ctx, recordFailureSQL,
 		username, int64(first.Failures), now.UnixMicro(), p.Window.Microseconds(), int64(p.MaxFailures),

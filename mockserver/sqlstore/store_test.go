@@ -1,3 +1,5 @@
+//go:build !js
+
 package sqlstore_test
 
 import (
@@ -324,4 +326,47 @@ func TestStoreConformance(t *testing.T) {
 		t.Cleanup(func() { _ = db.Close() })
 		return st
 	})
+}
+
+// TestSweep: expired tokens and stale lockout rows are deleted by the
+// occasional sweep, live ones are kept.
+func TestSweep(t *testing.T) {
+	ctx := context.Background()
+	_, db, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "state.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	s := sqlstore.NewSweeping(db)
+	count := func(table string) int {
+		var n int
+		require.NoError(t, db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n))
+		return n
+	}
+
+	old := refreshToken(mockserver.TokenHash("rt-old"), "fam-old")
+	require.NoError(t, s.PutRefreshToken(ctx, old))
+	later := refreshToken(mockserver.TokenHash("rt-later"), "fam-later")
+	later.IssuedAt, later.ExpiresAt = old.ExpiresAt, old.ExpiresAt.Add(time.Hour)
+	require.NoError(t, s.PutRefreshToken(ctx, later))
+	_, err = s.GetRefreshToken(ctx, old.Hash)
+	assert.ErrorIs(t, err, mockserver.ErrNotFound, "expired token swept")
+	_, err = s.GetRefreshToken(ctx, later.Hash)
+	assert.NoError(t, err, "live token kept")
+
+	require.NoError(t, s.PutAccessToken(ctx, mockserver.AccessToken{Hash: "a-old", JTI: "1", IssuedAt: t0, ExpiresAt: t0.Add(time.Minute)}))
+	require.NoError(t, s.PutAccessToken(ctx, mockserver.AccessToken{Hash: "a-new", JTI: "2", IssuedAt: t0.Add(time.Hour), ExpiresAt: t0.Add(2 * time.Hour)}))
+	assert.Equal(t, 1, count("ropc_access_tokens"))
+
+	policy := mockserver.LockoutPolicy{MaxFailures: 2, Window: time.Minute, Duration: time.Hour}
+	_, err = s.RecordLoginFailure(ctx, "stale", t0, policy)
+	require.NoError(t, err)
+	_, err = s.RecordLoginFailure(ctx, "locked", t0, policy)
+	require.NoError(t, err)
+	_, err = s.RecordLoginFailure(ctx, "locked", t0, policy)
+	require.NoError(t, err)
+	_, err = s.RecordLoginFailure(ctx, "fresh", t0.Add(2*time.Minute), policy)
+	require.NoError(t, err)
+	assert.Equal(t, 2, count("ropc_login_states"), "stale row swept; locked and fresh kept")
+	st, err := s.LoginState(ctx, "locked")
+	require.NoError(t, err)
+	assert.True(t, st.Locked(t0.Add(2*time.Minute)))
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"database/sql"
+	"fmt"
 	"net/http"
 	"os"
 
@@ -20,7 +21,9 @@ func main() {
 	logger := newLogger(cloudflare.Getenv(envLogLevel), os.Stderr)
 	var h http.Handler
 	connector, err := d1.OpenConnector(d1Binding)
-	if err == nil {
+	if err != nil {
+		err = fmt.Errorf("D1 binding %q (wrangler.toml [[d1_databases]]): %w", d1Binding, err)
+	} else {
 		h, err = newHandler(cloudflare.Getenv, sqlstore.New(sql.OpenDB(connector)), logger)
 	}
 	if err != nil {

@@ -9,82 +9,39 @@
 package bridge
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/url"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/ropcgo/ropc/sdk/core"
 )
 
-// Client is the client-authentication part of every input.
+// Client is the client-authentication part of every build call.
 type Client struct {
-	ClientID     string `json:"clientId"`
-	ClientSecret string `json:"clientSecret"`
-	AuthMethod   string `json:"authMethod"`
+	ClientID, ClientSecret, AuthMethod string
 }
 
 func (c Client) auth() core.ClientAuth {
 	return core.ClientAuth{ClientID: c.ClientID, ClientSecret: c.ClientSecret, Method: core.AuthMethod(c.AuthMethod)}
 }
 
-// PasswordInput is what buildPasswordRequest takes.
-type PasswordInput struct {
-	Client
-	Endpoint string              `json:"endpoint"`
-	Username string              `json:"username"`
-	Password string              `json:"password"`
-	Scope    []string            `json:"scope"`
-	Params   map[string][]string `json:"params"`
-}
-
-// RefreshInput is what buildRefreshRequest takes.
-type RefreshInput struct {
-	Client
-	Endpoint     string              `json:"endpoint"`
-	RefreshToken string              `json:"refreshToken"`
-	Scope        []string            `json:"scope"`
-	Params       map[string][]string `json:"params"`
-}
-
-// TokenInput is what buildRevocation and buildIntrospection take.
-type TokenInput struct {
-	Client
-	Endpoint string `json:"endpoint"`
-	Token    string `json:"token"`
-	Hint     string `json:"hint"`
-}
-
 // Response is what every parse function takes, beside the body bytes.
 type Response struct {
-	Status          int    `json:"status"`
-	ContentType     string `json:"contentType"`
-	WWWAuthenticate string `json:"wwwAuthenticate"`
-	// Issuer is used by parseMetadata only (RFC 8414 §3.3 issuer check).
-	Issuer string `json:"issuer,omitempty"`
-	// NowMs lets the caller fix "now" (tests); 0 means the clock.
-	NowMs int64 `json:"nowMs,omitempty"`
+	Status          int
+	ContentType     string
+	WWWAuthenticate string
 }
 
-// Request is a request for JavaScript to send with fetch.
-type Request struct {
-	Method  string            `json:"method"`
-	URL     string            `json:"url"`
-	Headers map[string]string `json:"headers"`
-	Body    string            `json:"body"`
+func (r Response) core(body []byte) core.Response {
+	return core.Response{Status: r.Status, ContentType: r.ContentType, WWWAuthenticate: r.WWWAuthenticate, Body: body}
 }
 
-// Token is the JavaScript token shape of issue 5: expiresIn in seconds or
-// null, expiresAt in milliseconds since the epoch or null, refreshToken or null.
-type Token struct {
-	AccessToken  string         `json:"accessToken"`
-	TokenType    string         `json:"tokenType"`
-	ExpiresIn    *int64         `json:"expiresIn"`
-	ExpiresAt    *int64         `json:"expiresAt"`
-	RefreshToken *string        `json:"refreshToken"`
-	Scope        string         `json:"scope"`
-	Raw          map[string]any `json:"raw"`
-}
+// now is the clock of ParseTokenResponse (expires_in -> expiresAt); tests fix it.
+var now = time.Now
 
 // Introspection is the JavaScript shape of an RFC 7662 §2.2 answer.
 type Introspection struct {
@@ -174,125 +131,145 @@ func toError(err error) *Error {
 	return &Error{Kind: "invalid", Message: err.Error()}
 }
 
-// decode reads a JSON input; its error never echoes the input, which holds secrets.
-func decode(in string, v any) error {
-	if err := json.Unmarshal([]byte(in), v); err != nil {
-		return errors.New("ropc: malformed input from the JavaScript layer")
-	}
-	return nil
-}
-
 func request(r *core.Request, err error) string {
 	if err != nil {
 		return fail(err)
 	}
-	return result(Request{Method: r.Method, URL: r.URL, Headers: r.Header, Body: string(r.Body)}, nil)
+	// Hand-written JSON: encoding/json costs ~100 µs per call under js/wasm,
+	// which the passwordGrant latency target (1.5x a plain fetch) cannot afford.
+	var w jsonWriter
+	w.open()
+	w.key("ok")
+	w.open()
+	w.str("method", r.Method)
+	w.str("url", r.URL)
+	w.key("headers")
+	w.open()
+	keys := make([]string, 0, len(r.Header))
+	for k := range r.Header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		w.str(k, r.Header[k])
+	}
+	w.close()
+	w.str("body", string(r.Body))
+	w.close()
+	w.close()
+	return w.String()
+}
+
+// splitScope turns the space-separated scope JavaScript sends into the list core takes.
+func splitScope(scope string) []string { return strings.Fields(scope) }
+
+// extra parses extension parameters sent as a form-encoded string (URLSearchParams).
+func extra(params string) (url.Values, error) {
+	v, err := url.ParseQuery(params)
+	if err != nil {
+		return nil, errors.New("ropc: malformed extra parameters")
+	}
+	return v, nil
 }
 
 // BuildPasswordRequest builds the RFC 6749 §4.3.2 access token request.
-func BuildPasswordRequest(in string) string {
-	var p PasswordInput
-	if err := decode(in, &p); err != nil {
+func BuildPasswordRequest(endpoint string, c Client, username, password, scope, params string) string {
+	ex, err := extra(params)
+	if err != nil {
 		return fail(err)
 	}
-	return request(core.NewPasswordRequest(p.Endpoint, p.auth(), core.PasswordParams{
-		Username: p.Username, Password: p.Password, Scopes: p.Scope, Extra: url.Values(p.Params),
+	return request(core.NewPasswordRequest(endpoint, c.auth(), core.PasswordParams{
+		Username: username, Password: password, Scopes: splitScope(scope), Extra: ex,
 	}))
 }
 
 // BuildRefreshRequest builds the RFC 6749 §6 refresh request.
-func BuildRefreshRequest(in string) string {
-	var p RefreshInput
-	if err := decode(in, &p); err != nil {
+func BuildRefreshRequest(endpoint string, c Client, refreshToken, scope, params string) string {
+	ex, err := extra(params)
+	if err != nil {
 		return fail(err)
 	}
-	return request(core.NewRefreshRequest(p.Endpoint, p.auth(), core.RefreshParams{
-		RefreshToken: p.RefreshToken, Scopes: p.Scope, Extra: url.Values(p.Params),
+	return request(core.NewRefreshRequest(endpoint, c.auth(), core.RefreshParams{
+		RefreshToken: refreshToken, Scopes: splitScope(scope), Extra: ex,
 	}))
 }
 
 // BuildRevocation builds the RFC 7009 §2.1 revocation request.
-func BuildRevocation(in string) string {
-	var p TokenInput
-	if err := decode(in, &p); err != nil {
-		return fail(err)
-	}
-	return request(core.NewRevocationRequest(p.Endpoint, p.auth(), p.Token, p.Hint))
+func BuildRevocation(endpoint string, c Client, token, hint string) string {
+	return request(core.NewRevocationRequest(endpoint, c.auth(), token, hint))
 }
 
 // BuildIntrospection builds the RFC 7662 §2.1 introspection request.
-func BuildIntrospection(in string) string {
-	var p TokenInput
-	if err := decode(in, &p); err != nil {
-		return fail(err)
-	}
-	return request(core.NewIntrospectionRequest(p.Endpoint, p.auth(), p.Token, p.Hint))
-}
-
-func response(in string) (Response, core.Response, error) {
-	var r Response
-	if err := decode(in, &r); err != nil {
-		return r, core.Response{}, err
-	}
-	return r, core.Response{Status: r.Status, ContentType: r.ContentType, WWWAuthenticate: r.WWWAuthenticate}, nil
-}
-
-func now(r Response) time.Time {
-	if r.NowMs != 0 {
-		return time.UnixMilli(r.NowMs)
-	}
-	return time.Now()
+func BuildIntrospection(endpoint string, c Client, token, hint string) string {
+	return request(core.NewIntrospectionRequest(endpoint, c.auth(), token, hint))
 }
 
 // ParseTokenResponse parses an RFC 6749 §5.1 answer, or its §5.2 error.
-func ParseTokenResponse(in string, body []byte) string {
-	r, cr, err := response(in)
+// "raw" is left out when the body is a JSON object: JavaScript parses it
+// itself (JSON.parse is far cheaper than encoding/json under wasm). For any
+// other body (form-encoded answers) raw is the fields core parsed.
+func ParseTokenResponse(r Response, body []byte) string {
+	t, err := core.ParseTokenResponse(r.core(body), now())
 	if err != nil {
 		return fail(err)
 	}
-	cr.Body = body
-	t, err := core.ParseTokenResponse(cr, now(r))
-	if err != nil {
-		return fail(err)
+	var w jsonWriter
+	w.open()
+	w.key("ok")
+	w.open()
+	w.str("accessToken", t.AccessToken)
+	w.str("tokenType", t.TokenType)
+	w.key("expiresIn")
+	if t.ExpiresIn != nil {
+		w.int(*t.ExpiresIn)
+	} else {
+		w.null()
 	}
-	return result(TokenOf(t), nil)
+	w.key("expiresAt")
+	if t.ExpiryKnown() {
+		w.int(t.Expiry.UnixMilli())
+	} else {
+		w.null()
+	}
+	w.key("refreshToken")
+	if t.RefreshToken != "" {
+		w.string(t.RefreshToken)
+	} else {
+		w.null()
+	}
+	w.str("scope", t.Scope)
+	if !isJSONObject(body) {
+		raw := t.Raw
+		if raw == nil {
+			raw = map[string]any{}
+		}
+		b, err := json.Marshal(raw)
+		if err != nil {
+			return fail(&core.ProtocolError{Reason: "response fields cannot be re-encoded"})
+		}
+		w.key("raw")
+		w.raw(b)
+	}
+	w.close()
+	w.close()
+	return w.String()
 }
 
-// TokenOf converts a core token to its JavaScript shape.
-func TokenOf(t *core.Token) Token {
-	out := Token{AccessToken: t.AccessToken, TokenType: t.TokenType, ExpiresIn: t.ExpiresIn, Scope: t.Scope, Raw: t.Raw}
-	if t.ExpiryKnown() {
-		ms := t.Expiry.UnixMilli()
-		out.ExpiresAt = &ms
-	}
-	if t.RefreshToken != "" {
-		rt := t.RefreshToken
-		out.RefreshToken = &rt
-	}
-	if out.Raw == nil {
-		out.Raw = map[string]any{}
-	}
-	return out
+// isJSONObject mirrors core's own choice (it decodes a body as JSON when its
+// first byte is '{'), so a body core parsed as JSON is one JSON.parse accepts.
+func isJSONObject(body []byte) bool {
+	b := bytes.TrimLeft(body, " \t\r\n")
+	return len(b) > 0 && b[0] == '{'
 }
 
 // ParseRevocation parses an RFC 7009 §2.2 answer; ok is true.
-func ParseRevocation(in string, body []byte) string {
-	_, cr, err := response(in)
-	if err != nil {
-		return fail(err)
-	}
-	cr.Body = body
-	return result(true, core.ParseRevocationResponse(cr))
+func ParseRevocation(r Response, body []byte) string {
+	return result(true, core.ParseRevocationResponse(r.core(body)))
 }
 
 // ParseIntrospection parses an RFC 7662 §2.2 answer.
-func ParseIntrospection(in string, body []byte) string {
-	_, cr, err := response(in)
-	if err != nil {
-		return fail(err)
-	}
-	cr.Body = body
-	i, err := core.ParseIntrospectionResponse(cr)
+func ParseIntrospection(r Response, body []byte) string {
+	i, err := core.ParseIntrospectionResponse(r.core(body))
 	if err != nil {
 		return fail(err)
 	}
@@ -306,13 +283,8 @@ func ParseIntrospection(in string, body []byte) string {
 }
 
 // ParseMetadata parses RFC 8414 §3.2 metadata and checks its issuer (§3.3).
-func ParseMetadata(in string, body []byte) string {
-	r, cr, err := response(in)
-	if err != nil {
-		return fail(err)
-	}
-	cr.Body = body
-	m, err := core.ParseMetadata(cr, r.Issuer)
+func ParseMetadata(r Response, body []byte, issuer string) string {
+	m, err := core.ParseMetadata(r.core(body), issuer)
 	if err != nil {
 		return fail(err)
 	}

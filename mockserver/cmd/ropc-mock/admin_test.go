@@ -108,6 +108,15 @@ func TestSIGHUPReloadsRunningBinary(t *testing.T) {
 	require.NoError(t, build.Run(), "go build ropc-mock")
 
 	cfgPath := filepath.Join(dir, "config.json")
+
+	// A bad fault in the config file stops start-up with a message naming it.
+	writeFile(t, cfgPath, `{"clients": [{"client_id": "app", "client_secret": "s"}], "users": [], "faults": [{"quirk": "wobbly"}]}`)
+	out, err := exec.Command(bin, "-addr", "127.0.0.1:0", "-config", cfgPath, "-key-file", "").CombinedOutput()
+	var exitErr *exec.ExitError
+	require.ErrorAs(t, err, &exitErr, "output: %s", out)
+	assert.Equal(t, 1, exitErr.ExitCode())
+	assert.Contains(t, string(out), "faults[0].quirk")
+
 	writeFile(t, cfgPath, baseConfig)
 	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-config", cfgPath, "-key-file", "", "-admin", "-admin-token", "t0k")
 	stdout, err := cmd.StdoutPipe()

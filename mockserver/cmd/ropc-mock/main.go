@@ -2,11 +2,14 @@
 // loopback:
 //
 //	ropc-mock [-addr 127.0.0.1:8080] [-config FILE] [-issuer URL] [-key-file PATH]
+//	          [-admin] [-admin-token T] [-log-level LEVEL]
 //
 // With no -config it serves the built-in demo config (client client_id /
 // client_secret, user johndoe / A3ddj3w). The first line on stdout is
 // "ropc-mock: serving <issuer>", so scripts started with -addr
-// 127.0.0.1:0 can learn the port.
+// 127.0.0.1:0 can learn the port. SIGINT/SIGTERM shut down gracefully;
+// SIGHUP reloads the -config file (issued tokens stay valid). -admin serves
+// the admin API (package mockserver/admin) under /_admin/.
 package main
 
 import (
@@ -19,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/ropcgo/ropc/mockserver"
@@ -30,7 +34,7 @@ func main() {
 
 // options are the command-line flags.
 type options struct {
-	addr, config, issuer, keyFile, logLevel string
+	addr, config, issuer, keyFile, logLevel, cpuProfile string
 }
 
 func defaultKeyFile() string {
@@ -50,8 +54,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.issuer, "issuer", "", "issuer URL (default: http:// plus the listen address)")
 	fs.StringVar(&o.keyFile, "key-file", defaultKeyFile(), "private JWK signing key, created if missing; empty: a new key per start")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	af := registerAdminFlags(fs)
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile to this file until shutdown (for scripts/bench-mock.sh)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if o.cpuProfile != "" {
+		stopProfile, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "ropc-mock: -cpuprofile: %v\n", err)
+			return 1
+		}
+		defer stopProfile()
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
@@ -90,9 +104,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	fmt.Fprintf(stdout, "ropc-mock: serving %s\n", cfg.Issuer)
 	log.Info("listening", "addr", ln.Addr().String(), "issuer", cfg.Issuer, "clients", len(cfg.Clients), "users", len(cfg.Users))
-	if err := mockserver.Serve(ctx, ln, srv, log); err != nil {
+	handler, err := af.wrap(ctx, srv, cfg, o.config, o.issuer, log)
+	if err != nil {
+		ln.Close()
+		fmt.Fprintf(stderr, "ropc-mock: %v\n", err)
+		return 1
+	}
+	if err := mockserver.Serve(ctx, ln, handler, log); err != nil {
 		fmt.Fprintf(stderr, "ropc-mock: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -1,0 +1,50 @@
+// Compiled (not run) by types.test.mjs with tsc --strict: the declarations
+// in index.d.ts accept the documented API and reject misuse.
+import { createClient, OAuthError, TransportError, type Token, type Client } from 'ropc';
+
+async function documented(): Promise<void> {
+  const client: Client = await createClient({
+    tokenUrl: 'https://as.example/token', issuer: 'https://as.example', clientId: 'id', clientSecret: 'secret',
+    authMethod: 'client_secret_post', fetch: globalThis.fetch, timeoutMs: 5000, allowInsecureHttp: false,
+  });
+  const token: Token = await client.passwordGrant({ username: 'u', password: 'p', scope: ['read'], params: { audience: 'api' } });
+  const expiresIn: number | null = token.expiresIn;
+  const expiresAt: number | null = token.expiresAt;
+  const refreshToken: string | null = token.refreshToken;
+  const scope: string = token.scope;
+  const raw: Record<string, unknown> = token.raw;
+  void [expiresIn, expiresAt, refreshToken, scope, raw];
+  await client.refresh(token.refreshToken ?? '', { scope: 'read' });
+  await client.revoke(token.accessToken, { hint: 'access_token' });
+  const info = await client.introspect(token.accessToken);
+  const active: boolean = info.active;
+  void active;
+  const session = client.session(token, { onTokenChange: (t: Token) => { void t; }, marginMs: 30_000 });
+  const at: string = await session.accessToken();
+  const res: Response = await session.fetch('https://api.example/me', { method: 'GET' });
+  void [at, res];
+  client.close();
+  try {
+    await client.passwordGrant({ username: 'u', password: 'p' });
+  } catch (e) {
+    if (e instanceof OAuthError) {
+      const parts: [string, string, string, string, number] = [e.name, e.code, e.description, e.uri, e.status];
+      void parts;
+    } else if (e instanceof TransportError) {
+      const reason: 'timeout' | 'network' | string = e.reason;
+      void reason;
+    }
+  }
+}
+
+async function misuse(client: Client): Promise<void> {
+  // @ts-expect-error authMethod is one of three strings
+  await createClient({ tokenUrl: 'https://as.example/token', authMethod: 'private_key_jwt' });
+  // @ts-expect-error password is required
+  await client.passwordGrant({ username: 'u' });
+  // @ts-expect-error scope is a string or string[]
+  await client.passwordGrant({ username: 'u', password: 'p', scope: 1 });
+}
+
+void documented;
+void misuse;

@@ -1,0 +1,138 @@
+package sdk_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+	"net/http/httptest"
+	"time"
+
+	"github.com/ropcgo/ropc/mockserver"
+	"github.com/ropcgo/ropc/sdk"
+)
+
+// startMock runs the project's mock token server on loopback, standing in for a real
+// authorization server (client client_id/client_secret, user johndoe/A3ddj3w).
+func startMock() *httptest.Server {
+	m, err := mockserver.New(mockserver.DefaultConfig(), mockserver.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	return httptest.NewServer(m)
+}
+
+// The password grant, then a token source that keeps the token fresh and an http.Client that
+// sends it.
+func Example() {
+	srv := startMock()
+	defer srv.Close()
+	ctx := context.Background()
+
+	client, err := sdk.NewClient(sdk.Config{
+		TokenURL:     srv.URL + "/token", // http is accepted for loopback only
+		ClientID:     "client_id",
+		ClientSecret: "client_secret",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	tok, err := client.PasswordToken(ctx, "johndoe", "A3ddj3w", sdk.WithScopes("read"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The password is not needed again: keep the refresh token (e.g. in the OS keychain).
+	fmt.Println("type:", tok.TokenType, "scope:", tok.Scope, "refresh token:", tok.RefreshToken != "")
+
+	ts := client.TokenSource(tok, sdk.WithOnTokenChange(func(t *sdk.Token) {
+		// Persist t.RefreshToken here: the server may have rotated it.
+	}))
+	resp, err := ts.Client(nil).Get(srv.URL + "/userinfo")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var claims struct {
+		Sub string `json:"sub"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&claims); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("status:", resp.StatusCode, "sub:", claims.Sub)
+	// Output:
+	// type: Bearer scope: read refresh token: true
+	// status: 200 sub: johndoe
+}
+
+// A wrong password is an *OAuthError with code invalid_grant; the request was sent once.
+func ExampleClient_PasswordToken_wrongPassword() {
+	srv := startMock()
+	defer srv.Close()
+	client, _ := sdk.NewClient(sdk.Config{TokenURL: srv.URL + "/token", ClientID: "client_id", ClientSecret: "client_secret"})
+
+	_, err := client.PasswordToken(context.Background(), "johndoe", "not-the-password")
+	var oe *sdk.OAuthError
+	if errors.As(err, &oe) {
+		fmt.Println(oe.Code, oe.Status)
+	}
+	// Output: invalid_grant 400
+}
+
+// Plain http to a host other than loopback is refused before anything is sent.
+func ExampleNewClient_insecure() {
+	_, err := sdk.NewClient(sdk.Config{TokenURL: "http://auth.example.com/token", ClientID: "app"})
+	var ie *sdk.InsecureURLError
+	fmt.Println(errors.As(err, &ie))
+	fmt.Println(err)
+	// Output:
+	// true
+	// ropc: TokenURL "http://auth.example.com/token" must use https: plain http is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost) or with AllowInsecureHTTP
+}
+
+// When the refresh token is no longer accepted, Token reports ErrSignInAgain: ask the user for
+// their credentials again.
+func ExampleTokenSource_Token_signInAgain() {
+	srv := startMock()
+	defer srv.Close()
+	ctx := context.Background()
+	client, _ := sdk.NewClient(sdk.Config{
+		TokenURL: srv.URL + "/token", RevocationURL: srv.URL + "/revoke",
+		ClientID: "client_id", ClientSecret: "client_secret",
+	})
+	tok, _ := client.PasswordToken(ctx, "johndoe", "A3ddj3w")
+	_ = client.Revoke(ctx, tok.RefreshToken, "refresh_token") // e.g. the user signed out elsewhere
+
+	stale := *tok
+	stale.Expiry = time.Now().Add(-time.Minute) // pretend the access token expired
+	_, err := client.TokenSource(&stale).Token(ctx)
+	fmt.Println(errors.Is(err, sdk.ErrSignInAgain))
+	var oe *sdk.OAuthError
+	fmt.Println(errors.As(err, &oe) && oe.Code == "invalid_grant")
+	// Output:
+	// true
+	// true
+}
+
+// Introspection (RFC 7662) and revocation (RFC 7009), with endpoints discovered from the issuer
+// (RFC 8414).
+func ExampleClient_Introspect() {
+	srv := startMock()
+	defer srv.Close()
+	ctx := context.Background()
+	client, _ := sdk.NewClient(sdk.Config{Issuer: srv.URL, ClientID: "client_id", ClientSecret: "client_secret"})
+
+	tok, err := client.PasswordToken(ctx, "johndoe", "A3ddj3w")
+	if err != nil {
+		log.Fatal(err)
+	}
+	info, _ := client.Introspect(ctx, tok.AccessToken, "access_token")
+	fmt.Println("active:", info.Active, "user:", info.Username)
+
+	_ = client.Revoke(ctx, tok.AccessToken, "access_token")
+	info, _ = client.Introspect(ctx, tok.AccessToken, "access_token")
+	fmt.Println("active:", info.Active)
+	// Output:
+	// active: true user: johndoe
+	// active: false
+}

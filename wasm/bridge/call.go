@@ -1,0 +1,116 @@
+package bridge
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
+)
+
+// Function numbers of Call, shared with js/loader.js (keep the two in step).
+const (
+	FnBuildPasswordRequest = 1 + iota
+	FnBuildRefreshRequest
+	FnBuildRevocation
+	FnBuildIntrospection
+	FnParseTokenResponse
+	FnParseRevocation
+	FnParseIntrospection
+	FnParseMetadata
+	FnDiscoveryURLs
+	FnParseBearerChallenge
+	FnHeapStats
+)
+
+// argCount is the number of arguments of each function, by number.
+var argCount = [...]int{
+	FnBuildPasswordRequest: 8, FnBuildRefreshRequest: 7, FnBuildRevocation: 6, FnBuildIntrospection: 6,
+	FnParseTokenResponse: 4, FnParseRevocation: 4, FnParseIntrospection: 4, FnParseMetadata: 5,
+	FnDiscoveryURLs: 1, FnParseBearerChallenge: 1, FnHeapStats: 0,
+}
+
+// ProtocolVersion is what the module reports when ready; js/loader.js refuses
+// a module that speaks another version (a stale ropc.wasm beside new JS).
+const ProtocolVersion = 1
+
+// Call runs function fn on arguments packed by js/loader.js: each argument is
+// a little-endian uint32 byte length followed by that many bytes (UTF-8 for
+// strings, raw for a body). It returns the function's JSON answer.
+//
+// One packed buffer per call, through go:wasmexport (wasm/exports.go), costs
+// well under a microsecond; a syscall/js function call costs 10-25 µs, which
+// twice per grant would break the latency target (1.5x a plain fetch).
+func Call(fn int32, in []byte) string {
+	args, err := unpack(in)
+	if err != nil {
+		return fail(err)
+	}
+	if fn < 1 || int(fn) >= len(argCount) {
+		return fail(fmt.Errorf("ropc: unknown function %d", fn))
+	}
+	if n := argCount[fn]; len(args) != n {
+		return fail(fmt.Errorf("ropc: function %d takes %d arguments, got %d", fn, n, len(args)))
+	}
+	s := func(i int) string { return string(args[i]) }
+	client := func() Client { return Client{ClientID: s(1), ClientSecret: s(2), AuthMethod: s(3)} }
+	switch fn {
+	case FnBuildPasswordRequest: // endpoint, clientId, clientSecret, authMethod, username, password, scope, params
+		return BuildPasswordRequest(s(0), client(), s(4), s(5), s(6), s(7))
+	case FnBuildRefreshRequest: // endpoint, clientId, clientSecret, authMethod, refreshToken, scope, params
+		return BuildRefreshRequest(s(0), client(), s(4), s(5), s(6))
+	case FnBuildRevocation: // endpoint, clientId, clientSecret, authMethod, token, hint
+		return BuildRevocation(s(0), client(), s(4), s(5))
+	case FnBuildIntrospection:
+		return BuildIntrospection(s(0), client(), s(4), s(5))
+	case FnDiscoveryURLs:
+		return DiscoveryURLs(s(0))
+	case FnParseBearerChallenge:
+		return ParseBearerChallenge(s(0))
+	case FnHeapStats:
+		return heapStats()
+	}
+	// Parsers: status, contentType, wwwAuthenticate, body[, issuer]
+	status, err := strconv.Atoi(s(0))
+	if err != nil {
+		return fail(errors.New("ropc: malformed HTTP status from the JavaScript layer"))
+	}
+	r := Response{Status: status, ContentType: s(1), WWWAuthenticate: s(2)}
+	body := append([]byte(nil), args[3]...) // args alias the reused input buffer
+	switch fn {
+	case FnParseTokenResponse:
+		return ParseTokenResponse(r, body)
+	case FnParseRevocation:
+		return ParseRevocation(r, body)
+	case FnParseIntrospection:
+		return ParseIntrospection(r, body)
+	default: // FnParseMetadata
+		return ParseMetadata(r, body, s(4))
+	}
+}
+
+func unpack(in []byte) ([][]byte, error) {
+	var args [][]byte
+	for len(in) > 0 {
+		if len(in) < 4 {
+			return nil, errors.New("ropc: malformed call from the JavaScript layer")
+		}
+		n := binary.LittleEndian.Uint32(in)
+		in = in[4:]
+		if uint64(n) > uint64(len(in)) {
+			return nil, errors.New("ropc: malformed call from the JavaScript layer")
+		}
+		args = append(args, in[:n])
+		in = in[n:]
+	}
+	return args, nil
+}
+
+// heapStats is for the heap benchmark (scripts/bench-js.sh): Go's own heap,
+// which JavaScript's heap figures do not include.
+func heapStats() string {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return fmt.Sprintf(`{"ok":{"heapAlloc":%d,"heapSys":%d,"numGC":%d}}`, m.HeapAlloc, m.HeapSys, m.NumGC)
+}

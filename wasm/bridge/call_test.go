@@ -1,0 +1,96 @@
+package bridge
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// pack is the Go twin of the packing in js/loader.js.
+func pack(args ...string) []byte {
+	var b []byte
+	for _, a := range args {
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(a)))
+		b = append(b, a...)
+	}
+	return b
+}
+
+func TestCall(t *testing.T) {
+	tokenBody := `{"access_token":"at","token_type":"Bearer","expires_in":60}`
+	meta := `{"issuer":"https://as.example","token_endpoint":"https://as.example/token"}`
+	tests := []struct {
+		name     string
+		fn       int32
+		in       []byte
+		wantOK   string // a substring of the ok answer
+		wantKind string // or the error kind
+	}{
+		{"password request", FnBuildPasswordRequest, pack("https://as.example/token", "id", secret, "client_secret_post", "u", password, "read", ""), `"method":"POST"`, ""},
+		{"refresh request", FnBuildRefreshRequest, pack("https://as.example/token", "id", secret, "", "rt", "", ""), `refresh_token=rt`, ""},
+		{"revocation", FnBuildRevocation, pack("https://as.example/revoke", "id", secret, "", "tok", "access_token"), `token_type_hint=access_token`, ""},
+		{"introspection", FnBuildIntrospection, pack("https://as.example/introspect", "id", secret, "", "tok", ""), `token=tok`, ""},
+		{"token response", FnParseTokenResponse, pack("200", "application/json", "", tokenBody), `"accessToken":"at"`, ""},
+		{"token error", FnParseTokenResponse, pack("400", "application/json", "", `{"error":"invalid_grant"}`), "", "oauth"},
+		{"revocation response", FnParseRevocation, pack("200", "", "", ""), `true`, ""},
+		{"introspection response", FnParseIntrospection, pack("200", "application/json", "", `{"active":false}`), `"active":false`, ""},
+		{"metadata", FnParseMetadata, pack("200", "application/json", "", meta, "https://as.example"), `"tokenEndpoint":"https://as.example/token"`, ""},
+		{"discovery", FnDiscoveryURLs, pack("https://as.example"), `oauth-authorization-server`, ""},
+		{"challenge", FnParseBearerChallenge, pack(`Bearer error="invalid_token"`), `"invalid_token"`, ""},
+		{"heap stats", FnHeapStats, nil, `"heapAlloc"`, ""},
+		{"unknown function", 99, nil, "", "invalid"},
+		{"wrong argument count", FnDiscoveryURLs, pack("a", "b"), "", "invalid"},
+		{"truncated length", FnDiscoveryURLs, []byte{1, 0}, "", "invalid"},
+		{"length past the end", FnDiscoveryURLs, []byte{9, 0, 0, 0, 'a'}, "", "invalid"},
+		{"bad status", FnParseTokenResponse, pack("two hundred", "", "", ""), "", "invalid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Call(tt.fn, tt.in)
+			o := decodeOut(t, got)
+			if tt.wantKind != "" {
+				require.NotNil(t, o.Error, got)
+				assert.Equal(t, tt.wantKind, o.Error.Kind)
+				assert.NotContains(t, o.Error.Message, secret)
+				assert.NotContains(t, o.Error.Message, password)
+				return
+			}
+			require.Nil(t, o.Error, got)
+			assert.Contains(t, string(o.OK), tt.wantOK)
+		})
+	}
+}
+
+func TestCallBodyIsCopied(t *testing.T) {
+	in := pack("200", "application/x-www-form-urlencoded", "", "access_token=abc&token_type=bearer")
+	got := Call(FnParseTokenResponse, in)
+	for i := range in {
+		in[i] = 'x' // the JS side reuses the buffer for the next call
+	}
+	var o struct {
+		OK struct {
+			AccessToken string         `json:"accessToken"`
+			Raw         map[string]any `json:"raw"`
+		} `json:"ok"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(got), &o))
+	assert.Equal(t, "abc", o.OK.AccessToken)
+	assert.Equal(t, "abc", o.OK.Raw["access_token"])
+}
+
+func FuzzCall(f *testing.F) {
+	f.Add(int32(FnParseTokenResponse), pack("200", "application/json", "", `{"access_token":"a"}`))
+	f.Add(int32(FnBuildPasswordRequest), pack("https://a/t", "i", "s", "", "u", "p", "", ""))
+	f.Add(int32(FnParseMetadata), pack("200", "", "", "{}", "https://a"))
+	f.Fuzz(func(t *testing.T, fn int32, in []byte) {
+		if fn == FnHeapStats {
+			return // runs a GC: slow, and takes no input
+		}
+		var o out
+		require.NoError(t, json.Unmarshal([]byte(Call(fn, in)), &o)) // always one well-formed answer
+		assert.True(t, (o.Error == nil) != (o.OK == nil))
+	})
+}
