@@ -115,9 +115,11 @@ async function readLimited(res, maxBytes, ac) {
     ac.abort();
     throw tooLarge();
   }
-  // A declared length within the limit is enforced by fetch itself (a body
-  // longer than its Content-Length is an error), so read it in one go.
-  if (!res.body || (declared >= 0 && declared <= maxBytes && res.headers.has('content-length'))) {
+  // A declared length within the limit bounds the body (fetch reads no more
+  // than Content-Length), so read it in one go; not when it is compressed,
+  // where the length is that of the compressed bytes (a "zip bomb").
+  const encoded = (res.headers.get('content-encoding') ?? 'identity').toLowerCase() !== 'identity';
+  if (!res.body || (!encoded && res.headers.has('content-length') && declared >= 0 && declared <= maxBytes)) {
     const buf = new Uint8Array(await res.arrayBuffer());
     if (buf.byteLength > maxBytes) throw tooLarge();
     return buf;

@@ -74,7 +74,7 @@ function makeCore(exports) {
     const bytes = args.map((a) => (a instanceof Uint8Array ? a : String(a ?? '')));
     let room = 0;
     for (const a of bytes) room += 4 + (typeof a === 'string' ? a.length * 3 : a.byteLength); // UTF-8 <= 3 bytes per UTF-16 unit
-    const base = input(room);
+    const base = input(room) >>> 0; // an i32 address: read it unsigned
     // Fetched after input(): growing Go's heap replaces mem.buffer.
     const memory = new Uint8Array(mem.buffer);
     const view = new DataView(mem.buffer);

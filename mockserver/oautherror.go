@@ -15,8 +15,6 @@ type oauthError struct {
 	basicChallenge bool
 }
 
-func (e *oauthError) Error() string { return e.code + ": " + e.description }
-
 func errInvalidRequest(desc string) *oauthError {
 	return &oauthError{status: http.StatusBadRequest, code: "invalid_request", description: desc}
 }

@@ -17,7 +17,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 		log = slog.New(slog.DiscardHandler)
 	}
 	srv := &http.Server{
-		Handler:           h,
+		Handler: h,
 		// Only the header timeout (slow-loris): bodies are capped at 64 KiB
 		// by the handler, and per-request read/write deadlines cost
 		// measurable CPU on the password-grant hot path.

@@ -265,15 +265,6 @@ func (s *Server) randomBytes(p []byte) error {
 	return err
 }
 
-// randomID returns n random bytes, base64url without padding.
-func (s *Server) randomID(n int) (string, error) {
-	b := make([]byte, n)
-	if err := s.randomBytes(b); err != nil {
-		return "", err
-	}
-	return b64(b), nil
-}
-
 // randomIDs returns one base64url id per size (in bytes), from a single read.
 func (s *Server) randomIDs(sizes ...int) ([]string, error) {
 	total := 0

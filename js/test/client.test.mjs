@@ -1,8 +1,10 @@
 // Node tests of the ropc package against a real ropc-mock over loopback.
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
+import { gzipSync } from 'node:zlib';
 
 import { OAuthError, TransportError, createClient } from '../index.js';
 import { startMock } from './mock.mjs';
@@ -223,6 +225,21 @@ describe('transport rules', () => {
       assert.ok(Date.now() - t0 < 2000);
     } finally {
       sockets.forEach((s) => s.destroy());
+      server.close();
+    }
+  });
+
+  it('counts the decompressed bytes of a compressed answer (gzip bomb)', async () => {
+    const bomb = gzipSync(Buffer.alloc(8 << 20, 0x20)); // 8 MiB of spaces, ~8 KB compressed
+    const server = createHttpServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': bomb.length });
+      res.end(bomb);
+    }).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const client = await createClient({ tokenUrl: `http://127.0.0.1:${server.address().port}/token`, ...CLIENT });
+      await assert.rejects(client.passwordGrant(USER), (e) => e instanceof TransportError && e.reason === 'too_large');
+    } finally {
       server.close();
     }
   });

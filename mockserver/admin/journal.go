@@ -30,30 +30,38 @@ type Entry struct {
 // MaxJournal bounds the journal; the oldest entries go first.
 const MaxJournal = 10000
 
+// journal is a ring buffer of the last MaxJournal entries.
 type journal struct {
 	mu      sync.Mutex
-	entries []Entry
+	entries []Entry // grows to MaxJournal, then wraps
+	next    int     // where the next entry goes once full
 }
 
 func (j *journal) add(e Entry) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if len(j.entries) >= MaxJournal {
-		j.entries = append(j.entries[:0], j.entries[len(j.entries)-MaxJournal+1:]...)
+	if len(j.entries) < MaxJournal {
+		j.entries = append(j.entries, e)
+		return
 	}
-	j.entries = append(j.entries, e)
+	j.entries[j.next] = e
+	j.next = (j.next + 1) % MaxJournal
 }
 
+// list returns the entries oldest first.
 func (j *journal) list() []Entry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return append(make([]Entry, 0, len(j.entries)), j.entries...)
+	out := make([]Entry, 0, len(j.entries))
+	out = append(out, j.entries[j.next:]...)
+	return append(out, j.entries[:j.next]...)
 }
 
 func (j *journal) clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.entries = nil
+	j.next = 0
 }
 
 // parsedRequest is what fault matching and the journal need from a request.

@@ -140,6 +140,13 @@ func TestJournalIsBounded(t *testing.T) {
 	require.Len(t, got, MaxJournal)
 	assert.Equal(t, 5, got[0].Status, "oldest dropped first")
 	assert.Equal(t, MaxJournal+4, got[len(got)-1].Status, "newest last")
+	for i := 1; i < len(got); i++ {
+		require.Equal(t, got[i-1].Status+1, got[i].Status, "in order at %d", i)
+	}
+	j.clear()
+	assert.Empty(t, j.list())
+	j.add(Entry{Status: 1})
+	assert.Equal(t, []Entry{{Status: 1}}, j.list())
 }
 
 func TestCaptureWriterErrorCode(t *testing.T) {

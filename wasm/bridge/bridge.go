@@ -1,11 +1,12 @@
-// Package bridge is the JSON-in, JSON-out face of sdk/core that the WebAssembly
-// module exports to JavaScript. It holds no state and does no I/O: JavaScript
-// builds a request here, sends it with fetch, and hands the status, headers and
-// body bytes back here to be parsed (the build/process pairs of oauth4webapi).
+// Package bridge is the face of sdk/core that the WebAssembly module exports
+// to JavaScript: strings and bytes in, one JSON answer out ({"ok": ...} or
+// {"error": ...}). It holds no state and does no I/O: JavaScript builds a
+// request here, sends it with fetch, and hands the status, headers and body
+// bytes back here to be parsed (the build/process pairs of oauth4webapi).
 //
-// It is plain Go so it is tested natively; wasm/main.go only wires each function
-// to a js.Func. It must not import net/http: that would add ~2 MB gzipped to the
-// .wasm and, under Node, would not even reach the network.
+// It is plain Go so it is tested natively; wasm/exports.go only moves bytes
+// between JavaScript and Call. It must not import net/http: that would add
+// ~2 MB gzipped to the .wasm and, under Node, would not even reach the network.
 package bridge
 
 import (
