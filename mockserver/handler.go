@@ -33,7 +33,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			path = strings.TrimSuffix(path, prefix)
 		}
 	}
-	setCORS(w.Header())
+	SetCORS(w.Header())
 	switch path {
 	case PathToken:
 		s.serveToken(w, r, st)
@@ -96,10 +96,10 @@ func (s *Server) audience(r *http.Request, st *state) string {
 	return s.issuer(r, st)
 }
 
-// setCORS lets browser pages and Electron renderers on other origins call
+// SetCORS lets browser pages and Electron renderers on other origins call
 // the mock. No cookies are involved, so "*" is safe; WWW-Authenticate is
 // exposed so a script can read RFC 6750 challenges.
-func setCORS(h http.Header) {
+func SetCORS(h http.Header) {
 	h["Access-Control-Allow-Origin"] = []string{"*"}
 	h["Access-Control-Expose-Headers"] = []string{"WWW-Authenticate"}
 }

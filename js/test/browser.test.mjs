@@ -142,34 +142,58 @@ describe('headless Chromium', () => {
     await page.close();
   });
 
-  it('refuses a redirect on the token endpoint (opaqueredirect)', { skip }, async (t) => {
-    if (!admin) {
-      t.skip('SKIPPED: bin/ropc-mock has no admin API yet');
-      return;
-    }
-    await mock.addFault({ match: { path: '/token' }, times: 2, quirk: 'redirect', location: `${mock.url}/elsewhere` });
-    // A redirect without CORS headers is a bare network error to the page
-    // (Fetch: the CORS check precedes redirect handling), so check the mock first.
-    const probe = await fetch(mock.tokenUrl, { method: 'POST', redirect: 'manual', headers: { origin: 'http://localhost' } });
-    if (!probe.headers.has('access-control-allow-origin')) {
-      await mock.clearFaults();
-      t.skip('SKIPPED: the mock sends fault answers without CORS headers (request to H4 in notes)');
-      return;
-    }
-    const { page } = await openPage();
-    const out = await page.evaluate(async ({ tokenUrl }) => {
-      const { createClient } = await import('/ropc/index.js');
-      const client = await createClient({ tokenUrl, clientId: 'client_id', clientSecret: 'client_secret' });
-      try {
-        await client.passwordGrant({ username: 'johndoe', password: 'A3ddj3w' });
-        return 'no error';
-      } catch (e) {
-        return `${e.name}:${e.reason}`;
+  /**
+   * Whether the mock's injected faults carry CORS headers: without them a page
+   * sees a bare network error (Fetch runs the CORS check before looking at
+   * status or redirects). Rules below match a username, so the body-less CORS
+   * preflight never matches them.
+   */
+  async function faultsReachBrowsers() {
+    await mock.addFault({ match: { path: '/token', username: 'cors-probe' }, times: 1, status: 503, error: 'temporarily_unavailable' });
+    const res = await fetch(mock.tokenUrl, {
+      method: 'POST',
+      headers: { origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=password&username=cors-probe&password=x&client_id=client_id&client_secret=client_secret',
+    });
+    await res.arrayBuffer();
+    assert.equal(res.status, 503, 'the probe fault was not applied');
+    return res.headers.has('access-control-allow-origin');
+  }
+
+  const faultCases = [
+    { name: 'refuses a redirect on the token endpoint (opaqueredirect)', rule: { quirk: 'redirect', location: '/elsewhere' },
+      want: 'TransportError:redirect:' },
+    { name: 'reports an injected 503 temporarily_unavailable as an OAuthError', rule: { status: 503, error: 'temporarily_unavailable' },
+      want: 'OAuthError:undefined:temporarily_unavailable' },
+  ];
+  for (const tc of faultCases) {
+    it(tc.name, { skip }, async (t) => {
+      if (!admin) {
+        t.skip('SKIPPED: bin/ropc-mock has no admin API');
+        return;
       }
-    }, { tokenUrl: mock.tokenUrl });
-    assert.equal(out, 'TransportError:redirect');
-    await page.close();
-  });
+      if (!(await faultsReachBrowsers())) {
+        t.skip('SKIPPED: the mock sends fault answers without CORS headers (request to H4 in notes/H5.md)');
+        return;
+      }
+      const rule = { ...tc.rule };
+      if (rule.location) rule.location = `${mock.url}${rule.location}`;
+      await mock.addFault({ match: { path: '/token', username: 'johndoe' }, times: 1, ...rule });
+      const { page } = await openPage();
+      const out = await page.evaluate(async ({ tokenUrl }) => {
+        const { createClient } = await import('/ropc/index.js');
+        const client = await createClient({ tokenUrl, clientId: 'client_id', clientSecret: 'client_secret' });
+        try {
+          await client.passwordGrant({ username: 'johndoe', password: 'A3ddj3w' });
+          return 'no error';
+        } catch (e) {
+          return `${e.name}:${e.reason}:${e.code ?? ''}`;
+        }
+      }, { tokenUrl: mock.tokenUrl });
+      assert.equal(out, tc.want);
+      await page.close();
+    });
+  }
 
   test('runs the Electron renderer page with the bridge that preload.js exposes', async () => {
     const { page, errors } = await openPage();

@@ -52,6 +52,10 @@ type Options struct {
 	// Faults are rule objects from the config file ("faults"), applied first and
 	// restored by Reset.
 	Faults []json.RawMessage
+	// AllowRemote serves /_admin/ to non-loopback clients too. Hosts where
+	// RemoteAddr is never loopback (Cloudflare Workers) need it; New refuses it
+	// without a Token, so a remote admin API is never open.
+	AllowRemote bool
 	// Logger receives admin actions; nil discards them.
 	Logger *slog.Logger
 }
@@ -61,6 +65,7 @@ type Handler struct {
 	srv     *mockserver.Server
 	inner   http.Handler
 	enabled bool
+	remote  bool
 	token   [sha256.Size]byte
 	hasTok  bool
 	logger  *slog.Logger
@@ -81,6 +86,9 @@ func New(srv *mockserver.Server, opts Options) (*Handler, error) {
 	if srv == nil {
 		return nil, errors.New("admin: nil mock server")
 	}
+	if opts.AllowRemote && opts.Token == "" {
+		return nil, errors.New("admin: AllowRemote needs a Token: a remote admin API must require Authorization: Bearer")
+	}
 	rules, err := parseConfigFaults(opts.Faults)
 	if err != nil {
 		return nil, err
@@ -93,6 +101,7 @@ func New(srv *mockserver.Server, opts Options) (*Handler, error) {
 		srv:         srv,
 		inner:       srv,
 		enabled:     opts.Enabled,
+		remote:      opts.AllowRemote,
 		logger:      logger,
 		configRules: rules,
 		closing:     make(chan struct{}),
@@ -158,6 +167,8 @@ func (h *Handler) serveMock(w http.ResponseWriter, r *http.Request) {
 			panic(http.ErrAbortHandler)
 		}
 	}
+	// Fault answers reach browser clients on other origins like real ones.
+	mockserver.SetCORS(cw.Header())
 	switch {
 	case rule.Quirk != "":
 		h.serveQuirk(cw, r, rule)
@@ -242,7 +253,7 @@ func (h *Handler) Reload(cfg *mockserver.Config) error {
 
 // authorize enforces loopback-only access and the optional bearer token.
 func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) bool {
-	if !isLoopback(r.RemoteAddr) {
+	if !h.remote && !isLoopback(r.RemoteAddr) {
 		h.logger.Warn("admin: refused non-loopback client", "remote", r.RemoteAddr)
 		writeAdminError(w, http.StatusForbidden, "", "the admin API answers loopback clients only")
 		return false

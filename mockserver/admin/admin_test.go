@@ -176,6 +176,7 @@ func TestErrorFault(t *testing.T) {
 				assert.Equal(t, tt.status, status)
 				assert.Equal(t, tt.retryAfter, hdr.Get("Retry-After"))
 				assert.Equal(t, "no-store", hdr.Get("Cache-Control"))
+				assert.Equal(t, "*", hdr.Get("Access-Control-Allow-Origin"), "fault answers carry the mock's CORS headers")
 				m := jsonMap(t, body)
 				assert.Equal(t, tt.code, m["error"])
 				if tt.desc != "" {
@@ -354,4 +355,31 @@ func TestIsLoopback(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, isLoopback(tt.addr), tt.addr)
 	}
+}
+
+func TestAllowRemote(t *testing.T) {
+	mock, err := mockserver.New(mockserver.DefaultConfig(), mockserver.Options{})
+	require.NoError(t, err)
+	_, err = New(mock, Options{Enabled: true, AllowRemote: true})
+	require.ErrorContains(t, err, "AllowRemote needs a Token")
+
+	remote := func(h *Handler, token string) int {
+		req := httptest.NewRequest(http.MethodGet, "/_admin/requests", nil)
+		req.RemoteAddr = "203.0.113.7:4711"
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	local, err := New(mock, Options{Enabled: true, Token: "adm"})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusForbidden, remote(local, "adm"), "loopback only without AllowRemote")
+
+	h, err := New(mock, Options{Enabled: true, Token: "adm", AllowRemote: true})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, remote(h, "adm"))
+	assert.Equal(t, http.StatusUnauthorized, remote(h, "wrong"))
+	assert.Equal(t, http.StatusUnauthorized, remote(h, ""))
 }
