@@ -80,7 +80,7 @@ export interface Metadata {
 }
 
 export interface SessionOptions {
-  /** Called after each refresh with the new token (persist it here). */
+  /** Called after each refresh with the new token (persist it here); not awaited, and its errors are ignored. */
   onTokenChange?: (token: Token) => void | Promise<void>;
   /** Refresh this long before expiry. Default 60000. */
   marginMs?: number;

@@ -29,10 +29,12 @@ export function createSession(client, token, { onTokenChange, marginMs = DEFAULT
     if (!next.scope) next.scope = current.scope;
     current = next;
     if (onTokenChange) {
+      // Called, not awaited: a slow or failing listener (storage full, say)
+      // must not hold up or fail the request that needed the token.
       try {
-        await onTokenChange(next);
+        Promise.resolve(onTokenChange(next)).catch(() => {});
       } catch {
-        // A failing listener (say, storage full) must not fail the request.
+        // a synchronous throw is ignored for the same reason
       }
     }
     return next;

@@ -9,10 +9,50 @@
 // GET /.well-known/oauth-authorization-server (RFC 8414),
 // GET /.well-known/openid-configuration, GET /jwks, POST /introspect
 // (RFC 7662), POST /revoke (RFC 7009), GET|POST /userinfo (RFC 6750
-// protected resource) and GET /healthz.
+// protected resource) and GET /healthz. Every endpoint answers CORS
+// requests from any origin.
+//
+// # Configuration
+//
+// The JSON config (ParseConfig, LoadConfig; unknown keys are refused):
+//
+//	{
+//	  "issuer": "http://127.0.0.1:8080",      // default: derived from each request
+//	  "audience": "https://api.example",      // aud of access tokens; default: the issuer
+//	  "access_token_ttl": "1h",               // default 1h; "90s" or a number of seconds
+//	  "refresh_token_ttl": "720h",            // default 720h
+//	  "token_format": "jwt",                  // "jwt" (RFC 9068, default) or "opaque"
+//	  "signing_key": {"kty": "OKP", ...},     // private JWK (Ed25519 or P-256); optional
+//	  "lockout": {"max_failures": 10, "window": "5m", "duration": "1m", "disabled": false},
+//	  "clients": [{"client_id": "app", "client_secret": "s", "scopes": ["read", "write"],
+//	               "default_scopes": ["read"]},
+//	              {"client_id": "spa", "public": true, "scopes": ["read"]}],
+//	  "users": [{"username": "alice", "password": "pw", "claims": {"email": "a@example.com"}},
+//	            {"username": "bob", "password_bcrypt": "$2a$10$..."}],
+//	  "faults": []                            // interpreted by package mockserver/admin
+//	}
+//
+// # Tokens
+//
+// Access tokens are RFC 9068 JWTs (typ at+jwt; iss, sub, aud, client_id,
+// scope, iat, exp, jti, and sid naming the refresh-token family) signed
+// with EdDSA (or ES256 for a P-256 key) and verifiable with /jwks, or random
+// opaque strings. Refresh tokens are random, rotate on every use, are bound
+// to their client, may narrow but never widen scope, and a reused rotated
+// token revokes its whole family (RFC 9700 §4.14.2). Revoking a refresh
+// token also invalidates the access tokens of its family.
+//
+// The signing key comes from Options.Key, else the config's signing_key,
+// else Options.KeyFile (created once, mode 0600), else a fresh key per
+// Server. With Options.Rand seeded, a fixed key and a pinned Clock, every
+// response is byte-identical from run to run (deterministic mode).
+//
+// # State
 //
 // All mutable protocol state (refresh-token families, revocations, lockout
-// counters) lives behind the Store interface so that a stateless host such
-// as Cloudflare Workers can keep it in SQL; NewMemoryStore is the in-process
-// implementation.
+// counters) lives behind the Store interface, keyed by SHA-256 hashes of
+// tokens, so that a stateless host such as Cloudflare Workers can keep it
+// in SQL; NewMemoryStore is the in-process implementation. Package
+// mockserver/conformance checks a Store (RunStore) and a running server
+// (Run) against the documented behaviour.
 package mockserver

@@ -34,7 +34,7 @@ func (s *Server) passwordGrant(ctx context.Context, r *http.Request, st *state, 
 		}
 	}
 	user := st.users[username]
-	if !verifyPassword(user, password) {
+	if !verifyPassword(st, user, password) {
 		if st.lockout {
 			next, err := s.store.RecordLoginFailure(ctx, username, now, st.policy)
 			if err != nil {

@@ -49,7 +49,7 @@ func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request, st *state) 
 				return
 			}
 			s.log.LogAttrs(ctx, infoLevel, "refresh token revoked", slogStr("client_id", client.ClientID))
-			w.WriteHeader(http.StatusOK)
+			revoked(w)
 			return
 		case !errors.Is(err, ErrNotFound):
 			writeOAuthError(w, s.internal(ctx, "get refresh token", err))
@@ -73,5 +73,12 @@ func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request, st *state) 
 		return
 	}
 	// RFC 7009 §2.2: 200 also for invalid or unknown tokens.
-	w.WriteHeader(http.StatusOK)
+	revoked(w)
+}
+
+// revoked answers a revocation. RFC 7009 §2.2 says clients ignore the body;
+// an empty JSON object rather than no body at all keeps clients that insist
+// on a JSON content type (simple-oauth2's HTTP layer does) working.
+func revoked(w http.ResponseWriter) {
+	writeJSON(w, http.StatusOK, []byte("{}"))
 }

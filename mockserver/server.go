@@ -71,6 +71,9 @@ type state struct {
 	lockout    bool
 	policy     LockoutPolicy
 	scopes     []string // union of client scopes, sorted (scopes_supported)
+	// dummyBcrypt is compared for unknown usernames when users have bcrypt
+	// hashes, so both cost the same time.
+	dummyBcrypt []byte
 }
 
 type clientEntry struct {
@@ -186,6 +189,7 @@ func (s *Server) buildState(cfg *Config, prev *state) (*state, error) {
 	for _, u := range cfg.Users {
 		st.users[u.Username] = newUserEntry(u)
 	}
+	st.dummyBcrypt = dummyBcryptFor(cfg.Users)
 	key, err := s.resolveKey(cfg, prev)
 	if err != nil {
 		return nil, err
@@ -419,10 +423,15 @@ func (s *Server) Reset() error {
 }
 
 // verifyPassword checks the password in constant time. For an unknown user
-// it still compares against a dummy digest so the work done (and hence the
-// response) does not depend on whether the user exists.
-func verifyPassword(u *userEntry, password string) bool {
+// it still does the work a real user would cost — a digest compare, or a
+// bcrypt compare at the configured cost when the config has bcrypt users —
+// so response time does not tell which usernames exist.
+func verifyPassword(st *state, u *userEntry, password string) bool {
 	if u == nil {
+		if st.dummyBcrypt != nil {
+			_ = bcrypt.CompareHashAndPassword(st.dummyBcrypt, []byte(password))
+			return false
+		}
 		d := sha256.Sum256([]byte(password))
 		_ = constantTimeEq(d[:], dummyDigest[:])
 		return false
@@ -433,6 +442,37 @@ func verifyPassword(u *userEntry, password string) bool {
 	d := sha256.Sum256([]byte(password))
 	return constantTimeEq(d[:], u.pwHash[:])
 }
+
+// dummyBcryptFor returns a bcrypt hash at the cost of the config's first
+// bcrypt user (nil if there is none), made once per cost.
+func dummyBcryptFor(users []User) []byte {
+	for _, u := range users {
+		if u.PasswordBcrypt == "" {
+			continue
+		}
+		cost, err := bcrypt.Cost([]byte(u.PasswordBcrypt))
+		if err != nil {
+			return nil
+		}
+		dummyMu.Lock()
+		defer dummyMu.Unlock()
+		if h, ok := dummyHashes[cost]; ok {
+			return h
+		}
+		h, err := bcrypt.GenerateFromPassword([]byte("ropc-mock: no such user"), cost)
+		if err != nil {
+			return nil
+		}
+		dummyHashes[cost] = h
+		return h
+	}
+	return nil
+}
+
+var (
+	dummyMu     sync.Mutex
+	dummyHashes = map[int][]byte{}
+)
 
 var dummyDigest = sha256.Sum256([]byte("ropc-mock: no such user"))
 

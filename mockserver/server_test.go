@@ -369,3 +369,18 @@ func TestDescriptionsAreRFCCharset(t *testing.T) {
 		}
 	}
 }
+
+func TestUnknownUserCostsABcryptCompare(t *testing.T) {
+	hash, err := bcrypt.GenerateFromPassword([]byte("pw-of-bob"), 8)
+	require.NoError(t, err)
+	cfg := DefaultConfig()
+	cfg.Users = append(cfg.Users, User{Username: "bob", PasswordBcrypt: string(hash)})
+	ts := newTestServer(t, cfg, Options{})
+	cost, err := bcrypt.Cost(ts.state.Load().dummyBcrypt)
+	require.NoError(t, err)
+	assert.Equal(t, 8, cost, "unknown users pay the same bcrypt cost as bob")
+	assert.Equal(t, ts.password("nobody", "x").Body, ts.password("bob", "x").Body)
+
+	plain := newTestServer(t, nil, Options{})
+	assert.Nil(t, plain.state.Load().dummyBcrypt, "no bcrypt users: the cheap digest compare")
+}

@@ -38,7 +38,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.clientID, "client-id", "", "OAuth client `ID` (required)")
 	fs.StringVar(&c.auth, "auth", "basic", "client authentication: basic, post or none (public client)")
 	fs.StringVar(&c.secretFile, "client-secret-file", "", "read the client secret from `PATH` (default: $"+secretEnvVar+")")
-	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "give up after this `duration`")
+	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "give up after this `duration` (0: no limit)")
 	fs.BoolVar(&c.insecure, "insecure", false, "allow plain http to non-loopback hosts (test servers only; use https)")
 }
 
@@ -101,6 +101,10 @@ func (c *commonFlags) newClient(s stdio) (*sdk.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	timeout := c.timeout
+	if timeout <= 0 {
+		timeout = -1 // sdk: no timeout beyond the context; --timeout 0 means "wait as long as it takes"
+	}
 	client, err := sdk.NewClient(sdk.Config{
 		TokenURL:          c.tokenURL,
 		Issuer:            c.issuer,
@@ -108,7 +112,7 @@ func (c *commonFlags) newClient(s stdio) (*sdk.Client, error) {
 		ClientID:          c.clientID,
 		ClientSecret:      secret,
 		AuthMethod:        method,
-		Timeout:           c.timeout,
+		Timeout:           timeout,
 		AllowInsecureHTTP: c.insecure,
 	})
 	if err != nil {

@@ -74,6 +74,10 @@ try {
     `${((heapRatio - 1) * 100).toFixed(1)}%  (target within 10%: ${verdict(Math.abs(heapRatio - 1) <= 0.10)})`);
   console.log(`  Go heap ${mb(atN.heapAlloc)} vs ${mb(at100.heapAlloc)}; wasm memory ${mb(atN.wasmMemoryBytes)} vs ` +
     `${mb(at100.wasmMemoryBytes)}; JS values held by Go ${atN.jsValuesHeldByGo} vs ${at100.jsValuesHeldByGo}`);
+  // A leak keeps growing; JIT warm-up and pools level off. Show the trend.
+  for (let i = GRANTS; i < 2 * GRANTS; i++) await fresh.passwordGrant(user);
+  const at2N = await sample();
+  console.log(`  JS heap after ${2 * GRANTS} grants ${mb(at2N.js)} (${(((at2N.js / atN.js) - 1) * 100).toFixed(1)}% vs ${GRANTS})`);
 } finally {
   await mock.stop();
 }

@@ -12,8 +12,9 @@ import { fileURLToPath } from 'node:url';
 
 import { mockHasAdmin, startMock } from './mock.mjs';
 
-const CHROMIUM = [process.env.ROPC_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']
-  .find((p) => p && existsSync(p));
+// ROPC_CHROMIUM names the browser; ROPC_CHROMIUM=none runs without one (to see the skip path).
+const CHROMIUM = process.env.ROPC_CHROMIUM === 'none' ? undefined
+  : [process.env.ROPC_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
 const skip = CHROMIUM ? false : 'SKIPPED: no Chromium found (/usr/bin/chromium or $ROPC_CHROMIUM); browser tests not run';
 if (skip) console.log(skip);
 const test = (name, fn) => it(name, { skip }, fn);

@@ -270,6 +270,8 @@ describe('transport rules', () => {
   });
 });
 
+const session0 = (token) => ({ ...token, expiresAt: Date.now() - 1000 });
+
 describe('session', () => {
   it('refreshes once for many concurrent callers', async () => {
     const { fetch: f, counts } = countingFetch();
@@ -334,6 +336,16 @@ describe('session', () => {
     assert.equal(retried.status, 200);
     assert.equal(counts['/token:refresh_token'], 1);
     assert.equal(counts['/userinfo'], 3);
+  });
+
+  it('a failing onTokenChange does not fail the refresh', async () => {
+    const client = await createClient({ tokenUrl: mock.tokenUrl, ...CLIENT });
+    const token = await client.passwordGrant(USER);
+    for (const onTokenChange of [() => { throw new Error('disk full'); }, async () => { throw new Error('disk full'); }]) {
+      const session = client.session({ ...session0(token) }, { onTokenChange });
+      assert.notEqual(await session.accessToken(), token.accessToken);
+      token.refreshToken = session.token.refreshToken; // rotated
+    }
   });
 
   it('without a refresh token an expired session says to sign in again', async () => {

@@ -72,12 +72,15 @@ func newHandler(getenv func(string) string, store mockserver.Store, logger *slog
 	}
 	token := getenv(envAdminToken)
 	// The admin layer also applies the config's fault rules, so it wraps
-	// the mock even when its API is off.
+	// the mock even when its API is off. On Workers RemoteAddr is the
+	// client's address (Cf-Connecting-Ip), never loopback: with a token the
+	// API must answer remote callers, and the token is what guards it.
 	return admin.New(srv, admin.Options{
-		Enabled: token != "",
-		Token:   token,
-		Faults:  cfg.Faults,
-		Logger:  logger,
+		Enabled:     token != "",
+		Token:       token,
+		AllowRemote: token != "",
+		Faults:      cfg.Faults,
+		Logger:      logger,
 	})
 }
 

@@ -1,9 +1,7 @@
 package core
 
 import (
-	"encoding/base64"
 	"fmt"
-	"net/url"
 )
 
 // AuthMethod is how the client authenticates to the token, revocation and
@@ -65,13 +63,12 @@ func (a ClientAuth) Validate() error {
 // client_secret_basic. RFC 6749 §2.3.1 form-urlencodes both parts first, so
 // an id or secret containing ":" or non-ASCII survives the round trip.
 func BasicAuthorization(clientID, clientSecret string) string {
-	raw := url.QueryEscape(clientID) + ":" + url.QueryEscape(clientSecret)
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(raw))
+	return basicAuthorization(clientID, clientSecret)
 }
 
 // apply adds the client credentials to a request under construction: a
 // header for Basic, body parameters otherwise, never both.
-func (a ClientAuth) apply(header map[string]string, form url.Values) {
+func (a ClientAuth) apply(header map[string]string, form *formParams) {
 	switch a.EffectiveMethod() {
 	case AuthClientSecretBasic:
 		header["Authorization"] = BasicAuthorization(a.ClientID, a.ClientSecret)

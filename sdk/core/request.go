@@ -51,7 +51,7 @@ func NewPasswordRequest(tokenURL string, auth ClientAuth, p PasswordParams) (*Re
 	if p.Password == "" {
 		return nil, &ParamError{Key: "password", Reason: "required (RFC 6749 §4.3.2)"}
 	}
-	form := url.Values{}
+	form := newFormParams()
 	form.Set("grant_type", "password")
 	form.Set("username", p.Username)
 	form.Set("password", p.Password)
@@ -63,7 +63,7 @@ func NewRefreshRequest(tokenURL string, auth ClientAuth, p RefreshParams) (*Requ
 	if p.RefreshToken == "" {
 		return nil, &ParamError{Key: "refresh_token", Reason: "required (RFC 6749 §6)"}
 	}
-	form := url.Values{}
+	form := newFormParams()
 	form.Set("grant_type", "refresh_token")
 	form.Set("refresh_token", p.RefreshToken)
 	return newTokenEndpointRequest(tokenURL, auth, form, p.Scopes, p.Extra, reservedRefresh)
@@ -88,7 +88,7 @@ func newTokenOnlyRequest(kind, endpoint string, auth ClientAuth, token, hint str
 	if err := checkHintSyntax(hint); err != nil {
 		return nil, err
 	}
-	form := url.Values{}
+	form := newFormParams()
 	form.Set("token", token)
 	if hint != "" {
 		form.Set("token_type_hint", hint)
@@ -96,7 +96,7 @@ func newTokenOnlyRequest(kind, endpoint string, auth ClientAuth, token, hint str
 	return newFormRequest(kind, endpoint, auth, form)
 }
 
-func newTokenEndpointRequest(tokenURL string, auth ClientAuth, form url.Values, scopes []string, extra url.Values, reserved []string) (*Request, error) {
+func newTokenEndpointRequest(tokenURL string, auth ClientAuth, form *formParams, scopes []string, extra url.Values, reserved []string) (*Request, error) {
 	scope, err := JoinScopes(scopes)
 	if err != nil {
 		return nil, err
@@ -130,8 +130,8 @@ func newTokenEndpointRequest(tokenURL string, auth ClientAuth, form url.Values, 
 	return newFormRequest("token", tokenURL, auth, form)
 }
 
-func newFormRequest(kind, endpoint string, auth ClientAuth, form url.Values) (*Request, error) {
-	if err := CheckEndpointURL(kind+" endpoint", endpoint); err != nil {
+func newFormRequest(kind, endpoint string, auth ClientAuth, form *formParams) (*Request, error) {
+	if err := CheckEndpointURL(endpointName(kind), endpoint); err != nil {
 		return nil, err
 	}
 	if err := auth.Validate(); err != nil {
@@ -142,7 +142,20 @@ func newFormRequest(kind, endpoint string, auth ClientAuth, form url.Values) (*R
 		"Accept":       acceptJSON,
 	}
 	auth.apply(header, form)
-	return &Request{Method: "POST", URL: endpoint, Header: header, Body: []byte(form.Encode())}, nil
+	return &Request{Method: "POST", URL: endpoint, Header: header, Body: form.encode()}, nil
+}
+
+// endpointName is kind + " endpoint" without building the string per request.
+func endpointName(kind string) string {
+	switch kind {
+	case "token":
+		return "token endpoint"
+	case "revocation":
+		return "revocation endpoint"
+	case "introspection":
+		return "introspection endpoint"
+	}
+	return kind + " endpoint"
 }
 
 // CheckEndpointURL checks that an endpoint is an absolute http(s) URL without

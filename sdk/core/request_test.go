@@ -217,3 +217,14 @@ func FuzzNewPasswordRequest(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkNewPasswordRequest(b *testing.B) {
+	auth := core.ClientAuth{ClientID: "client_id", ClientSecret: "client_secret"}
+	p := core.PasswordParams{Username: "johndoe", Password: "A3ddj3w", Scopes: []string{"read", "write"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := core.NewPasswordRequest("https://as.example/token", auth, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

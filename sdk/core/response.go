@@ -39,6 +39,9 @@ func decodeFields(body []byte) (map[string]any, bodyFormat, error) {
 	}
 	switch b[0] {
 	case '{':
+		if m, ok := decodeFlatJSON(b); ok {
+			return m, formatJSON, nil
+		}
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
 		var m map[string]any

@@ -59,7 +59,12 @@ func ParseTokenResponse(r Response, now time.Time) (*Token, error) {
 }
 
 func tokenFromFields(fields map[string]any, now time.Time) (*Token, error) {
-	t := &Token{Raw: fields}
+	// Token and its ExpiresIn value share one allocation.
+	held := &struct {
+		t    Token
+		secs int64
+	}{t: Token{Raw: fields}}
+	t := &held.t
 	var err error
 	if t.AccessToken, err = stringField(fields, "access_token"); err != nil {
 		return nil, err
@@ -78,10 +83,13 @@ func tokenFromFields(fields map[string]any, now time.Time) (*Token, error) {
 	if t.Scope, err = scopeField(fields, "scope"); err != nil {
 		return nil, err
 	}
-	if t.ExpiresIn, err = secondsField(fields, "expires_in"); err != nil {
+	secs, known, err := secondsValue(fields, "expires_in")
+	if err != nil {
 		return nil, err
 	}
-	if t.ExpiresIn != nil {
+	if known {
+		held.secs = secs
+		t.ExpiresIn = &held.secs
 		t.Expiry = now.Add(time.Duration(*t.ExpiresIn) * time.Second)
 	}
 	return t, nil
@@ -149,6 +157,9 @@ func scopeField(fields map[string]any, name string) (string, error) {
 	case nil:
 		return "", nil
 	case string:
+		if isNormalScope(v) {
+			return v, nil
+		}
 		return strings.Join(strings.Fields(v), " "), nil
 	case []any:
 		parts := make([]string, 0, len(v))
@@ -170,40 +181,64 @@ func scopeField(fields map[string]any, name string) (string, error) {
 // little early rather than late). Missing, null, "" and 0 are unknown (nil).
 // Negative, non-finite, or over ten years is a protocol error.
 func secondsField(fields map[string]any, name string) (*int64, error) {
+	secs, known, err := secondsValue(fields, name)
+	if err != nil || !known {
+		return nil, err
+	}
+	return &secs, nil
+}
+
+// secondsValue is secondsField without the allocation; known is false for unknown.
+func secondsValue(fields map[string]any, name string) (secs int64, known bool, err error) {
 	var text string
 	switch v := fields[name].(type) {
 	case nil:
-		return nil, nil
+		return 0, false, nil
 	case json.Number:
 		text = v.String()
 	case string:
 		text = strings.TrimSpace(v)
 		if text == "" {
-			return nil, nil
+			return 0, false, nil
 		}
 	case float64:
 		text = strconv.FormatFloat(v, 'f', -1, 64)
 	default:
-		return nil, &ProtocolError{Field: name, Reason: name + " is not a number"}
+		return 0, false, &ProtocolError{Field: name, Reason: name + " is not a number"}
 	}
 	if !isDecimalNumber(text) {
-		return nil, &ProtocolError{Field: name, Reason: name + " is not a number"}
+		return 0, false, &ProtocolError{Field: name, Reason: name + " is not a number"}
 	}
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, &ProtocolError{Field: name, Reason: name + " is not a finite number"}
+		return 0, false, &ProtocolError{Field: name, Reason: name + " is not a finite number"}
 	}
 	if f < 0 {
-		return nil, &ProtocolError{Field: name, Reason: name + " is negative"}
+		return 0, false, &ProtocolError{Field: name, Reason: name + " is negative"}
 	}
 	if f > maxExpiresIn {
-		return nil, &ProtocolError{Field: name, Reason: name + " is more than ten years"}
+		return 0, false, &ProtocolError{Field: name, Reason: name + " is more than ten years"}
 	}
 	if f == 0 {
-		return nil, nil
+		return 0, false, nil
 	}
-	secs := int64(f) // a fraction below one second gives 0: already expired, which is true
-	return &secs, nil
+	return int64(f), true, nil // a fraction below one second gives 0: already expired, which is true
+}
+
+// isNormalScope reports a scope already in the form strings.Fields + Join
+// would give: single spaces between non-empty tokens, no other white space.
+func isNormalScope(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			if i == 0 || i == len(s)-1 || s[i-1] == ' ' {
+				return false
+			}
+		case c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c >= 0x80:
+			return false // strings.Fields also splits on Unicode spaces
+		}
+	}
+	return true
 }
 
 // isDecimalNumber accepts JSON-style decimals with an optional exponent and

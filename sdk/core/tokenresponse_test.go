@@ -272,3 +272,14 @@ func FuzzParseTokenResponse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseTokenResponse(b *testing.B) {
+	body := []byte(`{"access_token":"eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJqb2huZG9lIn0.c2ln","token_type":"Bearer","expires_in":3600,"refresh_token":"PBBVKW23bCxgud-yoMtrYUtN6YJuNZdTtwfHQnAnZl0","scope":"read write"}`)
+	r := core.Response{Status: 200, ContentType: "application/json", Body: body}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := core.ParseTokenResponse(r, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -102,14 +102,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Fprintf(stdout, "ropc-mock: serving %s\n", cfg.Issuer)
-	log.Info("listening", "addr", ln.Addr().String(), "issuer", cfg.Issuer, "clients", len(cfg.Clients), "users", len(cfg.Users))
 	handler, err := af.wrap(ctx, srv, cfg, o.config, o.issuer, log)
 	if err != nil {
 		ln.Close()
 		fmt.Fprintf(stderr, "ropc-mock: %v\n", err)
 		return 1
 	}
+	fmt.Fprintf(stdout, "ropc-mock: serving %s\n", cfg.Issuer)
+	log.Info("listening", "addr", ln.Addr().String(), "issuer", cfg.Issuer, "clients", len(cfg.Clients), "users", len(cfg.Users))
 	if err := mockserver.Serve(ctx, ln, handler, log); err != nil {
 		fmt.Fprintf(stderr, "ropc-mock: %v\n", err)
 		return 1
