@@ -150,7 +150,13 @@ func (h *Handler) serveMock(w http.ResponseWriter, r *http.Request) {
 		h.journal.add(entry)
 	}()
 
-	rule, ok := h.rules.take(p)
+	// A CORS preflight is the browser asking, not the client under test:
+	// it must not use up a rule meant for the request that follows it.
+	var rule Rule
+	ok := false
+	if r.Method != http.MethodOptions {
+		rule, ok = h.rules.take(p)
+	}
 	if !ok {
 		h.inner.ServeHTTP(cw, r)
 		return

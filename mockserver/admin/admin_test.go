@@ -383,3 +383,18 @@ func TestAllowRemote(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, remote(h, "wrong"))
 	assert.Equal(t, http.StatusUnauthorized, remote(h, ""))
 }
+
+func TestPreflightDoesNotUseUpFaults(t *testing.T) {
+	f := newFixture(t, Options{Enabled: true})
+	f.addFault("in-process", Rule{Times: 1, Status: 503})
+	req, err := http.NewRequest(http.MethodOptions, f.url+"/token", nil)
+	require.NoError(t, err)
+	req.Header.Set("Origin", "http://127.0.0.1:9999")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err := f.client.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+	status, _, _ := f.password()
+	assert.Equal(t, http.StatusServiceUnavailable, status, "the rule still applies to the real request")
+}
