@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -58,26 +59,6 @@ var (
 	acceptJSON      = []string{"application/json"}
 )
 
-// formBody is a request body that can be read again. One value serves as Body and, through
-// GetBody, as its own replay source, which saves allocations per request.
-type formBody struct {
-	b   []byte
-	off int
-}
-
-func (f *formBody) Read(p []byte) (int, error) {
-	if f.off >= len(f.b) {
-		return 0, io.EOF
-	}
-	n := copy(p, f.b[f.off:])
-	f.off += n
-	return n, nil
-}
-
-func (f *formBody) Close() error { return nil }
-
-func (f *formBody) reopen() (io.ReadCloser, error) { return &formBody{b: f.b}, nil }
-
 // parsedURL returns the parsed form of raw, cached for the last endpoint used: the same few
 // endpoint URLs repeat for the client's lifetime. net/http treats req.URL as read-only, so the
 // cached value is shared between requests.
@@ -119,13 +100,15 @@ func (c *Client) send(ctx context.Context, r *core.Request) (core.Response, erro
 		Host:       u.Host,
 	}).WithContext(ctx)
 	if r.Body != nil {
-		fb := &formBody{b: r.Body}
-		req.Body = fb
-		req.ContentLength = int64(len(r.Body))
+		body := r.Body
+		// A *bytes.Reader (also behind NopCloser) is one net/http knows to be in memory, so it
+		// writes headers and body in one packet instead of flushing the headers first.
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.ContentLength = int64(len(body))
 		// net/http uses GetBody only to re-send on a dead keep-alive connection when nothing was
 		// written yet, so the server never sees the password twice; redirects, its other user,
 		// are refused.
-		req.GetBody = fb.reopen
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
 	req.Header["Accept"] = acceptJSON
 	for k, v := range r.Header {
