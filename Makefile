@@ -2,17 +2,18 @@
 GO ?= go
 export GOFLAGS := -buildvcs=false
 
-.PHONY: demo test test-go test-js test-worker mock js worker worker-dev bench bench-go bench-mock bench-js bench-worker fuzz clean
+.PHONY: demo test test-go test-js test-interop test-worker mock js worker worker-dev bench bench-go bench-mock bench-js bench-worker fuzz clean
 
 ## demo: start the mock on built-in defaults and run the ropc CLI through token, userinfo, refresh, revoke.
 demo:
 	bash scripts/demo.sh
 
 ## test: every test — Go (race detector, fuzz seeds), Node, headless Chromium, Cloudflare Workers runtime.
-test: test-go test-js test-worker
+test: test-go test-js test-interop test-worker
 
 test-go:
 	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./mockserver/worker/...
 	$(GO) test -race -count=1 ./...
 
 test-js:
@@ -20,6 +21,10 @@ test-js:
 
 test-worker:
 	bash scripts/test-worker.sh
+
+# Third-party JavaScript OAuth clients (simple-oauth2, @badgateway/oauth2-client) against ropc-mock.
+test-interop:
+	bash mockserver/conformance/jsclients/run.sh
 
 ## mock: run the mock token server on 127.0.0.1:8080 with the built-in demo config.
 mock:
@@ -54,6 +59,9 @@ bench-worker:
 ## fuzz: run each fuzz target for a while (make test runs their seeds).
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseTokenResponse -fuzztime 30s ./sdk/core
+	$(GO) test -run '^$$' -fuzz FuzzHandler -fuzztime 30s ./mockserver
+	$(GO) test -run '^$$' -fuzz FuzzParseRule -fuzztime 30s ./mockserver/admin
+	$(GO) test -run '^$$' -fuzz FuzzCall -fuzztime 30s ./wasm/bridge
 
 clean:
-	rm -rf bin js/node_modules mockserver/worker/build mockserver/worker/node_modules
+	rm -rf bin js/node_modules js/ropc.wasm js/wasm_exec.js examples/*/node_modules mockserver/worker/build mockserver/worker/node_modules mockserver/conformance/jsclients/node_modules

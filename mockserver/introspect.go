@@ -58,6 +58,9 @@ func (s *Server) introspect(ctx context.Context, r *http.Request, st *state, tok
 		if err != nil {
 			return nil, err
 		}
+		if !grantStillValid(st, c.Sub, c.ClientID) {
+			return nil, nil
+		}
 		m := map[string]any{
 			"active": true, "token_type": "Bearer", "client_id": c.ClientID, "username": c.Sub,
 			"sub": c.Sub, "aud": c.Aud, "iss": c.Iss, "iat": c.Iat, "exp": c.Exp, "jti": c.Jti,
@@ -78,7 +81,7 @@ func (s *Server) introspect(ctx context.Context, r *http.Request, st *state, tok
 		if err != nil {
 			return nil, err
 		}
-		if rt.FamilyRevoked || !rt.UsedAt.IsZero() || !now.Before(rt.ExpiresAt) {
+		if rt.FamilyRevoked || !rt.UsedAt.IsZero() || !now.Before(rt.ExpiresAt) || !grantStillValid(st, rt.Subject, rt.ClientID) {
 			return nil, nil
 		}
 		m := map[string]any{
@@ -99,4 +102,10 @@ func (s *Server) introspect(ctx context.Context, r *http.Request, st *state, tok
 		return m, err
 	}
 	return second()
+}
+
+// grantStillValid: tokens of a user or client removed since issuance (admin
+// API, reload) are no longer active.
+func grantStillValid(st *state, username, clientID string) bool {
+	return st.users[username] != nil && st.clients[clientID] != nil
 }

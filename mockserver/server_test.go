@@ -224,6 +224,8 @@ func TestRuntimeUsersAndClients(t *testing.T) {
 
 	require.NoError(t, ts.RemoveUser("alice"))
 	assert.Equal(t, http.StatusUnauthorized, ts.userinfo(str(m, "access_token")).Code, "tokens of a removed user stop working")
+	assert.Equal(t, false, ts.introspect(str(m, "access_token"))["active"])
+	assert.Equal(t, false, ts.introspect(str(m, "refresh_token"))["active"])
 	assert.Equal(t, http.StatusBadRequest, ts.refresh(str(m, "refresh_token")).Code)
 	assert.ErrorIs(t, ts.RemoveUser("alice"), ErrNotFound)
 
