@@ -52,6 +52,9 @@ type Server struct {
 
 	optKey  crypto.Signer
 	keyFile string
+	// overlapIO runs independent store calls of one request concurrently:
+	// worth it for a networked store, pure overhead for the memory store.
+	overlapIO bool
 
 	mu     sync.Mutex // serialises writers of state
 	state  atomic.Pointer[state]
@@ -119,6 +122,8 @@ func New(cfg *Config, opts Options) (*Server, error) {
 	if s.store == nil {
 		s.store = NewMemoryStore()
 	}
+	_, inMemory := s.store.(*memoryStore)
+	s.overlapIO = !inMemory
 	if s.clock == nil {
 		s.clock = NewClock()
 	}

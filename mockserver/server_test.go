@@ -58,7 +58,20 @@ func TestRefreshTokenExpires(t *testing.T) {
 	assert.Equal(t, false, ts.introspect(str(m, "refresh_token"))["active"])
 }
 
+// wrappedStore hides the memory store's type, so the server treats it as a
+// networked store and overlaps the success path's store calls.
+type wrappedStore struct{ Store }
+
 func TestLockout(t *testing.T) {
+	for name, newStore := range map[string]func() Store{
+		"memory store, sequential":          NewMemoryStore,
+		"networked-style store, overlapped": func() Store { return wrappedStore{NewMemoryStore()} },
+	} {
+		t.Run(name, func(t *testing.T) { testLockout(t, newStore) })
+	}
+}
+
+func testLockout(t *testing.T, newStore func() Store) {
 	wrong := func(ts *testServer, user string, n int) {
 		t.Helper()
 		for i := 0; i < n; i++ {
@@ -67,7 +80,7 @@ func TestLockout(t *testing.T) {
 		}
 	}
 	t.Run("default policy locks after 10 failures for a minute", func(t *testing.T) {
-		ts := newTestServer(t, nil, Options{})
+		ts := newTestServer(t, nil, Options{Store: newStore()})
 		wrong(ts, "johndoe", 9)
 		ts.mustPassword("johndoe", "A3ddj3w") // success clears the count
 		wrong(ts, "johndoe", 9)
@@ -83,7 +96,7 @@ func TestLockout(t *testing.T) {
 		assert.Equal(t, http.StatusOK, ts.password("johndoe", "A3ddj3w").Code, "unlocked after a minute")
 	})
 	t.Run("failures outside the window do not add up", func(t *testing.T) {
-		ts := newTestServer(t, nil, Options{})
+		ts := newTestServer(t, nil, Options{Store: newStore()})
 		wrong(ts, "johndoe", 9)
 		ts.Clock().Advance(5 * time.Minute)
 		wrong(ts, "johndoe", 9)
@@ -92,7 +105,7 @@ func TestLockout(t *testing.T) {
 	t.Run("configurable", func(t *testing.T) {
 		cfg := DefaultConfig()
 		cfg.Lockout = &Lockout{MaxFailures: 3, Window: Duration(time.Minute), Duration: Duration(time.Hour)}
-		ts := newTestServer(t, cfg, Options{})
+		ts := newTestServer(t, cfg, Options{Store: newStore()})
 		wrong(ts, "johndoe", 3)
 		ts.Clock().Advance(59 * time.Minute)
 		assert.Equal(t, http.StatusBadRequest, ts.password("johndoe", "A3ddj3w").Code)
@@ -102,12 +115,12 @@ func TestLockout(t *testing.T) {
 	t.Run("can be disabled", func(t *testing.T) {
 		cfg := DefaultConfig()
 		cfg.Lockout = &Lockout{Disabled: true}
-		ts := newTestServer(t, cfg, Options{})
+		ts := newTestServer(t, cfg, Options{Store: newStore()})
 		wrong(ts, "johndoe", 50)
 		assert.Equal(t, http.StatusOK, ts.password("johndoe", "A3ddj3w").Code)
 	})
 	t.Run("unknown usernames lock the same way", func(t *testing.T) {
-		ts := newTestServer(t, nil, Options{})
+		ts := newTestServer(t, nil, Options{Store: newStore()})
 		wrong(ts, "ghost", 10)
 		r := ts.password("ghost", "x")
 		assert.Contains(t, r.Body, "too many failed")
@@ -385,4 +398,9 @@ func TestUnknownUserCostsABcryptCompare(t *testing.T) {
 
 	plain := newTestServer(t, nil, Options{})
 	assert.Nil(t, plain.state.Load().dummyBcrypt, "no bcrypt users: the cheap digest compare")
+}
+
+func TestOverlapIOOnlyForNetworkedStores(t *testing.T) {
+	assert.False(t, newTestServer(t, nil, Options{}).overlapIO)
+	assert.True(t, newTestServer(t, nil, Options{Store: wrappedStore{NewMemoryStore()}}).overlapIO)
 }

@@ -4,10 +4,10 @@
 # password grant on the local Workers runtime (wrangler dev, local D1), with
 # the native ropc-mock measured the same way beside it. Figures, not
 # pass/fail; the targets are printed next to them.
-# Env: N (requests per endpoint, default 200).
+# Env: N (requests per endpoint, default 300; the machine's load moves the figures, so more is steadier).
 set -euo pipefail
 source "$(dirname "$0")/worker-lib.sh"
-n=${N:-200}
+n=${N:-300}
 ensure_wrangler
 "$ROOT/scripts/build-worker.sh" 2>/dev/null
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -214,6 +215,7 @@ func TestDefaultTransportUsesEnvironmentProxy(t *testing.T) {
 	tr, ok := c.hc.Transport.(*http.Transport)
 	require.True(t, ok)
 	require.NotNil(t, tr.Proxy, "proxies from the environment must work by default")
+	assert.Equal(t, reflect.ValueOf(http.ProxyFromEnvironment).Pointer(), reflect.ValueOf(tr.Proxy).Pointer())
 	assert.NotSame(t, http.DefaultTransport, tr, "the shared default transport is a clone")
 }
 
