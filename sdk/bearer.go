@@ -50,6 +50,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme == "http" && !t.Source.c.cfg.AllowInsecureHTTP && !isLoopback(req.URL.Hostname()) {
 		return nil, &InsecureURLError{Field: "request URL", URL: req.URL.Redacted()}
 	}
+	if crossOriginRedirect(req) {
+		// Like net/http for its own sensitive headers: a redirect that leaves the origin of the
+		// first request does not get the token (RFC 6750 §5.3: don't leak bearer tokens).
+		bodyClosed = true
+		return t.base().RoundTrip(req)
+	}
 	ctx := req.Context()
 	tok, err := t.Source.Token(ctx)
 	if err != nil {
@@ -65,7 +71,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	retry, ok := replay(req)
-	if !ok {
+	if !ok || tok.RefreshToken == "" {
+		// Nothing to retry with: the caller gets the 401 and its RFC 6750 challenge as sent.
 		return resp, nil
 	}
 	// RFC 6750 §3.1 invalid_token: expired, revoked or malformed. Refresh once (shared with
@@ -95,6 +102,19 @@ func (t *Transport) base() http.RoundTripper {
 		return t.Base
 	}
 	return http.DefaultTransport
+}
+
+// crossOriginRedirect reports whether req is a redirect hop (http.Client sets req.Response)
+// whose scheme or host differs from the first request of the chain.
+func crossOriginRedirect(req *http.Request) bool {
+	if req.Response == nil || req.Response.Request == nil {
+		return false
+	}
+	first := req.Response.Request
+	for first.Response != nil && first.Response.Request != nil {
+		first = first.Response.Request
+	}
+	return !strings.EqualFold(first.URL.Scheme, req.URL.Scheme) || !strings.EqualFold(first.URL.Host, req.URL.Host)
 }
 
 // authorize clones req and sets the Authorization header on the clone.

@@ -221,3 +221,58 @@ var errSentinel = errors.New("sentinel: base transport reached")
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestTransportWithoutRefreshTokenReturnsChallenge(t *testing.T) {
+	env := startMock(t)
+	c := env.client(t)
+	tok := env.signIn(t, c)
+	require.NoError(t, c.Revoke(context.Background(), tok.AccessToken, "access_token"))
+	noRefresh := *tok
+	noRefresh.RefreshToken = ""
+	ts := c.TokenSource(&noRefresh)
+
+	resp, err := ts.Client(nil).Get(env.srv.URL + "/userinfo")
+	require.NoError(t, err, "a rejected token without a refresh token is the server's answer, not a client error")
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("WWW-Authenticate"), `error="invalid_token"`, "RFC 6750 §3 challenge kept")
+	assert.Equal(t, int32(0), env.refresh.Load())
+}
+
+func TestTransportDropsTokenOnCrossOriginRedirect(t *testing.T) {
+	env := startMock(t)
+	c := env.client(t)
+	ts := c.TokenSource(env.signIn(t, c))
+
+	var gotAuth atomic.Value
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotAuth.Store(r.Header.Get("Authorization"))
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer other.Close()
+	var sameOriginAuth atomic.Value
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, other.URL+"/landing", http.StatusFound)
+		case "/here":
+			http.Redirect(w, r, "/landing", http.StatusFound)
+		default:
+			sameOriginAuth.Store(r.Header.Get("Authorization"))
+			w.WriteHeader(http.StatusNoContent)
+		}
+	}))
+	defer origin.Close()
+	hc := ts.Client(nil)
+
+	resp, err := hc.Get(origin.URL + "/away")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+	assert.Equal(t, "", gotAuth.Load(), "the bearer token must not follow a redirect to another origin")
+
+	resp, err = hc.Get(origin.URL + "/here")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.True(t, strings.HasPrefix(sameOriginAuth.Load().(string), "Bearer "), "same-origin redirects keep the token")
+}

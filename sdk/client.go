@@ -201,6 +201,9 @@ func (c *Client) tokenEndpoint(ctx context.Context) (string, error) {
 	if c.cfg.TokenURL != "" {
 		return c.cfg.TokenURL, nil
 	}
+	if c.cfg.Issuer == "" {
+		return "", &endpointError{name: "token endpoint"}
+	}
 	m, err := c.metadata(ctx)
 	if err != nil {
 		return "", err

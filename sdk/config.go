@@ -107,8 +107,9 @@ func isLoopback(host string) bool {
 }
 
 func (c *Config) validate() error {
-	if c.TokenURL == "" && c.Issuer == "" {
-		return errors.New("ropc: Config needs TokenURL or Issuer")
+	// A client that only revokes or introspects needs no token endpoint.
+	if c.TokenURL == "" && c.Issuer == "" && c.RevocationURL == "" && c.IntrospectionURL == "" {
+		return errors.New("ropc: Config needs TokenURL or Issuer (or RevocationURL/IntrospectionURL for a client that only revokes or introspects)")
 	}
 	if c.ClientID == "" {
 		return errors.New("ropc: Config needs ClientID")

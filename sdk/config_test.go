@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -63,6 +64,7 @@ func TestNewClientValidation(t *testing.T) {
 		{"post", func(c *Config) { c.AuthMethod = AuthClientSecretPost }, "", AuthClientSecretPost},
 		{"issuer instead of token URL", func(c *Config) { c.TokenURL, c.Issuer = "", "https://as.example.com" }, "", AuthClientSecretBasic},
 		{"no endpoint", func(c *Config) { c.TokenURL = "" }, "TokenURL or Issuer", ""},
+		{"revocation only", func(c *Config) { c.TokenURL = ""; c.RevocationURL = "https://as.example/revoke" }, "", AuthClientSecretBasic},
 		{"no client id", func(c *Config) { c.ClientID = "" }, "ClientID", ""},
 		{"basic without secret", func(c *Config) { c.ClientSecret, c.AuthMethod = "", AuthClientSecretBasic }, "needs ClientSecret", ""},
 		{"none with secret", func(c *Config) { c.AuthMethod = AuthNone }, "must not have a ClientSecret", ""},
@@ -100,4 +102,12 @@ func TestConfigRedaction(t *testing.T) {
 			assert.Contains(t, out, "cid", verb)
 		}
 	}
+}
+
+func TestRevocationOnlyClientHasNoTokenEndpoint(t *testing.T) {
+	c, err := NewClient(Config{RevocationURL: "https://as.example/revoke", ClientID: "cid", ClientSecret: "sec"})
+	require.NoError(t, err)
+	_, err = c.PasswordToken(context.Background(), "user", "pw")
+	require.ErrorIs(t, err, ErrNoEndpoint)
+	assert.Contains(t, err.Error(), "token endpoint")
 }
