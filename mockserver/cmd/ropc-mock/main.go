@@ -2,7 +2,7 @@
 // loopback:
 //
 //	ropc-mock [-addr 127.0.0.1:8080] [-config FILE] [-issuer URL] [-key-file PATH]
-//	          [-admin] [-admin-token T] [-log-level LEVEL]
+//	          [-state FILE] [-admin] [-admin-token T] [-log-level LEVEL]
 //
 // With no -config it serves the built-in demo config (client client_id /
 // client_secret, user johndoe / A3ddj3w). The first line on stdout is
@@ -26,6 +26,7 @@ import (
 	"syscall"
 
 	"github.com/ropcgo/ropc/mockserver"
+	"github.com/ropcgo/ropc/mockserver/sqlstore"
 )
 
 func main() {
@@ -34,7 +35,7 @@ func main() {
 
 // options are the command-line flags.
 type options struct {
-	addr, config, issuer, keyFile, logLevel, cpuProfile string
+	addr, config, issuer, keyFile, stateFile, logLevel, cpuProfile string
 }
 
 func defaultKeyFile() string {
@@ -53,6 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.config, "config", "", "JSON config file (default: built-in demo config)")
 	fs.StringVar(&o.issuer, "issuer", "", "issuer URL (default: http:// plus the listen address)")
 	fs.StringVar(&o.keyFile, "key-file", defaultKeyFile(), "private JWK signing key, created if missing; empty: a new key per start")
+	fs.StringVar(&o.stateFile, "state", "", "SQLite file keeping refresh tokens, revocations and lockouts across restarts (default: in memory)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	af := registerAdminFlags(fs)
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile to this file until shutdown (for scripts/bench-mock.sh)")
@@ -94,7 +96,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case cfg.Issuer == "":
 		cfg.Issuer = "http://" + ln.Addr().String() // the resolved port when -addr ends in :0
 	}
-	srv, err := mockserver.New(cfg, mockserver.Options{KeyFile: o.keyFile, Logger: log})
+	opts := mockserver.Options{KeyFile: o.keyFile, Logger: log}
+	if o.stateFile != "" {
+		// With the key file this lets a client's refresh token, not only its
+		// access token, outlive a restart of the mock.
+		st, db, err := sqlstore.OpenSQLite(context.Background(), o.stateFile)
+		if err != nil {
+			ln.Close()
+			fmt.Fprintf(stderr, "ropc-mock: -state %s: %v\n", o.stateFile, err)
+			return 1
+		}
+		defer db.Close()
+		opts.Store = st
+	}
+	srv, err := mockserver.New(cfg, opts)
 	if err != nil {
 		ln.Close()
 		fmt.Fprintf(stderr, "ropc-mock: %v\n", err)

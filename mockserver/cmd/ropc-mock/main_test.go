@@ -32,6 +32,7 @@ func TestRunRefusesBadInput(t *testing.T) {
 		{"bad config names file and key", []string{"-config", bad}, 1, bad + ": clients[0].client_secret: is required"},
 		{"missing config", []string{"-config", filepath.Join(dir, "none.json")}, 1, "none.json"},
 		{"bad address", []string{"-addr", "256.0.0.1:x", "-key-file", ""}, 1, "ropc-mock:"},
+		{"state file in a missing directory", []string{"-addr", "127.0.0.1:0", "-key-file", "", "-state", filepath.Join(dir, "no", "such", "state.db")}, 1, "-state"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -69,10 +70,7 @@ func startBinary(t *testing.T, bin string, args ...string) (string, *exec.Cmd, c
 
 func TestBinaryDefaultsKeyFileAndShutdown(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "ropc-mock")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
+	bin := buildBinary(t, dir)
 	keyFile := filepath.Join(dir, "key.jwk")
 
 	issuer, cmd, exited, stderr := startBinary(t, bin, "-addr", "127.0.0.1:0", "-key-file", keyFile)
@@ -125,6 +123,55 @@ func TestBinaryDefaultsKeyFileAndShutdown(t *testing.T) {
 		t.Fatal("no exit after SIGINT")
 	}
 	exited2 <- nil
+}
+
+func buildBinary(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "ropc-mock")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+	return bin
+}
+
+func TestBinaryStateFileKeepsRefreshTokens(t *testing.T) {
+	dir := t.TempDir()
+	bin := buildBinary(t, dir)
+	args := []string{"-key-file", filepath.Join(dir, "key.jwk"), "-state", filepath.Join(dir, "state.db")}
+	grant := func(issuer, body string) (int, string) {
+		resp, err := http.Post(issuer+"/token", "application/x-www-form-urlencoded", strings.NewReader(body+"&client_id=client_id&client_secret=client_secret"))
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, string(b)
+	}
+	stop := func(cmd *exec.Cmd, exited chan error) {
+		require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+		select {
+		case err := <-exited:
+			assert.NoError(t, err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("no exit after SIGTERM")
+		}
+		exited <- nil
+	}
+
+	issuer, cmd, exited, stderr := startBinary(t, bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
+	code, body := grant(issuer, "grant_type=password&username=johndoe&password=A3ddj3w")
+	require.Equal(t, http.StatusOK, code, body)
+	rt := between(body, `"refresh_token":"`, `"`)
+	code, body = grant(issuer, "grant_type=refresh_token&refresh_token="+rt)
+	require.Equal(t, http.StatusOK, code, body)
+	rt2 := between(body, `"refresh_token":"`, `"`)
+	stop(cmd, exited)
+	assert.NotContains(t, stderr.String(), rt)
+
+	issuer2, cmd2, exited2, _ := startBinary(t, bin, append([]string{"-addr", strings.TrimPrefix(issuer, "http://")}, args...)...)
+	code, body = grant(issuer2, "grant_type=refresh_token&refresh_token="+rt2)
+	assert.Equal(t, http.StatusOK, code, "a refresh token survives a restart with -state: %s", body)
+	code, _ = grant(issuer2, "grant_type=refresh_token&refresh_token="+rt)
+	assert.Equal(t, http.StatusBadRequest, code, "and a rotated one is still dead")
+	stop(cmd2, exited2)
 }
 
 func between(s, start, end string) string {
