@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestRouting(t *testing.T) {
@@ -93,4 +94,17 @@ func validMethod(m string) bool {
 		}
 	}
 	return true
+}
+
+func TestIssuerWithPath(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Issuer = "https://auth.example/tenant1"
+	ts := newTestServer(t, cfg, Options{})
+	r := ts.do(http.MethodGet, "/.well-known/oauth-authorization-server/tenant1", "", nil)
+	require.Equal(t, http.StatusOK, r.Code)
+	m := r.json(t)
+	assert.Equal(t, "https://auth.example/tenant1", m["issuer"])
+	assert.Equal(t, "https://auth.example/tenant1/token", m["token_endpoint"])
+	r = ts.do(http.MethodPost, "/tenant1/token", "grant_type=password&username=johndoe&password=A3ddj3w", basicHeader("client_id", "client_secret"))
+	assert.Equal(t, http.StatusOK, r.Code, r.Body)
 }

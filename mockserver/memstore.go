@@ -21,8 +21,7 @@ type memoryStore struct {
 	mu      sync.Mutex
 	refresh map[[32]byte]rtRecord
 	access  map[[32]byte]atRecord
-	expiry  []expiryEntry // in insertion order; TTLs are near-constant so this is near expiry order
-	head    int
+	expiry  expiryQueue // in insertion order; TTLs are near-constant so this is near expiry order
 	syms    symbols
 
 	revMu   sync.RWMutex
@@ -89,8 +88,11 @@ func fromNanos(n int64) time.Time {
 
 // dropExpired pops FIFO entries that expired by now. Caller holds mu.
 func (m *memoryStore) dropExpired(now int64) {
-	for m.head < len(m.expiry) && m.expiry[m.head].expires <= now {
-		e := m.expiry[m.head]
+	for {
+		e, ok := m.expiry.front()
+		if !ok || e.expires > now {
+			return
+		}
 		if e.access {
 			if r, ok := m.access[e.key]; ok && r.expires <= now {
 				delete(m.access, e.key)
@@ -98,11 +100,43 @@ func (m *memoryStore) dropExpired(now int64) {
 		} else if r, ok := m.refresh[e.key]; ok && r.expires <= now {
 			delete(m.refresh, e.key)
 		}
-		m.head++
+		m.expiry.pop()
 	}
-	if m.head > 4096 && m.head*2 > len(m.expiry) {
-		m.expiry = append(m.expiry[:0], m.expiry[m.head:]...)
-		m.head = 0
+}
+
+// expiryQueue is a FIFO in fixed-size chunks: pushing never copies the
+// queue, so a store with millions of tokens has no latency spikes while it
+// grows (a single slice would copy everything under the lock on each
+// doubling).
+type expiryQueue struct {
+	chunks [][]expiryEntry
+	head   int // index into chunks[0]
+}
+
+const expiryChunk = 4096
+
+func (q *expiryQueue) push(e expiryEntry) {
+	n := len(q.chunks)
+	if n == 0 || len(q.chunks[n-1]) == expiryChunk {
+		q.chunks = append(q.chunks, make([]expiryEntry, 0, expiryChunk))
+		n++
+	}
+	q.chunks[n-1] = append(q.chunks[n-1], e)
+}
+
+func (q *expiryQueue) front() (expiryEntry, bool) {
+	if len(q.chunks) == 0 || q.head >= len(q.chunks[0]) {
+		return expiryEntry{}, false
+	}
+	return q.chunks[0][q.head], true
+}
+
+func (q *expiryQueue) pop() {
+	q.head++
+	if q.head == expiryChunk {
+		q.chunks[0] = nil
+		q.chunks = q.chunks[1:]
+		q.head = 0
 	}
 }
 
@@ -115,7 +149,7 @@ func (m *memoryStore) PutRefreshToken(_ context.Context, rt RefreshToken) error 
 		family: m.syms.id(rt.Family), client: m.syms.sym(rt.ClientID), subject: m.syms.sym(rt.Subject),
 		scope: m.syms.sym(rt.Scope), issued: nanos(rt.IssuedAt), expires: nanos(rt.ExpiresAt), used: nanos(rt.UsedAt),
 	}
-	m.expiry = append(m.expiry, expiryEntry{expires: nanos(rt.ExpiresAt), key: k})
+	m.expiry.push(expiryEntry{expires: nanos(rt.ExpiresAt), key: k})
 	return nil
 }
 
@@ -163,7 +197,7 @@ func (m *memoryStore) PutAccessToken(_ context.Context, at AccessToken) error {
 		jti: m.syms.id(at.JTI), family: m.syms.id(at.Family), client: m.syms.sym(at.ClientID),
 		subject: m.syms.sym(at.Subject), scope: m.syms.sym(at.Scope), issued: nanos(at.IssuedAt), expires: nanos(at.ExpiresAt),
 	}
-	m.expiry = append(m.expiry, expiryEntry{expires: nanos(at.ExpiresAt), key: k, access: true})
+	m.expiry.push(expiryEntry{expires: nanos(at.ExpiresAt), key: k, access: true})
 	return nil
 }
 
@@ -253,7 +287,7 @@ func (m *memoryStore) Clear(_ context.Context) error {
 	m.mu.Lock()
 	m.refresh = map[[32]byte]rtRecord{}
 	m.access = map[[32]byte]atRecord{}
-	m.expiry, m.head = nil, 0
+	m.expiry = expiryQueue{}
 	m.syms = newSymbols()
 	m.mu.Unlock()
 	m.revMu.Lock()

@@ -48,3 +48,25 @@ func TestMemoryStoreDropsExpiredAccessTokens(t *testing.T) {
 	_, err = s.GetAccessToken(ctx, TokenHash("b"))
 	assert.NoError(t, err)
 }
+
+func TestExpiryQueue(t *testing.T) {
+	var q expiryQueue
+	_, ok := q.front()
+	assert.False(t, ok)
+	n := 3*expiryChunk + 7
+	for i := 0; i < n; i++ {
+		q.push(expiryEntry{expires: int64(i)})
+	}
+	for i := 0; i < n; i++ {
+		e, ok := q.front()
+		require.True(t, ok)
+		require.Equal(t, int64(i), e.expires)
+		q.pop()
+	}
+	_, ok = q.front()
+	assert.False(t, ok)
+	q.push(expiryEntry{expires: 42})
+	e, ok := q.front()
+	assert.True(t, ok)
+	assert.Equal(t, int64(42), e.expires)
+}

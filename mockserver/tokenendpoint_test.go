@@ -1,0 +1,63 @@
+package mockserver
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestStoreFailureIsNot500(t *testing.T) {
+	ts := newTestServer(t, nil, Options{Store: failingStore{NewMemoryStore()}})
+	r := ts.password("johndoe", "A3ddj3w")
+	assert.Equal(t, http.StatusServiceUnavailable, r.Code)
+	assert.Equal(t, "temporarily_unavailable", r.json(t)["error"])
+	assert.Equal(t, "no-store", r.Header.Get("Cache-Control"))
+}
+
+// failingStore fails every write (a D1 outage, say).
+type failingStore struct{ Store }
+
+func (failingStore) PutRefreshToken(context.Context, RefreshToken) error {
+	return fmt.Errorf("database unavailable")
+}
+
+func TestDescriptionsAreRFCCharset(t *testing.T) {
+	ts := newTestServer(t, nil, Options{})
+	bodies := []string{
+		"grant_type=%E2%9C%93", "grant_type=password&username=%22q%5C&password=x", "grant_type=password&scope=%C3%A9",
+		"grant_type=password&username=a&password=b&scope=r%22ead", "grant_type=pass%22word",
+	}
+	for _, b := range bodies {
+		r := ts.do(http.MethodPost, "/token", b, basicHeader("client_id", "client_secret"))
+		var m map[string]string
+		require.NoError(t, json.Unmarshal([]byte(r.Body), &m), r.Body)
+		for _, c := range []byte(m["error_description"]) {
+			assert.True(t, c >= 0x20 && c <= 0x7e && c != '"' && c != '\\', "body %q: description %q", b, m["error_description"])
+		}
+	}
+}
+
+func BenchmarkPasswordGrant(b *testing.B) {
+	srv, err := New(DefaultConfig(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const body = "grant_type=password&username=johndoe&password=A3ddj3w&scope=read%20write&client_id=client_id&client_secret=client_secret"
+	b.ReportAllocs()
+	for b.Loop() {
+		r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:8080/token", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, r)
+		if w.Code != 200 {
+			b.Fatal(w.Code, w.Body.String())
+		}
+	}
+}
