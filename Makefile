@@ -45,7 +45,7 @@ worker-dev:
 bench: bench-go bench-mock bench-js bench-worker
 
 bench-go:
-	$(GO) test -run '^$$' -bench . -benchmem ./sdk/...
+	$(GO) test -run '^$$' -bench . -benchmem ./sdk/... ./mockserver
 
 bench-mock:
 	bash scripts/bench-mock.sh
@@ -59,7 +59,9 @@ bench-worker:
 ## fuzz: run each fuzz target for a while (make test runs their seeds).
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseTokenResponse -fuzztime 30s ./sdk/core
+	$(GO) test -run '^$$' -fuzz FuzzDecodeFlatJSON -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzHandler -fuzztime 30s ./mockserver
+	$(GO) test -run '^$$' -fuzz FuzzAppendJSON -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzParseRule -fuzztime 30s ./mockserver/admin
 	$(GO) test -run '^$$' -fuzz FuzzCall -fuzztime 30s ./wasm/bridge
 
