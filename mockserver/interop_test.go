@@ -2,8 +2,10 @@ package mockserver_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -58,4 +60,46 @@ func TestGolangOAuth2Client(t *testing.T) {
 			assert.Equal(t, "invalid_grant", re.ErrorCode)
 		})
 	}
+}
+
+// TestCurlClient: the issue's curl command, unchanged but for the port, gets a
+// token; curl then refreshes with Basic client authentication and revokes.
+func TestCurlClient(t *testing.T) {
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		t.Skip("SKIPPED: curl is not installed (apt-get install curl); .ci/run installs it")
+	}
+	srv, err := mockserver.New(mockserver.DefaultConfig(), mockserver.Options{})
+	require.NoError(t, err)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+
+	run := func(args ...string) map[string]any {
+		t.Helper()
+		out, err := exec.Command(curl, append([]string{"-sS", "--fail-with-body"}, args...)...).Output()
+		require.NoError(t, err, "curl %s: %s", args[len(args)-1], out)
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(out, &m))
+		return m
+	}
+	tok := run("-X", "POST", ts.URL+"/token", "-H", "Content-Type: application/x-www-form-urlencoded",
+		"--data", "grant_type=password&username=johndoe&password=A3ddj3w&scope=read write&client_id=client_id&client_secret=client_secret")
+	assert.Equal(t, "Bearer", tok["token_type"])
+	assert.Equal(t, "read write", tok["scope"])
+	rt, _ := tok["refresh_token"].(string)
+	require.NotEmpty(t, rt)
+
+	fresh := run("-u", "client_id:client_secret", "--data-urlencode", "grant_type=refresh_token",
+		"--data-urlencode", "refresh_token="+rt, "--data-urlencode", "scope=read", ts.URL+"/token")
+	assert.Equal(t, "read", fresh["scope"], "a refresh may narrow the scope")
+	assert.NotEqual(t, rt, fresh["refresh_token"], "rotated")
+
+	info := run("-H", "Authorization: Bearer "+fresh["access_token"].(string), ts.URL+"/userinfo")
+	assert.Equal(t, "johndoe", info["sub"])
+
+	run("-u", "client_id:client_secret", "--data-urlencode", "token="+fresh["refresh_token"].(string), ts.URL+"/revoke")
+	out, err := exec.Command(curl, "-sS", "-u", "client_id:client_secret", "--data-urlencode", "grant_type=refresh_token",
+		"--data-urlencode", "refresh_token="+fresh["refresh_token"].(string), ts.URL+"/token").Output()
+	require.NoError(t, err)
+	assert.Contains(t, string(out), `"invalid_grant"`, "a revoked refresh token is refused")
 }
