@@ -21,6 +21,11 @@ for ex in examples/node examples/electron; do
 done
 
 if [ ! -x /usr/bin/chromium ] && [ -z "${ROPC_CHROMIUM:-}" ]; then
-  echo "NOTE: no Chromium at /usr/bin/chromium: the browser tests will be SKIPPED (apt-get install chromium)"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test-js: installing Debian's chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "NOTE: no Chromium at /usr/bin/chromium: the browser tests will be SKIPPED (run as root, or apt-get install chromium)"
+  fi
 fi
 node --test --test-concurrency=1 js/test/*.test.mjs
