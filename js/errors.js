@@ -31,10 +31,11 @@ export class TransportError extends Error {
 
 /**
  * Replaces each secret in server-supplied text: a hostile or careless server
- * can echo the password or client secret in error_description.
+ * can echo the password or client secret in error_description, or anywhere
+ * else it controls (Content-Type, which the messages below quote).
  */
 function scrub(text, secrets) {
-  let out = text;
+  let out = String(text ?? '');
   for (const s of secrets) {
     if (s) out = out.split(s).join('[redacted]');
   }
@@ -43,17 +44,20 @@ function scrub(text, secrets) {
 
 /** Converts an error object from the WebAssembly bridge to an error class. */
 export function fromBridge(e, what, secrets = []) {
+  const clean = (text) => scrub(text, secrets);
   switch (e.kind) {
     case 'oauth':
       return new OAuthError({
-        code: scrub(e.code, secrets), description: scrub(e.description ?? '', secrets), uri: scrub(e.uri ?? '', secrets), status: e.status ?? 0,
+        code: clean(e.code), description: clean(e.description), uri: clean(e.uri), status: e.status ?? 0,
       });
-    case 'http':
+    case 'http': {
+      const contentType = clean(e.contentType);
       return new TransportError(`ropc: ${what} failed with HTTP ${e.status}` +
-        (e.contentType ? ` (${e.contentType})` : '') + ', not an OAuth answer',
-      { reason: 'http_status', status: e.status, contentType: e.contentType ?? '' });
+        (contentType ? ` (${contentType})` : '') + ', not an OAuth answer',
+      { reason: 'http_status', status: e.status, contentType });
+    }
     case 'protocol':
-      return new TransportError(`ropc: ${what}: malformed answer: ${e.reason || e.message}`, { reason: 'malformed' });
+      return new TransportError(`ropc: ${what}: malformed answer: ${clean(e.reason || e.message)}`, { reason: 'malformed' });
     default:
       return new TransportError(`ropc: ${what}: ${String(e.message).replace(/^ropc: /, '')}`, { reason: 'invalid_input' });
   }

@@ -4,7 +4,7 @@
 import { TransportError } from './errors.js';
 
 /** Origin and path of a URL: what messages may show (no query, no userinfo). */
-export function where(url) {
+function where(url) {
   try {
     const u = new URL(url);
     return `${u.origin}${u.pathname}`;
@@ -34,18 +34,18 @@ export function checkURL(url, allowInsecureHttp, what) {
 }
 
 /**
- * Requests in flight, so that client.close() can abort them. A Set of
- * controllers is cheaper per request than an 'abort' listener on a shared
+ * Requests in flight, so that client.close() can stop them. A Set of stop
+ * functions is cheaper per request than an 'abort' listener on a shared
  * signal (EventTarget calls are slow in Node).
  */
 export class Inflight {
-  controllers = new Set();
+  stops = new Set();
   closed = false;
 
   close() {
     this.closed = true;
-    for (const ac of this.controllers) ac.abort();
-    this.controllers.clear();
+    for (const stop of this.stops) stop();
+    this.stops.clear();
   }
 }
 
@@ -58,9 +58,19 @@ export async function send(fetchFn, req, { timeoutMs, maxBytes, what, inflight }
   const closed = () => new TransportError(`ropc: ${what} to ${at} was cancelled: the client was closed`, { reason: 'closed' });
   if (inflight.closed) throw closed();
   const ac = new AbortController();
+  // The signal cancels the request when the fetch honours it; `stopped` ends
+  // the wait even when it does not (options.fetch can be any function), so
+  // the timeout and close() hold whatever fetch is used.
+  let reject;
+  const stopped = new Promise((_, r) => { reject = r; });
+  stopped.catch(() => {}); // only a race below may observe it
+  const stop = () => {
+    ac.abort();
+    reject(ac.signal.reason);
+  };
   let timedOut = false;
-  const timer = setTimeout(() => { timedOut = true; ac.abort(); }, timeoutMs);
-  inflight.controllers.add(ac);
+  const timer = setTimeout(() => { timedOut = true; stop(); }, timeoutMs);
+  inflight.stops.add(stop);
   const failure = (cause) => {
     if (timedOut) return new TransportError(`ropc: ${what} to ${at} timed out after ${timeoutMs} ms`, { reason: 'timeout', cause });
     if (inflight.closed) return closed();
@@ -69,7 +79,7 @@ export async function send(fetchFn, req, { timeoutMs, maxBytes, what, inflight }
   try {
     let res;
     try {
-      res = await fetchFn(req.url, {
+      res = await Promise.race([stopped, fetchFn(req.url, {
         method: req.method,
         headers: req.headers,
         body: req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body,
@@ -77,7 +87,7 @@ export async function send(fetchFn, req, { timeoutMs, maxBytes, what, inflight }
         // secret to wherever the Location points.
         redirect: 'manual',
         signal: ac.signal,
-      });
+      })]);
     } catch (e) {
       throw failure(e);
     }
@@ -88,7 +98,7 @@ export async function send(fetchFn, req, { timeoutMs, maxBytes, what, inflight }
     }
     let body;
     try {
-      body = await readLimited(res, maxBytes, ac);
+      body = await Promise.race([stopped, readLimited(res, maxBytes, ac)]);
     } catch (e) {
       if (e instanceof TransportError) {
         throw new TransportError(`ropc: ${what} to ${at}: answer larger than ${maxBytes} bytes`, { reason: 'too_large', status: res.status });
@@ -103,7 +113,7 @@ export async function send(fetchFn, req, { timeoutMs, maxBytes, what, inflight }
     };
   } finally {
     clearTimeout(timer);
-    inflight.controllers.delete(ac);
+    inflight.stops.delete(stop);
   }
 }
 

@@ -2,7 +2,11 @@
 
 export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
-export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+/**
+ * What ropc calls to send a request: the global fetch, or Electron's net.fetch (which takes no URL object, so
+ * ropc passes URLs as strings).
+ */
+export type FetchFunction = (input: string | Request, init?: RequestInit) => Promise<Response>;
 
 export interface ClientOptions {
   /** Token endpoint; without it, `issuer` is required and discovery (RFC 8414) finds it. */
@@ -109,6 +113,7 @@ export function createClient(options: ClientOptions): Promise<Client>;
 
 /** RFC 6749 §5.2 error answer. */
 export class OAuthError extends Error {
+  constructor(fields: { code: string; description?: string; uri?: string; status?: number }, options?: { cause?: unknown });
   readonly name: 'OAuthError';
   /** invalid_request, invalid_client, invalid_grant, unauthorized_client, unsupported_grant_type, invalid_scope, ... */
   readonly code: string;
@@ -123,6 +128,7 @@ export type TransportErrorReason =
 
 /** Every failure that is not an OAuth error answer. */
 export class TransportError extends Error {
+  constructor(message: string, options?: { reason?: TransportErrorReason; status?: number; contentType?: string; cause?: unknown });
   readonly name: 'TransportError';
   readonly reason: TransportErrorReason;
   /** HTTP status when there was one, else 0. */

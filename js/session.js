@@ -58,6 +58,8 @@ export function createSession(client, token, { onTokenChange, marginMs = DEFAULT
   }
 
   async function sessionFetch(input, init = {}) {
+    // A URL object goes on as a string: Electron's net.fetch takes no URL.
+    if (input instanceof URL) input = input.href;
     const again = typeof Request === 'function' && input instanceof Request ? input.clone() : input;
     const at = await accessToken();
     const res = await withBearer(input, init, at);

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -233,7 +235,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 	dec.DisallowUnknownFields()
 	var c Config
 	if err := dec.Decode(&c); err != nil {
-		return nil, &ConfigError{File: name, Key: jsonErrorKey(err), Problem: jsonErrorProblem(data, err)}
+		return nil, &ConfigError{File: name, Key: jsonErrorKey(data, err), Problem: jsonErrorProblem(data, err)}
 	}
 	if dec.More() {
 		return nil, &ConfigError{File: name, Problem: "trailing data after the JSON object"}
@@ -248,12 +250,81 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 	return &c, nil
 }
 
-func jsonErrorKey(err error) string {
+func jsonErrorKey(data []byte, err error) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		return te.Field
 	}
-	return ""
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return "" // the problem gives line and column
+	}
+	// encoding/json names no path for an unknown field or a bad Duration:
+	// find it by walking the document against Config's JSON shape.
+	var doc any
+	if json.Unmarshal(data, &doc) != nil {
+		return ""
+	}
+	var bad []string
+	badKeys(doc, reflect.TypeFor[Config](), "", &bad)
+	if len(bad) == 0 {
+		return ""
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		name, _ = strconv.Unquote(name)
+		for _, k := range bad {
+			if k == name || strings.HasSuffix(k, "."+name) {
+				return k
+			}
+		}
+	}
+	return bad[0]
+}
+
+// badKeys appends the path (as Validate writes it: "clients[0].scopes") of
+// every key of doc that t does not have and of every value a Duration
+// refuses.
+func badKeys(doc any, t reflect.Type, path string, bad *[]string) {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == reflect.TypeFor[Duration]():
+		b, _ := json.Marshal(doc)
+		var d Duration
+		if d.UnmarshalJSON(b) != nil {
+			*bad = append(*bad, path)
+		}
+	case t.Kind() == reflect.Struct:
+		obj, _ := doc.(map[string]any)
+		fields := make(map[string]reflect.Type, t.NumField())
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			fields[name] = t.Field(i).Type
+		}
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			ft, ok := fields[k]
+			if !ok {
+				*bad = append(*bad, p)
+				continue
+			}
+			badKeys(obj[k], ft, p, bad)
+		}
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
+		arr, _ := doc.([]any)
+		for i, el := range arr {
+			badKeys(el, t.Elem(), fmt.Sprintf("%s[%d]", path, i), bad)
+		}
+	}
 }
 
 func jsonErrorProblem(data []byte, err error) string {

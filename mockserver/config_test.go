@@ -41,9 +41,14 @@ func TestParseConfigErrors(t *testing.T) {
 		name, json, key, problem string
 	}{
 		{"syntax error names line and column", "{\n\"clients\": [,]}", "", "line 2 column"},
-		{"unknown key", `{"client": []}`, "", `unknown field "client"`},
+		{"unknown key", `{"client": []}`, "client", `unknown field "client"`},
+		{"unknown key in a client", `{"clients": [{"client_id":"c","client_secret":"s"},{"client_id":"d","secret":"s"}]}`, "clients[1].secret", `unknown field "secret"`},
+		{"unknown key in lockout", `{"lockout": {"windw": "1m"}, "clients": [` + client + `]}`, "lockout.windw", `unknown field "windw"`},
+		{"unknown key named by the decoder wins", `{"users": [{"username":"u","pasword":"p"}], "aa": 1, "clients": [` + client + `]}`, "users[0].pasword", `unknown field "pasword"`},
+		{"bad lockout duration", `{"lockout": {"window": "often"}, "clients": [` + client + `]}`, "lockout.window", "not a duration"},
 		{"wrong type", `{"clients": "x"}`, "clients", "wrong type"},
-		{"bad duration", `{"access_token_ttl": "soon", "clients": [` + client + `]}`, "", "not a duration"},
+		{"bad duration", `{"access_token_ttl": "soon", "clients": [` + client + `]}`, "access_token_ttl", "not a duration"},
+		{"bad duration number", `{"refresh_token_ttl": true, "clients": [` + client + `]}`, "refresh_token_ttl", "not a duration"},
 		{"no clients", `{"users": [` + user + `]}`, "clients", "at least one client"},
 		{"client without id", `{"clients": [{"client_secret":"s"}]}`, "clients[0].client_id", "required"},
 		{"confidential without secret", `{"clients": [{"client_id":"c"}]}`, "clients[0].client_secret", "required"},

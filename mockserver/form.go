@@ -85,6 +85,31 @@ func parseForm(body string) (form, *oauthError) {
 	return f, nil
 }
 
+// tokenRequest is the prologue RFC 7662 §2.1 (introspection) and RFC 7009
+// §2.1 (revocation) share: a POST form, client authentication as at the
+// token endpoint, and a required "token" parameter. On failure it has
+// answered and ok is false.
+func tokenRequest(w http.ResponseWriter, r *http.Request, st *state) (client authenticatedClient, tok string, f form, ok bool) {
+	// Answers about tokens are never cached (as RFC 6749 §5.1 asks of the
+	// token endpoint), refusals included.
+	noStore(w.Header())
+	if !allowMethods(w, r, http.MethodPost) {
+		return client, "", nil, false
+	}
+	f, oerr := readForm(w, r)
+	if oerr == nil {
+		client, oerr = authenticateClient(r, f, st)
+	}
+	if oerr == nil && f["token"] == "" {
+		oerr = errInvalidRequest("missing token")
+	}
+	if oerr != nil {
+		writeOAuthError(w, oerr)
+		return client, "", nil, false
+	}
+	return client, f["token"], f, true
+}
+
 // authenticatedClient is the result of client authentication.
 type authenticatedClient struct {
 	*clientEntry

@@ -2,6 +2,8 @@ package mockserver
 
 import (
 	"encoding/base64"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -67,4 +69,49 @@ func TestDecodeBasic(t *testing.T) {
 			assert.Equal(t, tc.secret, secret)
 		})
 	}
+}
+
+// TestTokenRequestPrologue: /introspect and /revoke refuse the same bad
+// requests the same way (RFC 7662 §2.1, RFC 7009 §2.1), before looking at the
+// token.
+func TestTokenRequestPrologue(t *testing.T) {
+	ts := newTestServer(t, nil, Options{})
+	good := basicHeader("client_id", "client_secret")
+	tests := []struct {
+		name   string
+		method string
+		target string
+		body   string
+		header map[string]string
+		status int
+		code   string
+	}{
+		{"GET", http.MethodGet, "", "", good, http.StatusMethodNotAllowed, "invalid_request"},
+		{"query parameters", http.MethodPost, "?token=x", "token=x", good, http.StatusBadRequest, "invalid_request"},
+		{"no client", http.MethodPost, "", "token=x", nil, http.StatusUnauthorized, "invalid_client"},
+		{"wrong secret", http.MethodPost, "", "token=x", basicHeader("client_id", "nope"), http.StatusUnauthorized, "invalid_client"},
+		{"missing token", http.MethodPost, "", "token_type_hint=access_token", good, http.StatusBadRequest, "invalid_request"},
+		{"empty token", http.MethodPost, "", "token=", good, http.StatusBadRequest, "invalid_request"},
+		{"repeated token", http.MethodPost, "", "token=a&token=b", good, http.StatusBadRequest, "invalid_request"},
+	}
+	for _, path := range []string{PathIntrospect, PathRevoke} {
+		for _, tt := range tests {
+			t.Run(path+" "+tt.name, func(t *testing.T) {
+				r := ts.do(tt.method, path+tt.target, tt.body, tt.header)
+				assert.Equal(t, tt.status, r.Code, r.Body)
+				assert.Equal(t, tt.code, str(r.json(t), "error"))
+				assert.Equal(t, "no-store", r.Header.Get("Cache-Control"))
+				if tt.status == http.StatusUnauthorized {
+					assert.True(t, strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Basic"), "RFC 6749 §5.2")
+				}
+			})
+		}
+	}
+	t.Run("preflight", func(t *testing.T) {
+		for _, path := range []string{PathIntrospect, PathRevoke} {
+			r := ts.do(http.MethodOptions, path, "", nil)
+			assert.Equal(t, http.StatusNoContent, r.Code)
+			assert.Contains(t, r.Header.Get("Access-Control-Allow-Methods"), "POST")
+		}
+	})
 }

@@ -24,7 +24,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	// An issuer with a path component (https://host/tenant) serves its
 	// endpoints under that path.
-	if prefix := issuerPath(st.cfg.Issuer); prefix != "" {
+	if prefix := st.issuerPath; prefix != "" {
 		switch {
 		case strings.HasPrefix(path, prefix+"/"):
 			path = path[len(prefix):]

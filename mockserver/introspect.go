@@ -12,23 +12,8 @@ import (
 // authenticate as a client (§2.1); a public client may only introspect
 // tokens issued to itself.
 func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request, st *state) {
-	if !allowMethods(w, r, http.MethodPost) {
-		return
-	}
-	noStore(w.Header())
-	f, oerr := readForm(w, r)
-	if oerr != nil {
-		writeOAuthError(w, oerr)
-		return
-	}
-	client, oerr := authenticateClient(r, f, st)
-	if oerr != nil {
-		writeOAuthError(w, oerr)
-		return
-	}
-	tok := f["token"]
-	if tok == "" {
-		writeOAuthError(w, errInvalidRequest("missing token"))
+	client, tok, f, ok := tokenRequest(w, r, st)
+	if !ok {
 		return
 	}
 	ctx := r.Context()

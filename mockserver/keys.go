@@ -53,16 +53,10 @@ func parseSigningJWK(data []byte) (crypto.Signer, error) {
 // MarshalSigningKey returns the private JWK JSON of key, suitable for the
 // config's signing_key or a key file.
 func MarshalSigningKey(key crypto.Signer) ([]byte, error) {
-	alg, err := algFor(key)
+	jwk, _, err := signingJWK(key)
 	if err != nil {
 		return nil, err
 	}
-	jwk := jose.JSONWebKey{Key: key, Algorithm: string(alg), Use: "sig"}
-	kid, err := thumbprintKID(jwk)
-	if err != nil {
-		return nil, err
-	}
-	jwk.KeyID = kid
 	return json.MarshalIndent(jwk, "", "  ")
 }
 
@@ -148,17 +142,27 @@ func thumbprintKID(jwk jose.JSONWebKey) (string, error) {
 	return b64(tp), nil
 }
 
-func newSigningKey(key crypto.Signer) (*signingKey, error) {
+// signingJWK wraps key as a signing JWK whose kid is its RFC 7638
+// thumbprint, so the kid is stable for as long as the key is.
+func signingJWK(key crypto.Signer) (jose.JSONWebKey, jose.SignatureAlgorithm, error) {
 	alg, err := algFor(key)
 	if err != nil {
-		return nil, err
+		return jose.JSONWebKey{}, "", err
 	}
 	jwk := jose.JSONWebKey{Key: key, Algorithm: string(alg), Use: "sig"}
 	kid, err := thumbprintKID(jwk)
 	if err != nil {
-		return nil, err
+		return jose.JSONWebKey{}, "", err
 	}
 	jwk.KeyID = kid
+	return jwk, alg, nil
+}
+
+func newSigningKey(key crypto.Signer) (*signingKey, error) {
+	jwk, alg, err := signingJWK(key)
+	if err != nil {
+		return nil, err
+	}
 	// RFC 9068 §2.1: typ "at+jwt" tells resource servers this is an access
 	// token and not, say, an ID token.
 	opts := (&jose.SignerOptions{}).WithType("at+jwt")
@@ -171,7 +175,7 @@ func newSigningKey(key crypto.Signer) (*signingKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &signingKey{signer: key, alg: alg, kid: kid, jose: js, jwks: jwks, public: pub}, nil
+	return &signingKey{signer: key, alg: alg, kid: jwk.KeyID, jose: js, jwks: jwks, public: pub}, nil
 }
 
 // keyFingerprint identifies a key's public part (to tell whether a reload

@@ -8,23 +8,8 @@ import (
 
 // serveRevoke is RFC 7009 token revocation.
 func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request, st *state) {
-	if !allowMethods(w, r, http.MethodPost) {
-		return
-	}
-	noStore(w.Header())
-	f, oerr := readForm(w, r)
-	if oerr != nil {
-		writeOAuthError(w, oerr)
-		return
-	}
-	client, oerr := authenticateClient(r, f, st)
-	if oerr != nil {
-		writeOAuthError(w, oerr)
-		return
-	}
-	tok := f["token"]
-	if tok == "" {
-		writeOAuthError(w, errInvalidRequest("missing token"))
+	client, tok, _, ok := tokenRequest(w, r, st)
+	if !ok {
 		return
 	}
 	ctx := r.Context()

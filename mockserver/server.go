@@ -65,6 +65,7 @@ type Server struct {
 // one and swap it, so requests read it without locking.
 type state struct {
 	cfg        *Config
+	issuerPath string // path of cfg.Issuer without a trailing "/": endpoints live under it
 	clients    map[string]*clientEntry
 	users      map[string]*userEntry
 	key        *signingKey
@@ -144,6 +145,7 @@ func New(cfg *Config, opts Options) (*Server, error) {
 func (s *Server) buildState(cfg *Config, prev *state) (*state, error) {
 	st := &state{
 		cfg:        cfg,
+		issuerPath: issuerPath(cfg.Issuer),
 		clients:    make(map[string]*clientEntry, len(cfg.Clients)),
 		users:      make(map[string]*userEntry, len(cfg.Users)),
 		accessTTL:  time.Duration(cfg.AccessTokenTTL),

@@ -56,7 +56,7 @@ echo "issuer: $issuer"
 common=(--client-id "$CLIENT_ID" --timeout 10s)
 
 bold "==> 1. ropc token: password grant for $USERNAME (password on stdin, client secret from \$ROPC_CLIENT_SECRET)"
-echo "\$ printf '%s\\n' '$PASSWORD' | ropc token --token-url $issuer/token --client-id $CLIENT_ID --username $USERNAME --password-stdin --scope 'read write'"
+echo "\$ printf '%s\\n' \"\$PASSWORD\" | ropc token --token-url $issuer/token --client-id $CLIENT_ID --username $USERNAME --password-stdin --scope 'read write'"
 printf '%s\n' "$PASSWORD" |
 	bin/ropc token --token-url "$issuer/token" "${common[@]}" --username "$USERNAME" --password-stdin --scope "read write" >"$work/token.json" ||
 	die "ropc token"

@@ -47,7 +47,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errors.New("ropc: Transport has no Source")
 	}
 	// RFC 6750 §5.3: bearer tokens only over TLS, with the same loopback exception as Config.
-	if req.URL.Scheme == "http" && !t.Source.c.cfg.AllowInsecureHTTP && !isLoopback(req.URL.Hostname()) {
+	if req.URL.Scheme == "http" && !t.Source.c.cfg.AllowInsecureHTTP && !IsLoopbackHost(req.URL.Hostname()) {
 		return nil, &InsecureURLError{Field: "request URL", URL: req.URL.Redacted()}
 	}
 	if crossOriginRedirect(req) {
@@ -70,9 +70,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode != http.StatusUnauthorized || !invalidTokenChallenge(resp.Header) {
 		return resp, err
 	}
+	if tok.RefreshToken == "" {
+		// Nothing to refresh with: the caller gets the 401 and its RFC 6750 challenge as sent.
+		return resp, nil
+	}
 	retry, ok := replay(req)
-	if !ok || tok.RefreshToken == "" {
-		// Nothing to retry with: the caller gets the 401 and its RFC 6750 challenge as sent.
+	if !ok {
 		return resp, nil
 	}
 	// RFC 6750 §3.1 invalid_token: expired, revoked or malformed. Refresh once (shared with

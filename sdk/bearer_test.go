@@ -237,6 +237,18 @@ func TestTransportWithoutRefreshTokenReturnsChallenge(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 	assert.Contains(t, resp.Header.Get("WWW-Authenticate"), `error="invalid_token"`, "RFC 6750 §3 challenge kept")
 	assert.Equal(t, int32(0), env.refresh.Load())
+
+	// A replayable body is not reproduced (and left open) when there is nothing to retry with.
+	req, err := http.NewRequest(http.MethodPost, env.srv.URL+"/userinfo", strings.NewReader("a=b"))
+	require.NoError(t, err)
+	getBody := req.GetBody
+	var copies atomic.Int32
+	req.GetBody = func() (io.ReadCloser, error) { copies.Add(1); return getBody() }
+	resp, err = ts.Client(nil).Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	assert.Equal(t, int32(0), copies.Load(), "no replay copy of the body is made without a refresh token")
 }
 
 func TestTransportDropsTokenOnCrossOriginRedirect(t *testing.T) {

@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,18 +16,18 @@ import (
 
 // Client talks to one authorization server as one OAuth client. It is safe for concurrent use.
 type Client struct {
-	cfg      Config
-	auth     core.ClientAuth
+	// Behind pointers, so that even a copy of a Client printed with fmt (which walks unexported
+	// fields without calling their String methods) shows addresses, not the client secret.
+	cfg      *Config
+	auth     *core.ClientAuth
 	hc       *http.Client
 	maxBytes int64
 	now      func() time.Time
 
 	lastURL atomic.Pointer[cachedURL]
 
-	mu       sync.Mutex // guards meta
-	meta     *Metadata  // discovery result, cached after the first success
-	metaErr  error
-	metaDone bool
+	mu   sync.Mutex // guards meta
+	meta *Metadata  // discovery result, cached after the first success
 }
 
 // NewClient validates cfg and applies defaults. It does no network I/O: discovery, when Issuer
@@ -43,8 +44,8 @@ func NewClient(cfg Config) (*Client, error) {
 		}
 	}
 	c := &Client{
-		cfg:      cfg,
-		auth:     core.ClientAuth{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Method: method},
+		cfg:      &cfg,
+		auth:     &core.ClientAuth{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Method: method},
 		hc:       newHTTPClient(&cfg),
 		maxBytes: cfg.MaxResponseBytes,
 		now:      cfg.Now,
@@ -63,6 +64,9 @@ func (c *Client) String() string { return "sdk.Client{" + c.cfg.String() + "}" }
 
 // GoString redacts like String.
 func (c *Client) GoString() string { return c.String() }
+
+// Format makes every verb go through String; without it %d or %x would print the fields.
+func (c *Client) Format(f fmt.State, verb rune) { formatAs(f, verb, c.String()) }
 
 // RequestOption adjusts one token request.
 type RequestOption func(*requestOptions)
@@ -107,7 +111,7 @@ func (c *Client) PasswordToken(ctx context.Context, username, password string, o
 		return nil, err
 	}
 	o := collect(opts)
-	req, err := core.NewPasswordRequest(tokenURL, c.auth, core.PasswordParams{
+	req, err := core.NewPasswordRequest(tokenURL, *c.auth, core.PasswordParams{
 		Username: username, Password: password, Scopes: o.scopes, Extra: o.extra,
 	})
 	if err != nil {
@@ -129,7 +133,7 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string, opts ...Reque
 		return nil, err
 	}
 	o := collect(opts)
-	req, err := core.NewRefreshRequest(tokenURL, c.auth, core.RefreshParams{
+	req, err := core.NewRefreshRequest(tokenURL, *c.auth, core.RefreshParams{
 		RefreshToken: refreshToken, Scopes: o.scopes, Extra: o.extra,
 	})
 	if err != nil {
@@ -154,38 +158,18 @@ func (c *Client) exchange(ctx context.Context, req *core.Request) (*Token, error
 	return core.ParseTokenResponse(resp, c.now())
 }
 
-// scrub removes secrets a hostile or careless server echoed into an OAuth error's description or
-// URI (core has already replaced characters outside RFC 6749 §5.2's set with '?', so the
-// sanitised form of each secret is checked too): error messages get logged.
+// scrub removes the secrets a request carried from an error built from the server's answer
+// (core.Scrub), including a redirect's Location: a hostile server can echo the password anywhere,
+// and error messages get logged.
 func scrub(err error, secrets ...string) error {
-	var oe *OAuthError
-	if !errors.As(err, &oe) {
-		return err
+	if err == nil {
+		return nil
 	}
-	for _, s := range secrets {
-		if s == "" {
-			continue
-		}
-		for _, v := range []string{s, sanitized(s)} {
-			if strings.Contains(oe.Description, v) {
-				oe.Description = "[redacted: the server's description contained a credential]"
-			}
-			if strings.Contains(oe.URI, v) {
-				oe.URI = ""
-			}
-		}
+	var re *RedirectError
+	if errors.As(err, &re) && core.ContainsSecret(re.Location, secrets...) {
+		re.Location = ""
 	}
-	return err
-}
-
-func sanitized(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			b[i] = '?'
-		}
-	}
-	return string(b)
+	return core.Scrub(err, secrets...)
 }
 
 // fillScope applies RFC 6749 §5.1: scope is omitted from the response when it is identical to

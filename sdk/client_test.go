@@ -165,3 +165,61 @@ func TestOAuthErrorScrubsEchoedSecrets(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "rt-secret-value")
 }
+
+// A hostile server echoes what it received wherever an error message shows server text: a
+// redirect's Location, the Content-Type of a non-OAuth failure or of an unparseable body, the
+// OAuth error code. No call may return a message holding the password, client secret or token.
+func TestErrorsScrubEchoedCredentials(t *testing.T) {
+	const password, secret, token = "Hunter2Pass", "Sup3rSecret", "T0kenValue"
+	echo := func(r *http.Request) string {
+		_ = r.ParseForm()
+		return r.PostForm.Get("password") + r.PostForm.Get("token") + r.PostForm.Get("client_secret")
+	}
+	handlers := map[string]http.HandlerFunc{
+		"redirect path": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Location", "https://evil.example/"+echo(r))
+			w.WriteHeader(http.StatusTemporaryRedirect)
+		},
+		"content type of a 500": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; x="+echo(r))
+			w.WriteHeader(http.StatusInternalServerError)
+		},
+		"content type of a bad 200": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", echo(r))
+			_, _ = io.WriteString(w, "garbage")
+		},
+		"error code": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_ = json.NewEncoder(w).Encode(map[string]string{"error": echo(r), "error_description": echo(r)})
+		},
+	}
+	for name, h := range handlers {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			for _, method := range []AuthMethod{AuthClientSecretBasic, AuthClientSecretPost} {
+				c := newTestClient(t, srv.URL, func(cfg *Config) {
+					cfg.ClientSecret, cfg.AuthMethod = secret, method
+					cfg.RevocationURL, cfg.IntrospectionURL = srv.URL+"/revoke", srv.URL+"/introspect"
+				})
+				ctx := context.Background()
+				_, err1 := c.PasswordToken(ctx, "user", password)
+				_, err2 := c.Refresh(ctx, token)
+				err3 := c.Revoke(ctx, token, "")
+				_, err4 := c.Introspect(ctx, token, "")
+				require.Error(t, err1)
+				require.Error(t, err2)
+				// RFC 7009 §2.2: any 200 is a successful revocation, so err3 may be nil.
+				for i, err := range []error{err1, err2, err3, err4} {
+					if err == nil {
+						continue
+					}
+					for _, s := range []string{password, secret, token} {
+						assert.NotContains(t, strings.ToLower(err.Error()), strings.ToLower(s), "call %d with %s: %v", i+1, method, err)
+					}
+				}
+			}
+		})
+	}
+}

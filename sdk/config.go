@@ -6,8 +6,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ropcgo/ropc/sdk/core"
 )
 
 // Defaults applied by NewClient when the Config leaves a field zero.
@@ -62,43 +65,38 @@ func (c Config) String() string {
 // GoString makes %#v redact like %v.
 func (c Config) GoString() string { return c.String() }
 
-// Format makes every verb (%v, %+v, %#v, %s, %q) go through String, so no verb bypasses redaction.
-func (c Config) Format(f fmt.State, verb rune) {
-	s := c.String()
+// Format makes every verb (%v, %+v, %#v, %s, %q, %x, %d) go through String, so no verb
+// bypasses redaction.
+func (c Config) Format(f fmt.State, verb rune) { formatAs(f, verb, c.String()) }
+
+// formatAs writes s for any verb, quoted for %q: the Format method of the types that hold a
+// secret, so that fmt never walks their fields.
+func formatAs(f fmt.State, verb rune, s string) {
 	if verb == 'q' {
-		s = fmt.Sprintf("%q", s)
+		s = strconv.Quote(s)
 	}
 	_, _ = f.Write([]byte(s))
 }
 
-// checkEndpoint validates an endpoint URL. RFC 6749 §3.2 and §10.9 require TLS at the token
+// checkEndpoint validates an endpoint URL: the shape rules of core.CheckEndpointURL (absolute,
+// no fragment, no user info), then TLS. RFC 6749 §3.2 and §10.9 require TLS at the token
 // endpoint; loopback is exempt because traffic never leaves the machine (RFC 8252 §8.3 makes the
 // same exception for native-app redirects).
 func checkEndpoint(field, raw string, allowInsecure bool) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("ropc: %s is not a valid URL", field)
+	if err := core.CheckEndpointURL(field, raw); err != nil {
+		return err
 	}
-	if u.User != nil {
-		// Credentials in the URL would leak into logs and errors; they belong in ClientID/ClientSecret.
-		return fmt.Errorf("ropc: %s must not contain user info; set ClientID and ClientSecret instead", field)
-	}
-	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("ropc: %s %q must be an absolute https URL", field, raw)
-	}
-	if u.Fragment != "" {
-		// RFC 6749 §3.2: the endpoint URI MUST NOT include a fragment component.
-		return fmt.Errorf("ropc: %s %q must not contain a fragment", field, raw)
-	}
-	if u.Scheme == "http" && !allowInsecure && !isLoopback(u.Hostname()) {
+	u, _ := url.Parse(raw) // CheckEndpointURL has parsed it already
+	if u.Scheme == "http" && !allowInsecure && !IsLoopbackHost(u.Hostname()) {
 		return &InsecureURLError{Field: field, URL: raw}
 	}
 	return nil
 }
 
-// isLoopback reports whether host names this machine: 127.0.0.0/8, ::1 or localhost. Names that
+// IsLoopbackHost reports whether host (a URL's Hostname) names this machine: 127.0.0.0/8, ::1 or
+// localhost, the hosts for which plain http is accepted without AllowInsecureHTTP. Names that
 // merely resolve to loopback are not trusted, since DNS could change the answer.
-func isLoopback(host string) bool {
+func IsLoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}

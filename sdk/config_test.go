@@ -31,8 +31,8 @@ func TestCheckEndpoint(t *testing.T) {
 		{"http remote opt-in", "http://as.example.com/token", true, "", false},
 		{"user info", "https://id:secret@as.example.com/token", false, "user info", false},
 		{"fragment", "https://as.example.com/token#x", false, "fragment", false},
-		{"ftp", "ftp://as.example.com/token", false, "absolute https URL", false},
-		{"relative", "/token", false, "absolute https URL", false},
+		{"ftp", "ftp://as.example.com/token", false, "absolute with scheme https", false},
+		{"relative", "/token", false, "absolute with scheme https", false},
 		{"garbage", "https://[::1", false, "not a valid URL", false},
 	}
 	for _, tt := range tests {

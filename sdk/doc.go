@@ -10,7 +10,8 @@
 // user's password, so a compromised or malicious client gets the credential itself rather than a
 // scoped, revocable token; the user is trained to type the password into places other than the
 // authorization server; and the grant cannot carry multi-factor authentication, WebAuthn/passkeys
-// or federated login, because the server never talks to the user. OAuth 2.1 drops the grant.
+// or federated login, because the server never talks to the user. The OAuth 2.1 draft
+// (draft-ietf-oauth-v2-1) omits the grant altogether.
 //
 // Prefer, in this order:
 //   - the authorization code grant with PKCE (RFC 7636) in the system browser, for native and
@@ -19,11 +20,13 @@
 //     browser or keyboard;
 //   - the client credentials grant (RFC 6749 §4.4) when no user is involved at all.
 //
-// The password grant is still found, and sometimes the least bad option, when:
+// RFC 9700 makes no exception: using the grant anyway is a deliberate deviation from current best
+// practice. Projects accept it, as the least bad option, when:
 //   - migrating a legacy app that already collects passwords to tokens, as a step towards one of
-//     the flows above (RFC 6749 §1.3.3 names exactly this use);
-//   - the client is first-party and highly trusted (built and shipped by the same organisation
-//     as the authorization server) and the server allows the grant only for that client;
+//     the flows above (RFC 6749 §4.3 names exactly this use);
+//   - the client is first-party and highly trusted (RFC 6749 §1.3.3: "a high degree of trust",
+//     e.g. part of the device operating system) and the server allows the grant only for that
+//     client;
 //   - no browser can be opened at all (some headless test harnesses and CI), and the device grant
 //     is not available.
 //

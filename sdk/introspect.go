@@ -14,13 +14,14 @@ func (c *Client) Introspect(ctx context.Context, token, hint string) (*Introspec
 	if err != nil {
 		return nil, err
 	}
-	req, err := core.NewIntrospectionRequest(endpoint, c.auth, token, hint)
+	req, err := core.NewIntrospectionRequest(endpoint, *c.auth, token, hint)
 	if err != nil {
 		return nil, err
 	}
 	resp, err := c.send(ctx, req)
 	if err != nil {
-		return nil, err
+		return nil, scrub(err, token, c.cfg.ClientSecret)
 	}
-	return core.ParseIntrospectionResponse(resp)
+	in, err := core.ParseIntrospectionResponse(resp)
+	return in, scrub(err, token, c.cfg.ClientSecret)
 }

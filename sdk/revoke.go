@@ -15,13 +15,13 @@ func (c *Client) Revoke(ctx context.Context, token, hint string) error {
 	if err != nil {
 		return err
 	}
-	req, err := core.NewRevocationRequest(endpoint, c.auth, token, hint)
+	req, err := core.NewRevocationRequest(endpoint, *c.auth, token, hint)
 	if err != nil {
 		return err
 	}
 	resp, err := c.send(ctx, req)
-	if err != nil {
-		return err
+	if err == nil {
+		err = core.ParseRevocationResponse(resp)
 	}
-	return core.ParseRevocationResponse(resp)
+	return scrub(err, token, c.cfg.ClientSecret)
 }

@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,6 +32,21 @@ type TokenSource struct {
 	inflight *refreshCall // the shared refresh, nil when none is running
 	dead     error        // sticky ErrSignInAgain once the refresh token was rejected
 }
+
+// String describes the source without its tokens or its client's secret.
+func (ts *TokenSource) String() string {
+	tok := "no token"
+	if t := ts.cur.Load().tok; t != nil {
+		tok = t.String()
+	}
+	return "sdk.TokenSource{" + tok + " " + ts.c.String() + "}"
+}
+
+// GoString redacts like String.
+func (ts *TokenSource) GoString() string { return ts.String() }
+
+// Format makes every verb go through String.
+func (ts *TokenSource) Format(f fmt.State, verb rune) { formatAs(f, verb, ts.String()) }
 
 // held is the current token with the time it is due for refresh, computed once per token so
 // the fast path is one atomic load and one comparison.

@@ -219,7 +219,7 @@ func TestDefaultTransportUsesEnvironmentProxy(t *testing.T) {
 	assert.NotSame(t, http.DefaultTransport, tr, "the shared default transport is a clone")
 }
 
-// A network failure must not lead to a second request carrying the password.
+// A server error must not lead to a second request carrying the password.
 func TestNoRetryOnServerError(t *testing.T) {
 	for _, status := range []int{500, 502, 503, 429} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {

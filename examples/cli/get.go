@@ -4,12 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/ropcgo/ropc/sdk"
 	"github.com/ropcgo/ropc/sdk/core"
@@ -96,13 +94,6 @@ func runGet(args []string, s stdio) int {
 		return fail(s, "get", err)
 	}
 	req.Header.Set("Accept", "application/json, */*;q=0.5")
-	if tok.RefreshToken == "" && tok.Fresh(time.Now(), 0) {
-		// Nothing to refresh with: send the token as is, so that a rejection
-		// reaches the user as the resource server's RFC 6750 §3.1 challenge
-		// rather than as the token source's "sign in again".
-		hc = &http.Client{CheckRedirect: sameOriginRedirects}
-		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		var ue *url.Error
@@ -123,7 +114,10 @@ func runGet(args []string, s stdio) int {
 		// RFC 6750 §3.1: a resource server reports token problems in the
 		// WWW-Authenticate challenge, which is an OAuth error.
 		if ch, ok := core.ParseBearerChallenge(resp.Header.Get("WWW-Authenticate")); ok && ch["error"] != "" {
-			return fail(s, "get", &sdk.OAuthError{Code: ch["error"], Description: ch["error_description"], URI: ch["error_uri"], Status: resp.StatusCode})
+			// A hostile resource server may echo the token it was sent.
+			sent := ts.Current()
+			return fail(s, "get", core.Scrub(&sdk.OAuthError{Code: ch["error"], Description: ch["error_description"],
+				URI: ch["error_uri"], Status: resp.StatusCode}, sent.AccessToken, sent.RefreshToken, tok.AccessToken, tok.RefreshToken))
 		}
 		return fail(s, "get", fmt.Errorf("GET %s: server returned HTTP %d", redactQuery(target), resp.StatusCode))
 	}
@@ -144,19 +138,11 @@ func checkResourceURL(raw string, insecure bool) (*url.URL, error) {
 	if u.User != nil {
 		return nil, usagef("resource URL must not contain user info")
 	}
-	if u.Scheme == "http" && !insecure && !isLoopbackHost(u.Hostname()) {
+	if u.Scheme == "http" && !insecure && !sdk.IsLoopbackHost(u.Hostname()) {
 		return nil, usagef("refusing plain http for resource URL %s: the bearer token would cross the network unencrypted; "+
 			"use an https URL, or pass --insecure to allow http to a non-loopback host (test servers only)", redactQuery(u))
 	}
 	return u, nil
-}
-
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // sameOriginRedirects follows redirects only within the original origin: the

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,4 +136,18 @@ func TestGetRefusesCrossOriginRedirect(t *testing.T) {
 	assert.Contains(t, r.stderr, "redirect")
 	assert.Empty(t, leaked, "the bearer token must not follow a redirect to another origin")
 	assert.NotContains(t, r.stderr, "some-access-token")
+}
+
+// A hostile resource server echoes the bearer token into its RFC 6750 §3 challenge.
+func TestGetScrubsEchoedTokenFromChallenge(t *testing.T) {
+	const at = "echoed-Acc3ss-token"
+	res := sloppy(t, func(w http.ResponseWriter, r *http.Request) {
+		sent := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="rejected `+sent+`", error_uri="https://x/`+sent+`"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	})
+	r := ropc(t, at+"\n", secretEnv, "get", res.URL+"/me", "--token-url", res.URL+"/token", "--client-id", "client_id", "--token-stdin")
+	assert.Equal(t, exitOAuth, r.code, r.stderr)
+	assert.Equal(t, "invalid_token", decodeOAuthError(t, r.stderr)["error"])
+	assertNoSecretsIn(t, r.stderr, at)
 }

@@ -68,6 +68,12 @@ type storedToken struct {
 	Scope        string  `json:"scope"`
 }
 
+// Format prints st as sdk.Token does, tokens redacted, for every verb.
+func (st storedToken) Format(f fmt.State, _ rune) {
+	t := sdk.Token{AccessToken: st.AccessToken, TokenType: st.TokenType, RefreshToken: st.RefreshToken, Scope: st.Scope}
+	_, _ = io.WriteString(f, t.String())
+}
+
 func tokenOutput(t *sdk.Token) storedToken {
 	out := storedToken{AccessToken: t.AccessToken, TokenType: t.TokenType, ExpiresIn: t.ExpiresIn,
 		RefreshToken: t.RefreshToken, Scope: t.Scope}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -81,4 +82,14 @@ func TestReadPasswordWithoutTerminal(t *testing.T) {
 	got, err := readPassword(stdio{in: strings.NewReader("pw\n")}, true, "johndoe")
 	require.NoError(t, err)
 	assert.Equal(t, "pw", got)
+}
+
+func TestStoredTokenRedacts(t *testing.T) {
+	st := storedToken{AccessToken: "Acc3ss-value", RefreshToken: "R3fresh-value", TokenType: "Bearer"}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+		for _, v := range []any{st, &st, struct{ S storedToken }{st}} {
+			out := fmt.Sprintf(verb, v)
+			assertNoSecretsIn(t, out, st.AccessToken, st.RefreshToken, fmt.Sprintf("%x", st.AccessToken))
+		}
+	}
 }

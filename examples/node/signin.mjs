@@ -39,7 +39,18 @@ async function main() {
     timeoutMs: 10_000,
   });
   const password = await askPassword(`password for ${username}: `);
-  const token = await client.passwordGrant({ username, password, scope: env.ROPC_SCOPE ?? 'read write' });
+  let token;
+  try {
+    token = await client.passwordGrant({ username, password, scope: env.ROPC_SCOPE ?? 'read write' });
+  } catch (e) {
+    // RFC 6749 §5.2: invalid_grant from the password grant means wrong
+    // credentials; from a refresh it means the grant ended, not a typo.
+    if (e instanceof OAuthError && e.code === 'invalid_grant') {
+      stderr.write(`sign-in refused: wrong username or password (${e.code})\n`);
+      exit(1);
+    }
+    throw e;
+  }
   console.log(`signed in as ${username}: ${token.tokenType} token, scope "${token.scope}", ` +
     `expires ${token.expiresAt ? new Date(token.expiresAt).toISOString() : 'at an unknown time'}`);
 
@@ -53,7 +64,10 @@ async function main() {
     console.log(`userinfo: HTTP ${res.status} ${JSON.stringify(await res.json())}`);
   }
 
-  const refreshed = await client.refresh(token.refreshToken);
+  // The session's token, not the first one: if the session refreshed (a 401
+  // invalid_token above), the first refresh token is spent, and reusing a
+  // rotated refresh token revokes the whole grant (RFC 9700 §4.14.2).
+  const refreshed = await client.refresh(session.token.refreshToken);
   console.log(`refreshed: new access token, expires ${new Date(refreshed.expiresAt).toISOString()}`);
   await client.revoke(refreshed.refreshToken, { hint: 'refresh_token' });
   const after = await client.introspect(refreshed.accessToken);
@@ -62,10 +76,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  if (e instanceof OAuthError && e.code === 'invalid_grant') {
-    stderr.write(`sign-in refused: wrong username or password (${e.code})\n`);
-  } else {
-    stderr.write(`${e.name}: ${e.message}\n`);
-  }
+  stderr.write(`${e.name}: ${e.message}\n`);
   exit(1);
 });

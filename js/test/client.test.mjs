@@ -169,6 +169,28 @@ describe('OAuth errors from the mock', () => {
     });
   }
 
+  // The messages quote the Content-Type, which the server controls (the
+  // malformed-answer message quotes only its media type, core's choice).
+  const echoes = [
+    { name: 'a non-OAuth status', status: 502, body: '<html>bad gateway</html>', reason: 'http_status', redacted: true },
+    { name: 'a malformed answer', status: 200, body: '{"access_token":', reason: 'malformed', redacted: false },
+  ];
+  for (const tc of echoes) {
+    it(`scrubs secrets echoed in the Content-Type of ${tc.name}`, async () => {
+      const type = `text/html; p=${USER.password}; s=${CLIENT.clientSecret}`;
+      const fetch = async () => new Response(tc.body, { status: tc.status, headers: { 'content-type': type } });
+      const client = await createClient({ tokenUrl: mock.tokenUrl, ...CLIENT, fetch });
+      await assert.rejects(client.passwordGrant(USER), (e) => {
+        assert.ok(e instanceof TransportError, `${e.name}: ${e.message}`);
+        assert.equal(e.reason, tc.reason);
+        if (tc.redacted) assert.match(e.message, /\[redacted\]/);
+        assertNoSecret(e.message);
+        assertNoSecret(e.contentType);
+        return true;
+      });
+    });
+  }
+
   it('bad refresh token -> invalid_grant', async () => {
     const client = await createClient({ tokenUrl: mock.tokenUrl, ...CLIENT });
     await assert.rejects(client.refresh('not-a-refresh-token'), (e) => e instanceof OAuthError && e.code === 'invalid_grant');
@@ -229,6 +251,29 @@ describe('transport rules', () => {
     }
   });
 
+  // options.fetch can be any function: the timeout and close() must not rely
+  // on it honouring the abort signal.
+  const deafFetches = [
+    { name: 'never answers', fetch: () => new Promise(() => {}) },
+    { name: 'answers with a body that never ends', fetch: async () => new Response(new ReadableStream({ pull: () => new Promise(() => {}) })) },
+  ];
+  for (const tc of deafFetches) {
+    it(`times out with a fetch that ignores the abort signal and ${tc.name}`, async () => {
+      const client = await createClient({ tokenUrl: mock.tokenUrl, ...CLIENT, fetch: tc.fetch, timeoutMs: 150 });
+      const t0 = Date.now();
+      await assert.rejects(client.passwordGrant(USER), (e) => e instanceof TransportError && e.reason === 'timeout');
+      assert.ok(Date.now() - t0 < 2000);
+    });
+
+    it(`close() stops a request whose fetch ignores the abort signal and ${tc.name}`, async () => {
+      const client = await createClient({ tokenUrl: mock.tokenUrl, ...CLIENT, fetch: tc.fetch, timeoutMs: 60_000 });
+      const pending = client.passwordGrant(USER);
+      await new Promise((r) => setTimeout(r, 20));
+      client.close();
+      await assert.rejects(pending, (e) => e instanceof TransportError && e.reason === 'closed');
+    });
+  }
+
   it('counts the decompressed bytes of a compressed answer (gzip bomb)', async () => {
     const bomb = gzipSync(Buffer.alloc(8 << 20, 0x20)); // 8 MiB of spaces, ~8 KB compressed
     const server = createHttpServer((req, res) => {
@@ -280,7 +325,7 @@ describe('session', () => {
     const changes = [];
     const expired = { ...token, expiresAt: Date.now() - 1000 };
     const session = client.session(expired, { onTokenChange: (t) => changes.push(t) });
-    if (mock.admin) await mock.clearRequests();
+    await mock.clearRequests();
     const got = await Promise.all(Array.from({ length: 20 }, () => session.accessToken()));
     assert.equal(counts['/token:refresh_token'], 1, JSON.stringify(counts));
     assert.equal(new Set(got).size, 1);
@@ -288,10 +333,8 @@ describe('session', () => {
     assert.equal(changes.length, 1);
     assert.equal(changes[0].accessToken, got[0]);
     assert.equal(session.token.accessToken, got[0]);
-    if (mock.admin) {
-      const refreshes = (await mock.requests()).filter((r) => r.grant_type === 'refresh_token');
-      assert.equal(refreshes.length, 1, 'the mock saw exactly one refresh');
-    }
+    const refreshes = (await mock.requests()).filter((r) => r.grant_type === 'refresh_token');
+    assert.equal(refreshes.length, 1, 'the mock saw exactly one refresh');
     // Fresh now: no further refresh.
     await session.accessToken();
     assert.equal(counts['/token:refresh_token'], 1);
@@ -336,6 +379,32 @@ describe('session', () => {
     assert.equal(retried.status, 200);
     assert.equal(counts['/token:refresh_token'], 1);
     assert.equal(counts['/userinfo'], 3);
+  });
+
+  it('concurrent fetches refused with invalid_token share one refresh', async () => {
+    const { fetch: f, counts } = countingFetch();
+    const client = await createClient({ issuer: mock.issuer, ...CLIENT, fetch: f });
+    const token = await client.passwordGrant(USER);
+    const changes = [];
+    const session = client.session({ ...token, accessToken: 'refused-by-the-server' }, { onTokenChange: (t) => changes.push(t) });
+    const results = await Promise.all(Array.from({ length: 10 }, () => session.fetch(`${mock.url}/userinfo`)));
+    assert.deepEqual(results.map((r) => r.status), Array(10).fill(200));
+    assert.equal(counts['/token:refresh_token'], 1, JSON.stringify(counts));
+    assert.equal(changes.length, 1);
+  });
+
+  it('fetch passes a URL object on as a string (Electron\'s net.fetch takes no URL)', async () => {
+    const inputs = [];
+    const stringsOrRequests = (input, init) => {
+      inputs.push(input);
+      if (input instanceof URL) return Promise.reject(new TypeError('net.fetch: URL objects are not supported'));
+      return fetch(input, init);
+    };
+    const client = await createClient({ issuer: mock.issuer, ...CLIENT, fetch: stringsOrRequests });
+    const session = client.session(await client.passwordGrant(USER));
+    const res = await session.fetch(new URL(`${mock.url}/userinfo`));
+    assert.equal(res.status, 200);
+    assert.equal(inputs.at(-1), `${mock.url}/userinfo`);
   });
 
   it('a failing onTokenChange does not fail the refresh', async () => {

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { startMock } from './mock.mjs';
+import { CONFIG, startMock } from './mock.mjs';
 
 const signin = fileURLToPath(new URL('../../examples/node/signin.mjs', import.meta.url));
 
@@ -31,6 +31,23 @@ describe('examples/node/signin.mjs', () => {
     assert.match(stdout, /active=false/);
     assert.ok(!stdout.includes('A3ddj3w') && !stdout.includes('client_secret'));
     assert.ok(!/eyJ[\w-]+\.eyJ/.test(stdout), 'no JWT printed');
+  });
+
+  it('refreshes with the session\'s refresh token after the session refreshed', async () => {
+    // Access tokens live 1 s and /userinfo answers 1.5 s late: the server
+    // finds the token expired (401 invalid_token), the session refreshes and
+    // retries, and the script must go on with the rotated refresh token.
+    const short = await startMock({ config: { ...CONFIG, access_token_ttl: '1s' } });
+    try {
+      await short.addFault({ match: { path: '/userinfo' }, times: 1, delay: '1500ms' });
+      const { code, stdout, stderr } = await runSignin({ ROPC_ISSUER: short.issuer, ROPC_PASSWORD: 'A3ddj3w' }, ['johndoe']);
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, /token refreshed/);
+      assert.match(stdout, /userinfo: HTTP 200/);
+      assert.match(stdout, /active=false/);
+    } finally {
+      await short.stop();
+    }
   });
 
   it('exits 1 with a clear message on a wrong password', async () => {

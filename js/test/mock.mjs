@@ -1,6 +1,6 @@
 // Test helper: starts the real ropc-mock binary (bin/ropc-mock, built by
 // scripts/test-js.sh) on a free loopback port for one test file.
-import { spawn, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,25 +36,15 @@ export function freePort() {
   });
 }
 
-let helpText;
-/** Whether this ropc-mock has the admin API (issue 4); H4 adds it to the command. */
-export async function mockHasAdmin() {
-  helpText ??= new Promise((resolve) => {
-    execFile(MOCK_BIN, ['-h'], (err, stdout, stderr) => resolve(`${stdout}${stderr}`));
-  });
-  return (await helpText).includes('-admin');
-}
-
 export async function startMock({ config = CONFIG, admin = true } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'ropc-js-test-'));
   const configPath = join(dir, 'config.json');
   await writeFile(configPath, JSON.stringify(config));
-  const withAdmin = admin && (await mockHasAdmin());
   let lastErr;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const args = ['-addr', `127.0.0.1:${port}`, '-config', configPath, '-key-file=', ...(withAdmin ? ['-admin'] : [])];
+    const args = ['-addr', `127.0.0.1:${port}`, '-config', configPath, '-key-file=', ...(admin ? ['-admin'] : [])];
     // cwd is a scratch dir: the mock may write its signing-key file there.
     const child = spawn(MOCK_BIN, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
@@ -62,7 +52,7 @@ export async function startMock({ config = CONFIG, admin = true } = {}) {
     const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       await waitHealthy(url, exited);
-      return new Mock(child, exited, url, withAdmin, dir);
+      return new Mock(child, exited, url, admin, dir);
     } catch (e) {
       child.kill('SIGKILL');
       await exited;
@@ -110,7 +100,7 @@ class Mock {
   }
 
   async adminCall(method, path, body) {
-    if (!this.admin) throw new Error('this ropc-mock has no admin API');
+    if (!this.admin) throw new Error('this ropc-mock was started without -admin');
     const res = await fetch(`${this.url}/_admin${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },

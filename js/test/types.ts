@@ -37,6 +37,14 @@ async function documented(): Promise<void> {
   }
 }
 
+// Electron's net.fetch (electron.d.ts), which takes no URL object: accepted as options.fetch.
+declare function netFetch(input: string | Request, init?: RequestInit & { bypassCustomProtocolHandlers?: boolean }): Promise<Response>;
+
+async function electronMain(): Promise<void> {
+  const client = await createClient({ issuer: 'https://as.example', clientId: 'id', fetch: netFetch });
+  void client;
+}
+
 async function misuse(client: Client): Promise<void> {
   // @ts-expect-error authMethod is one of three strings
   await createClient({ tokenUrl: 'https://as.example/token', authMethod: 'private_key_jwt' });
@@ -46,5 +54,15 @@ async function misuse(client: Client): Promise<void> {
   await client.passwordGrant({ username: 'u', password: 'p', scope: 1 });
 }
 
+// Errors a test double or a wrapper can construct, as the runtime does.
+const oauth = new OAuthError({ code: 'invalid_grant', description: 'bad', status: 400 });
+const transport = new TransportError('ropc: offline', { reason: 'network' });
+void [oauth, transport];
+// @ts-expect-error an OAuthError is built from its fields, not a message
+void new OAuthError('invalid_grant');
+// @ts-expect-error reason is one of the documented values
+void new TransportError('x', { reason: 'bogus' });
+
 void documented;
+void electronMain;
 void misuse;

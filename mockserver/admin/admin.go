@@ -117,9 +117,6 @@ func New(srv *mockserver.Server, opts Options) (*Handler, error) {
 	return h, nil
 }
 
-// Server returns the wrapped mock.
-func (h *Handler) Server() *mockserver.Server { return h.srv }
-
 // Close releases requests parked by the "hang" quirk (their connections are
 // aborted). The handler keeps serving other requests.
 func (h *Handler) Close() {
@@ -138,16 +135,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) serveMock(w http.ResponseWriter, r *http.Request) {
 	p := parseRequest(r)
-	cw := &captureWriter{ResponseWriter: w}
-	entry := Entry{
+	seq := h.journal.add(Entry{
 		Time: h.srv.Clock().Now(), Method: p.method, Path: p.path, GrantType: p.grantType,
 		ClientID: p.clientID, ClientAuth: p.auth, Username: p.username, Scope: p.scope,
-	}
-	// Deferred so a hang aborted by Close is journaled too.
+	})
+	cw := &captureWriter{ResponseWriter: w, j: &h.journal, seq: seq}
+	// Deferred so the error code of an answer cut short (a hang aborted by
+	// Close) is recorded too. Answers small enough to be buffered (all but
+	// "oversized") reach the client only after this has run.
 	defer func() {
-		entry.Status = cw.status
-		entry.Error = cw.errorCode()
-		h.journal.add(entry)
+		if code := cw.errorCode(); code != "" {
+			h.journal.update(seq, cw.status, code)
+		}
 	}()
 
 	// A CORS preflight is the browser asking, not the client under test:

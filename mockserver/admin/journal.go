@@ -14,6 +14,11 @@ import (
 // Entry is one request the mock answered, as GET /_admin/requests shows it. It
 // holds no password, client secret or token: only who asked for what and the
 // answer's status and RFC 6749 §5.2 error code.
+//
+// A request is journaled when it arrives, before any byte of its answer can
+// reach the client: a test that has seen an answer (or gave up on one) finds
+// the request in the journal without waiting. Status is set when the answer
+// starts, Error when it is complete.
 type Entry struct {
 	Time       time.Time `json:"time"` // the mock's clock (see /_admin/clock)
 	Method     string    `json:"method"`
@@ -23,7 +28,7 @@ type Entry struct {
 	ClientAuth string    `json:"client_auth"` // "basic", "post" or "none"
 	Username   string    `json:"username"`
 	Scope      string    `json:"scope"`
-	Status     int       `json:"status"` // 0 when the client left before an answer
+	Status     int       `json:"status"` // 0 until the answer starts, or when the client left before one
 	Error      string    `json:"error"`
 }
 
@@ -32,35 +37,65 @@ const MaxJournal = 10000
 
 // journal is a ring buffer of the last MaxJournal entries.
 type journal struct {
-	mu      sync.Mutex
-	entries []Entry // grows to MaxJournal, then wraps
-	next    int     // where the next entry goes once full
+	mu    sync.Mutex
+	slots []slot // grows to MaxJournal, then wraps
+	next  int    // where the next entry goes once full
+	seq   uint64 // sequence number of the newest entry; never reset
 }
 
-func (j *journal) add(e Entry) {
+type slot struct {
+	seq   uint64
+	entry Entry
+}
+
+// add appends e and returns its sequence number for update.
+func (j *journal) add(e Entry) uint64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if len(j.entries) < MaxJournal {
-		j.entries = append(j.entries, e)
+	j.seq++
+	if len(j.slots) < MaxJournal {
+		j.slots = append(j.slots, slot{j.seq, e})
+		return j.seq
+	}
+	j.slots[j.next] = slot{j.seq, e}
+	j.next = (j.next + 1) % MaxJournal
+	return j.seq
+}
+
+// update sets the outcome of entry seq, unless it has since been cleared or
+// pushed out of the ring.
+func (j *journal) update(seq uint64, status int, errCode string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := uint64(len(j.slots))
+	if seq > j.seq || j.seq-seq >= n {
 		return
 	}
-	j.entries[j.next] = e
-	j.next = (j.next + 1) % MaxJournal
+	newest := (j.next + len(j.slots) - 1) % len(j.slots)
+	i := (uint64(newest) + n - (j.seq - seq)) % n
+	if s := &j.slots[i]; s.seq == seq {
+		s.entry.Status, s.entry.Error = status, errCode
+	}
 }
 
 // list returns the entries oldest first.
 func (j *journal) list() []Entry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	out := make([]Entry, 0, len(j.entries))
-	out = append(out, j.entries[j.next:]...)
-	return append(out, j.entries[:j.next]...)
+	out := make([]Entry, 0, len(j.slots))
+	for _, s := range j.slots[j.next:] {
+		out = append(out, s.entry)
+	}
+	for _, s := range j.slots[:j.next] {
+		out = append(out, s.entry)
+	}
+	return out
 }
 
 func (j *journal) clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.entries = nil
+	j.slots = nil
 	j.next = 0
 }
 
@@ -109,30 +144,39 @@ func parseRequest(r *http.Request) *parsedRequest {
 }
 
 // captureWriter passes the answer through while noting its status and the
-// start of its body (for the journal's error code).
+// start of its body (for the journal's error code). With a journal it records
+// the status in entry seq before the status line can reach the client.
 type captureWriter struct {
 	http.ResponseWriter
 	status int
 	head   bytes.Buffer
+	j      *journal
+	seq    uint64
 }
 
 const maxCaptured = 64 << 10
 
 func (c *captureWriter) WriteHeader(status int) {
-	if c.status == 0 {
-		c.status = status
-	}
+	c.noteStatus(status)
 	c.ResponseWriter.WriteHeader(status)
 }
 
 func (c *captureWriter) Write(p []byte) (int, error) {
-	if c.status == 0 {
-		c.status = http.StatusOK
-	}
+	c.noteStatus(http.StatusOK)
 	if room := maxCaptured - c.head.Len(); room > 0 {
 		c.head.Write(p[:min(room, len(p))])
 	}
 	return c.ResponseWriter.Write(p)
+}
+
+func (c *captureWriter) noteStatus(status int) {
+	if c.status != 0 {
+		return
+	}
+	c.status = status
+	if c.j != nil {
+		c.j.update(c.seq, status, "")
+	}
 }
 
 func (c *captureWriter) Flush() {

@@ -149,6 +149,52 @@ func TestJournalIsBounded(t *testing.T) {
 	assert.Equal(t, []Entry{{Status: 1}}, j.list())
 }
 
+// TestJournalEntryVisibleBeforeTheAnswer: a client that has the status line
+// of a streamed answer (and may give up reading it) finds its request, with
+// the status, in the journal at once — no polling.
+func TestJournalEntryVisibleBeforeTheAnswer(t *testing.T) {
+	f := newFixture(t, Options{Enabled: true})
+	_, err := f.h.AddFault(Rule{Quirk: QuirkOversized})
+	require.NoError(t, err)
+	resp, err := f.tokenRequest(t.Context(), passwordForm(demoUser, demoPass))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	entries := f.h.Requests()
+	require.Len(t, entries, 1, "journaled on arrival, not when the 16 MiB answer ends")
+	assert.Equal(t, "password", entries[0].GrantType)
+	assert.Equal(t, demoUser, entries[0].Username)
+	assert.Equal(t, http.StatusOK, entries[0].Status, "status recorded before the status line is sent")
+}
+
+func TestJournalUpdate(t *testing.T) {
+	var j journal
+	first := j.add(Entry{Path: "/a"})
+	second := j.add(Entry{Path: "/b"})
+	j.update(first, 400, "invalid_grant")
+	j.update(second, 200, "")
+	assert.Equal(t, []Entry{{Path: "/a", Status: 400, Error: "invalid_grant"}, {Path: "/b", Status: 200}}, j.list())
+
+	j.clear()
+	third := j.add(Entry{Path: "/c"})
+	j.update(first, 500, "server_error") // cleared: must not land on /c
+	j.update(third+1, 500, "server_error")
+	assert.Equal(t, []Entry{{Path: "/c"}}, j.list())
+
+	for range MaxJournal {
+		j.add(Entry{Path: "/d"})
+	}
+	j.update(third, 500, "server_error") // pushed out of the ring
+	last := j.add(Entry{Path: "/e"})
+	j.update(last, 204, "")
+	got := j.list()
+	require.Len(t, got, MaxJournal)
+	for _, e := range got[:len(got)-1] {
+		require.Equal(t, Entry{Path: "/d"}, e)
+	}
+	assert.Equal(t, Entry{Path: "/e", Status: 204}, got[len(got)-1])
+}
+
 func TestCaptureWriterErrorCode(t *testing.T) {
 	tests := []struct {
 		contentType, body, want string

@@ -326,3 +326,35 @@ func TestAdminResetRoute(t *testing.T) {
 	assert.False(t, ok, "run-time user gone")
 	assert.WithinDuration(t, time.Now(), f.mock.Clock().Now(), time.Minute)
 }
+
+// TestAdminRefusalChangesNothing: a body that decodes and passes the first
+// checks but fails a later one (the mock's validation of the merged config)
+// leaves every piece of state as it was.
+func TestAdminRefusalChangesNothing(t *testing.T) {
+	f := newFixture(t, Options{Enabled: true})
+	cfgBefore := f.mock.Config()
+	tests := []struct{ path, body, field string }{
+		// Replacing the demo user: the old entry must survive the refusal.
+		{"/_admin/users", `{"username": "johndoe", "password_bcrypt": "not-a-bcrypt-hash"}`, "password_bcrypt"},
+		{"/_admin/users", `{"username": "johndoe", "password": "x", "password_bcrypt": "$2a$04$abcdefghijklmnopqrstuu"}`, "password_bcrypt"},
+		// Replacing the demo client with one whose scopes are invalid.
+		{"/_admin/clients", `{"client_id": "client_id", "client_secret": "s", "scopes": ["bad scope"]}`, "scopes[0]"},
+		{"/_admin/clients", `{"client_id": "client_id", "public": true, "client_secret": "s"}`, "client_secret"},
+		// A valid match and quirk, then a missing location.
+		{"/_admin/faults", `{"match": {"path": "/token"}, "times": 1, "quirk": "redirect"}`, "location"},
+		// A valid rule but for its last field.
+		{"/_admin/faults", `{"match": {"path": "/token"}, "status": 503, "retry_after": -1}`, "retry_after"},
+	}
+	for _, tt := range tests {
+		status, body := f.do("POST", tt.path, tt.body)
+		require.Equal(t, http.StatusBadRequest, status, "%s: %s", tt.body, body)
+		m := jsonMap(t, body)
+		assert.NotEmpty(t, m["error"], tt.body)
+		assert.Equal(t, tt.field, m["field"], tt.body)
+		assert.NotContains(t, string(body), "not-a-bcrypt-hash", "no secret echoed")
+	}
+	assert.Equal(t, cfgBefore, f.mock.Config(), "users and clients unchanged")
+	assert.Empty(t, f.h.Faults(), "no fault installed")
+	tokenStatus, _, _ := f.password()
+	assert.Equal(t, http.StatusOK, tokenStatus, "the demo client and user still work")
+}

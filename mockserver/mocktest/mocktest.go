@@ -249,7 +249,10 @@ func (s *Server) RemoveFault(id string) {
 // ClearFaults removes every fault rule.
 func (s *Server) ClearFaults() { s.Admin.ClearFaults() }
 
-// Requests returns the journal, oldest first.
+// Requests returns the journal, oldest first. A request is in it from the
+// moment it reaches the mock, so once a client call has returned (even one
+// that stopped reading the answer) its requests can be counted without
+// waiting.
 func (s *Server) Requests() []Entry { return s.Admin.Requests() }
 
 // ClearRequests empties the journal.

@@ -1,10 +1,16 @@
 package mocktest_test
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -62,8 +68,8 @@ func TestCloseIsIdempotentAndReleasesHangs(t *testing.T) {
 			resp.Body.Close()
 		}
 	}()
-	require.Eventually(t, func() bool { return s.Count("/token", "") == 0 }, time.Second, 10*time.Millisecond)
-	time.Sleep(100 * time.Millisecond) // let the request reach the hang
+	// The journal has the request once it has reached the mock (and hangs).
+	require.Eventually(t, func() bool { return s.Count("/token", "password") == 1 }, 5*time.Second, 5*time.Millisecond)
 	start := time.Now()
 	s.Close()
 	s.Close()
@@ -216,6 +222,20 @@ func TestWithConfigIssuerPath(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
 
+// TestWithOptions: host options reach the mock, e.g. a Store the test can
+// inspect (here: the refresh token is stored as its hash).
+func TestWithOptions(t *testing.T) {
+	store := mockserver.NewMemoryStore()
+	s := mocktest.New(t, mocktest.WithOptions(mockserver.Options{Store: store}), mocktest.WithDeterministic(1))
+	require.Same(t, store, s.Mock.Store())
+	status, tok := password(t, s, s.Username, s.Password)
+	require.Equal(t, http.StatusOK, status)
+	rt, err := store.GetRefreshToken(t.Context(), mockserver.TokenHash(tok["refresh_token"].(string)))
+	require.NoError(t, err)
+	assert.Equal(t, s.Username, rt.Subject)
+	assert.Equal(t, mocktest.DeterministicEpoch, rt.IssuedAt.UTC(), "WithDeterministic still pins the clock")
+}
+
 func TestWithAdminToken(t *testing.T) {
 	s := mocktest.New(t, mocktest.WithAdminToken("adm"))
 	get := func(token string) int {
@@ -273,4 +293,79 @@ func TestWithDeterministic(t *testing.T) {
 	s.Reset()
 	assert.Equal(t, mocktest.DeterministicEpoch, s.Now().UTC(), "Reset re-pins the epoch")
 	assert.Equal(t, mocktest.DeterministicKey(42), mocktest.DeterministicKey(42))
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden files")
+
+// goldenToken is what the golden file pins of one token answer: every field
+// but the tokens themselves, which appear as SHA-256 digests (a golden file
+// holds no credential, even a test one), and the JWT's decoded header and
+// claims.
+type goldenToken struct {
+	TokenType          string         `json:"token_type"`
+	ExpiresIn          any            `json:"expires_in"`
+	Scope              any            `json:"scope"`
+	AccessTokenSHA256  string         `json:"access_token_sha256"`
+	RefreshTokenSHA256 string         `json:"refresh_token_sha256"`
+	JWTHeader          map[string]any `json:"jwt_header"`
+	JWTClaims          map[string]any `json:"jwt_claims"`
+}
+
+func digest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func toGolden(t *testing.T, m map[string]any) goldenToken {
+	t.Helper()
+	at, _ := m["access_token"].(string)
+	rt, _ := m["refresh_token"].(string)
+	parts := strings.Split(at, ".")
+	require.Len(t, parts, 3, "a compact JWS")
+	g := goldenToken{
+		TokenType: m["token_type"].(string), ExpiresIn: m["expires_in"], Scope: m["scope"],
+		AccessTokenSHA256: digest(at), RefreshTokenSHA256: digest(rt),
+	}
+	for i, dst := range []*map[string]any{&g.JWTHeader, &g.JWTClaims} {
+		raw, err := base64.RawURLEncoding.DecodeString(parts[i])
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(raw, dst))
+	}
+	return g
+}
+
+// TestDeterministicGolden pins what WithDeterministic produces (issue 4,
+// "deterministic mode for tests"): a fixed issuer, seed and clock give the
+// same token answers, byte for byte, on every run and machine. A change to
+// claims, header, key derivation or the token generator shows up here; if
+// it is intended, run: go test ./mockserver/mocktest -run Golden -update
+func TestDeterministicGolden(t *testing.T) {
+	cfg := mockserver.DefaultConfig()
+	cfg.Issuer = "https://mock.example"
+	s := mocktest.New(t, mocktest.WithDeterministic(7), mocktest.WithConfig(cfg))
+
+	status, first := password(t, s, s.Username, s.Password)
+	require.Equal(t, http.StatusOK, status, "%v", first)
+	s.Advance(10 * time.Minute)
+	status, second := post(t, s, "/token", url.Values{"grant_type": {"refresh_token"},
+		"refresh_token": {first["refresh_token"].(string)}, "scope": {"read"}})
+	require.Equal(t, http.StatusOK, status, "%v", second)
+
+	got, err := json.MarshalIndent(map[string]goldenToken{
+		"1 password grant": toGolden(t, first),
+		"2 refresh, 10 minutes later, narrowed to read": toGolden(t, second),
+	}, "", "  ")
+	require.NoError(t, err)
+	got = append(got, '\n')
+	require.NotContains(t, string(got), s.Password)
+	require.NotContains(t, string(got), s.ClientSecret)
+
+	path := filepath.Join("testdata", "deterministic-token.golden.json")
+	if *update {
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run with -update to create it")
+	require.JSONEq(t, string(want), string(got))
+	require.Equal(t, string(want), string(got), "byte-identical")
 }

@@ -102,13 +102,21 @@ func wrap(op string, err error) error {
 	return fmt.Errorf("sqlstore: %s: %w", op, err)
 }
 
+// sweepExpired now and then deletes the rows of table (a token table) that
+// expired by now, so the tables do not grow without bound.
+func (s *Store) sweepExpired(ctx context.Context, table string, now time.Time) error {
+	if !s.sweep() {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE expires_at <= ?`, now.UnixMicro())
+	return wrap("sweep "+table, err)
+}
+
 // PutRefreshToken inserts rt (replacing a token with the same hash, as the
 // memory store does).
 func (s *Store) PutRefreshToken(ctx context.Context, rt mockserver.RefreshToken) error {
-	if s.sweep() {
-		if _, err := s.db.ExecContext(ctx, `DELETE FROM ropc_refresh_tokens WHERE expires_at <= ?`, rt.IssuedAt.UnixMicro()); err != nil {
-			return wrap("sweep refresh tokens", err)
-		}
+	if err := s.sweepExpired(ctx, "ropc_refresh_tokens", rt.IssuedAt); err != nil {
+		return err
 	}
 	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO ropc_refresh_tokens
 		(hash, family, client_id, subject, scope, issued_at, expires_at, used_at)
@@ -157,10 +165,8 @@ func (s *Store) ConsumeRefreshToken(ctx context.Context, hash string, now time.T
 
 // PutAccessToken stores an opaque access token.
 func (s *Store) PutAccessToken(ctx context.Context, at mockserver.AccessToken) error {
-	if s.sweep() {
-		if _, err := s.db.ExecContext(ctx, `DELETE FROM ropc_access_tokens WHERE expires_at <= ?`, at.IssuedAt.UnixMicro()); err != nil {
-			return wrap("sweep access tokens", err)
-		}
+	if err := s.sweepExpired(ctx, "ropc_access_tokens", at.IssuedAt); err != nil {
+		return err
 	}
 	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO ropc_access_tokens
 		(hash, jti, family, client_id, subject, scope, issued_at, expires_at)

@@ -75,26 +75,55 @@ func newHandler(getenv func(string) string, store mockserver.Store, logger *slog
 	// the mock even when its API is off. On Workers RemoteAddr is the
 	// client's address (Cf-Connecting-Ip), never loopback: with a token the
 	// API must answer remote callers, and the token is what guards it.
-	return admin.New(srv, admin.Options{
+	h, err := admin.New(srv, admin.Options{
 		Enabled:     token != "",
 		Token:       token,
 		AllowRemote: token != "",
 		Faults:      cfg.Faults,
 		Logger:      logger,
 	})
+	if err != nil || token == "" {
+		return h, err
+	}
+	return refuseLostAdminChanges(h), nil
+}
+
+// refuseLostAdminChanges answers 501 to the admin calls whose effect lives in
+// Go memory (faults, users, clients, clock, journal): every request runs in a
+// fresh instance, so the change would be gone before the next request, and a
+// 2xx would tell the caller it took. Reads and /_admin/reset (which clears
+// the store, D1) go through.
+func refuseLostAdminChanges(next http.Handler) http.Handler {
+	refused := jsonAnswer(http.StatusNotImplemented, map[string]string{"error": "not available on Workers: each " +
+		"request runs in a fresh instance, so this change would be lost before the next request; put faults, users " +
+		"and clients in " + envConfig + " (POST /_admin/reset works)"})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case !strings.HasPrefix(r.URL.Path, "/_admin/"), r.URL.Path == "/_admin/reset",
+			r.Method == http.MethodGet, r.Method == http.MethodHead, r.Method == http.MethodOptions:
+			next.ServeHTTP(w, r)
+		default:
+			refused.ServeHTTP(w, r)
+		}
+	})
 }
 
 // unavailable answers every request with a 500 naming a setup problem;
 // the message never contains a secret (errors above are built so).
 func unavailable(err error) http.Handler {
-	body, _ := json.Marshal(map[string]string{
+	return jsonAnswer(http.StatusInternalServerError, map[string]string{
 		"error":             "server_error",
 		"error_description": "ropc mock worker is misconfigured: " + err.Error(),
 	})
+}
+
+// jsonAnswer answers every request with status and v as JSON, never cached.
+func jsonAnswer(status int, v map[string]string) http.Handler {
+	body, _ := json.Marshal(v) // a map of strings always encodes
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusInternalServerError)
+		w.WriteHeader(status)
 		_, _ = w.Write(body)
 	})
 }

@@ -136,6 +136,46 @@ func TestAdminOnlyWithToken(t *testing.T) {
 	}
 }
 
+// TestAdminRefusesLostChanges: with the admin API on, changes that would live
+// only in this request's Go instance are refused (501) instead of answered
+// 2xx and forgotten; reads and the store-wide reset still work.
+func TestAdminRefusesLostChanges(t *testing.T) {
+	h, err := newHandler(envMap{envSigningKey: newTestKey(t), envAdminToken: "t0ken"}.get, mockserver.NewMemoryStore(), nil)
+	require.NoError(t, err)
+	tests := []struct {
+		method, path, body string
+		want               int
+	}{
+		{http.MethodPost, "/_admin/faults", `{"match":{"path":"/token"},"status":503,"error":"temporarily_unavailable"}`, http.StatusNotImplemented},
+		{http.MethodDelete, "/_admin/faults", "", http.StatusNotImplemented},
+		{http.MethodDelete, "/_admin/faults/f1", "", http.StatusNotImplemented},
+		{http.MethodDelete, "/_admin/requests", "", http.StatusNotImplemented},
+		{http.MethodPost, "/_admin/clock", `{"advance":"1h"}`, http.StatusNotImplemented},
+		{http.MethodPost, "/_admin/users", `{"username":"u2","password":"p2"}`, http.StatusNotImplemented},
+		{http.MethodDelete, "/_admin/users/johndoe", "", http.StatusNotImplemented},
+		{http.MethodPost, "/_admin/clients", `{"client_id":"c2","client_secret":"s2"}`, http.StatusNotImplemented},
+		{http.MethodDelete, "/_admin/clients/client_id", "", http.StatusNotImplemented},
+		{http.MethodGet, "/_admin/faults", "", http.StatusOK},
+		{http.MethodGet, "/_admin/clock", "", http.StatusOK},
+		{http.MethodPost, "/_admin/reset", "", http.StatusNoContent},
+		{http.MethodGet, "/healthz", "", http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			r := httptest.NewRequest(tt.method, "http://worker.example"+tt.path, strings.NewReader(tt.body))
+			r.Header.Set("Authorization", "Bearer t0ken")
+			r.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			require.Equal(t, tt.want, rec.Code, rec.Body.String())
+			if tt.want == http.StatusNotImplemented {
+				assert.Contains(t, rec.Body.String(), envConfig)
+				assert.NotContains(t, rec.Body.String(), "t0ken")
+			}
+		})
+	}
+}
+
 func TestUnavailable(t *testing.T) {
 	rec := httptest.NewRecorder()
 	unavailable(errors.New("the SIGNING_KEY secret is not set")).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/token", nil))

@@ -46,8 +46,9 @@ func TestWorkerConformance(t *testing.T) {
 
 // TestWorkerAdminReset: with the ADMIN_TOKEN secret the admin API answers
 // only with that token, and its reset clears the state kept in the store
-// (the one admin action that lasts beyond a Worker instance). It runs after
-// the conformance suite, whose state it clears.
+// (the one admin action that lasts beyond a Worker instance); changes that
+// would not last are refused. It runs after the conformance suite, whose
+// state it clears.
 func TestWorkerAdminReset(t *testing.T) {
 	name, url, adminToken := workerTarget(t)
 	t.Run(name, func(t *testing.T) {
@@ -84,6 +85,10 @@ func TestWorkerAdminReset(t *testing.T) {
 		status, body = post(t, "/token", "grant_type=refresh_token&refresh_token="+rt, basic)
 		assert.Equal(t, http.StatusBadRequest, status)
 		assert.Equal(t, "invalid_grant", body["error"], "the reset cleared the refresh token from the store")
+
+		// A change that would live only in this request's instance is refused, not answered 2xx and lost.
+		status, body = post(t, "/_admin/users", "", map[string]string{"Authorization": "Bearer " + adminToken})
+		assert.Equal(t, http.StatusNotImplemented, status, "%v", body)
 	})
 }
 

@@ -14,6 +14,8 @@
 // or text/plain bodies, expires_in as a string, lower-case token_type, error
 // bodies with HTTP 200) and strict about what would be unsafe to guess (a
 // missing access_token, a negative lifetime). Values holding secrets redact
-// themselves in every fmt verb, and no error message contains a password,
-// client secret or token.
+// themselves in every fmt verb, and no error message built here contains a
+// password, client secret or token. Server-supplied text (error_description,
+// a Content-Type) can still echo what the request carried: hosts pass each
+// error through [Scrub] with the secrets they sent, as package sdk does.
 package core

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 )
@@ -129,4 +130,63 @@ func sanitizeDescription(s string, max int) string {
 		n++
 	}
 	return b.String()
+}
+
+// Scrub removes the secrets a request carried (password, client secret, a
+// token) from an error built from the server's answer, and returns err. A
+// hostile or careless server can echo them into error_description,
+// error_uri, the error code or the Content-Type, and error messages get
+// logged. Fields are changed in place; a registered error code is kept so
+// programs can still branch on it.
+func Scrub(err error, secrets ...string) error {
+	var oe *OAuthError
+	if errors.As(err, &oe) {
+		if !registeredCodes[oe.Code] && ContainsSecret(oe.Code, secrets...) {
+			oe.Code = "[redacted]"
+		}
+		if ContainsSecret(oe.Description, secrets...) {
+			oe.Description = "[redacted: the server's description contained a credential]"
+		}
+		if ContainsSecret(oe.URI, secrets...) {
+			oe.URI = ""
+		}
+	}
+	var he *HTTPError
+	if errors.As(err, &he) && ContainsSecret(he.ContentType, secrets...) {
+		he.ContentType = ""
+	}
+	var pe *ProtocolError
+	if errors.As(err, &pe) && ContainsSecret(pe.Reason, secrets...) {
+		pe.Reason = "response rejected; its details contained a credential and are withheld"
+	}
+	return err
+}
+
+// ContainsSecret reports whether text contains one of the non-empty secrets,
+// as sent or in the form sanitizeDescription gives server text, ignoring
+// case (media types in messages are lower-cased).
+func ContainsSecret(text string, secrets ...string) bool {
+	if text == "" {
+		return false
+	}
+	lower := strings.ToLower(text)
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		if strings.Contains(lower, strings.ToLower(s)) ||
+			strings.Contains(lower, strings.ToLower(sanitizeDescription(s, len(s)))) {
+			return true
+		}
+	}
+	return false
+}
+
+// registeredCodes are the error codes of RFC 6749 §5.2 (and the §4.1.2.1
+// server_error and temporarily_unavailable that token endpoints use too),
+// RFC 6750 §3.1 and RFC 7009 §2.2.1: fixed words, not server-chosen text.
+var registeredCodes = map[string]bool{
+	"invalid_request": true, "invalid_client": true, "invalid_grant": true, "unauthorized_client": true,
+	"unsupported_grant_type": true, "invalid_scope": true, "invalid_token": true, "insufficient_scope": true,
+	"unsupported_token_type": true, "server_error": true, "temporarily_unavailable": true,
 }

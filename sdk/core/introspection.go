@@ -30,15 +30,9 @@ type Introspection struct {
 // non-boolean "active" is a *ProtocolError: guessing would turn a broken
 // server into "token valid".
 func ParseIntrospectionResponse(r Response) (*Introspection, error) {
-	fields, _, err := decodeFields(r.Body)
+	fields, _, err := decodeObject(r)
 	if err != nil {
-		return nil, classifyFailure(r, nil, withContentType(err, r.ContentType))
-	}
-	if oe := oauthErrorFrom(fields, r.Status); oe != nil {
-		return nil, oe
-	}
-	if !isSuccess(r.Status) {
-		return nil, &HTTPError{Status: r.Status, ContentType: r.ContentType}
+		return nil, err
 	}
 	in := &Introspection{Raw: fields}
 	switch v := fields["active"].(type) {
@@ -95,15 +89,7 @@ func audienceField(fields map[string]any, name string) ([]string, error) {
 		}
 		return []string{v}, nil
 	case []any:
-		out := make([]string, 0, len(v))
-		for _, e := range v {
-			s, ok := e.(string)
-			if !ok {
-				return nil, &ProtocolError{Field: name, Reason: name + " array holds a non-string"}
-			}
-			out = append(out, s)
-		}
-		return out, nil
+		return stringArray(name, v)
 	default:
 		return nil, &ProtocolError{Field: name, Reason: name + " is neither a string nor an array"}
 	}

@@ -63,12 +63,9 @@ func DiscoveryURLs(issuer string) ([]string, error) {
 // (mix-up); only a trailing "/" difference is tolerated. token_endpoint is
 // required here because the password grant needs it.
 func ParseMetadata(r Response, issuer string) (*Metadata, error) {
-	fields, format, err := decodeFields(r.Body)
+	fields, format, err := decodeObject(r)
 	if err != nil {
-		return nil, classifyFailure(r, nil, withContentType(err, r.ContentType))
-	}
-	if !isSuccess(r.Status) {
-		return nil, classifyFailure(r, fields, nil)
+		return nil, err
 	}
 	if format != formatJSON {
 		return nil, &ProtocolError{Reason: "metadata is not a JSON object (RFC 8414 §3.2)"}
@@ -124,15 +121,7 @@ func stringArrayField(fields map[string]any, name string) ([]string, error) {
 	case nil:
 		return nil, nil
 	case []any:
-		out := make([]string, 0, len(v))
-		for _, e := range v {
-			s, ok := e.(string)
-			if !ok {
-				return nil, &ProtocolError{Field: name, Reason: name + " array holds a non-string"}
-			}
-			out = append(out, s)
-		}
-		return out, nil
+		return stringArray(name, v)
 	default:
 		return nil, &ProtocolError{Field: name, Reason: name + " is not an array"}
 	}

@@ -92,6 +92,18 @@ func TestParseMetadata(t *testing.T) {
 	}
 }
 
+// RFC 6749 §5.2 error bodies are OAuth errors on the metadata endpoint too,
+// whatever the status, so discovery can report what the server said.
+func TestParseMetadataErrorBody(t *testing.T) {
+	for _, status := range []int{200, 400, 401} {
+		_, err := core.ParseMetadata(core.Response{Status: status, Body: []byte(`{"error":"invalid_request"}`)}, "https://as.example")
+		var oe *core.OAuthError
+		require.True(t, errors.As(err, &oe), "status %d: %v", status, err)
+		assert.Equal(t, "invalid_request", oe.Code)
+		assert.Equal(t, status, oe.Status)
+	}
+}
+
 func FuzzParseMetadata(f *testing.F) {
 	f.Add([]byte(`{"issuer":"https://as.example","token_endpoint":"https://as.example/token","grant_types_supported":["password"]}`), "https://as.example")
 	f.Add([]byte(`{"issuer":5}`), "x")

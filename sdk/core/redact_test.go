@@ -73,3 +73,16 @@ func TestTokenRedacts(t *testing.T) {
 	var nilTok *core.Token
 	assert.NotPanics(t, func() { _ = fmt.Sprint(nilTok) })
 }
+
+func TestParamsRedact(t *testing.T) {
+	pp := core.PasswordParams{Username: "johndoe", Password: secretPassword, Scopes: []string{"read"},
+		Extra: url.Values{"assertion": {secretAccess}}}
+	assertNoSecrets(t, pp, &pp)
+	out := fmt.Sprint(pp)
+	assert.Contains(t, out, "assertion", "extension parameter names help debugging")
+	assert.NotContains(t, out, "johndoe", "usernames are personal data")
+
+	rp := core.RefreshParams{RefreshToken: secretRefresh, Extra: url.Values{"resource": {secretClient}}}
+	assertNoSecrets(t, rp, &rp)
+	assert.Contains(t, fmt.Sprint(rp), "resource")
+}

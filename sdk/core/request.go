@@ -33,14 +33,54 @@ type RefreshParams struct {
 	Extra        url.Values
 }
 
+// String never shows the password; the username is personal data and is
+// redacted too, as in Request.String.
+func (p PasswordParams) String() string {
+	return fmt.Sprintf("PasswordParams{Username:%s Password:%s Scopes:%q Extra:%s}",
+		redacted(p.Username), redacted(p.Password), p.Scopes, redactedKeys(p.Extra))
+}
+
+// GoString never shows the password.
+func (p PasswordParams) GoString() string { return "core." + p.String() }
+
+// Format routes every verb through String/GoString.
+func (p PasswordParams) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, p.String(), p.GoString())
+}
+
+// String never shows the refresh token.
+func (p RefreshParams) String() string {
+	return fmt.Sprintf("RefreshParams{RefreshToken:%s Scopes:%q Extra:%s}",
+		redacted(p.RefreshToken), p.Scopes, redactedKeys(p.Extra))
+}
+
+// GoString never shows the refresh token.
+func (p RefreshParams) GoString() string { return "core." + p.String() }
+
+// Format routes every verb through String/GoString.
+func (p RefreshParams) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, p.String(), p.GoString())
+}
+
+// redactedKeys lists extension parameter names without their values, which
+// may be as sensitive as the grant's own (an audience is harmless, an
+// assertion is not).
+func redactedKeys(extra url.Values) string {
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return fmt.Sprintf("%q", keys)
+}
+
 // Reserved parameters the grant sets itself; Extra may not override them,
 // which would otherwise let a stray option swap the grant or the credentials.
 var (
-	reservedPassword  = []string{"grant_type", "username", "password", "scope", "client_id", "client_secret", "refresh_token"}
-	reservedRefresh   = []string{"grant_type", "refresh_token", "scope", "client_id", "client_secret", "username", "password"}
-	reservedTokenOnly = []string{"token", "token_type_hint", "client_id", "client_secret"}
-	formContentType   = "application/x-www-form-urlencoded"
-	acceptJSON        = "application/json"
+	reservedPassword = []string{"grant_type", "username", "password", "scope", "client_id", "client_secret", "refresh_token"}
+	reservedRefresh  = []string{"grant_type", "refresh_token", "scope", "client_id", "client_secret", "username", "password"}
+	formContentType  = "application/x-www-form-urlencoded"
+	acceptJSON       = "application/json"
 )
 
 // NewPasswordRequest builds the RFC 6749 §4.3.2 access token request.

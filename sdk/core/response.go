@@ -128,4 +128,22 @@ func classifyFailure(r Response, fields map[string]any, parseErr error) error {
 	return parseErr
 }
 
+// decodeObject decodes the body of a response that should carry fields: an
+// error body is an *OAuthError whatever the status (RFC 6749 §5.2; servers
+// also send errors with 200), another non-2xx status an *HTTPError, an
+// undecodable body a *ProtocolError naming the declared content type.
+func decodeObject(r Response) (map[string]any, bodyFormat, error) {
+	fields, format, err := decodeFields(r.Body)
+	if err != nil {
+		return nil, format, classifyFailure(r, nil, withContentType(err, r.ContentType))
+	}
+	if oe := oauthErrorFrom(fields, r.Status); oe != nil {
+		return nil, format, oe
+	}
+	if !isSuccess(r.Status) {
+		return nil, format, &HTTPError{Status: r.Status, ContentType: r.ContentType}
+	}
+	return fields, format, nil
+}
+
 func isSuccess(status int) bool { return status >= 200 && status <= 299 }

@@ -45,15 +45,9 @@ const maxExpiresIn = 10 * 365 * 24 * 60 * 60
 // OAuth error (an HTML 502 page), and *ProtocolError for a 2xx body that is
 // malformed or lacks access_token.
 func ParseTokenResponse(r Response, now time.Time) (*Token, error) {
-	fields, _, err := decodeFields(r.Body)
+	fields, _, err := decodeObject(r)
 	if err != nil {
-		return nil, classifyFailure(r, nil, withContentType(err, r.ContentType))
-	}
-	if oe := oauthErrorFrom(fields, r.Status); oe != nil {
-		return nil, oe
-	}
-	if !isSuccess(r.Status) {
-		return nil, &HTTPError{Status: r.Status, ContentType: r.ContentType}
+		return nil, err
 	}
 	return tokenFromFields(fields, now)
 }
@@ -150,6 +144,19 @@ func stringField(fields map[string]any, name string) (string, error) {
 	}
 }
 
+// stringArray converts a JSON array that must hold only strings.
+func stringArray(name string, v []any) ([]string, error) {
+	out := make([]string, 0, len(v))
+	for _, e := range v {
+		s, ok := e.(string)
+		if !ok {
+			return nil, &ProtocolError{Field: name, Reason: name + " array holds a non-string"}
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
 // scopeField accepts the RFC 6749 §3.3 space-delimited string and, from
 // sloppy servers, a JSON array of strings.
 func scopeField(fields map[string]any, name string) (string, error) {
@@ -162,33 +169,17 @@ func scopeField(fields map[string]any, name string) (string, error) {
 		}
 		return strings.Join(strings.Fields(v), " "), nil
 	case []any:
-		parts := make([]string, 0, len(v))
-		for _, e := range v {
-			s, ok := e.(string)
-			if !ok {
-				return "", &ProtocolError{Field: name, Reason: name + " array holds a non-string"}
-			}
-			parts = append(parts, s)
-		}
-		return strings.Join(parts, " "), nil
+		parts, err := stringArray(name, v)
+		return strings.Join(parts, " "), err
 	default:
 		return "", &ProtocolError{Field: name, Reason: name + " is not a string"}
 	}
 }
 
-// secondsField reads a lifetime in seconds: a JSON number, a numeric string
+// secondsValue reads a lifetime in seconds: a JSON number, a numeric string
 // (PayPal, Azure AD) or a decimal (truncated, so the token is refreshed a
-// little early rather than late). Missing, null, "" and 0 are unknown (nil).
-// Negative, non-finite, or over ten years is a protocol error.
-func secondsField(fields map[string]any, name string) (*int64, error) {
-	secs, known, err := secondsValue(fields, name)
-	if err != nil || !known {
-		return nil, err
-	}
-	return &secs, nil
-}
-
-// secondsValue is secondsField without the allocation; known is false for unknown.
+// little early rather than late). Missing, null, "" and 0 are unknown (known
+// false). Negative, non-finite, or over ten years is a protocol error.
 func secondsValue(fields map[string]any, name string) (secs int64, known bool, err error) {
 	var text string
 	switch v := fields[name].(type) {

@@ -139,9 +139,7 @@ func request(r *core.Request, err error) string {
 	// Hand-written JSON: encoding/json costs ~100 µs per call under js/wasm,
 	// which the passwordGrant latency target (1.5x a plain fetch) cannot afford.
 	var w jsonWriter
-	w.open()
-	w.key("ok")
-	w.open()
+	w.openOK()
 	w.str("method", r.Method)
 	w.str("url", r.URL)
 	w.key("headers")
@@ -156,8 +154,7 @@ func request(r *core.Request, err error) string {
 	}
 	w.close()
 	w.str("body", string(r.Body))
-	w.close()
-	w.close()
+	w.closeOK()
 	return w.String()
 }
 
@@ -215,9 +212,7 @@ func ParseTokenResponse(r Response, body []byte) string {
 		return fail(err)
 	}
 	var w jsonWriter
-	w.open()
-	w.key("ok")
-	w.open()
+	w.openOK()
 	w.str("accessToken", t.AccessToken)
 	w.str("tokenType", t.TokenType)
 	w.key("expiresIn")
@@ -251,8 +246,7 @@ func ParseTokenResponse(r Response, body []byte) string {
 		w.key("raw")
 		w.raw(b)
 	}
-	w.close()
-	w.close()
+	w.closeOK()
 	return w.String()
 }
 

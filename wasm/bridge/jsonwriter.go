@@ -23,6 +23,18 @@ func (w *jsonWriter) close() {
 	w.first = false
 }
 
+// openOK starts the {"ok": {...}} answer of a call that succeeded; closeOK ends it.
+func (w *jsonWriter) openOK() {
+	w.open()
+	w.key("ok")
+	w.open()
+}
+
+func (w *jsonWriter) closeOK() {
+	w.close()
+	w.close()
+}
+
 func (w *jsonWriter) key(k string) {
 	if !w.first {
 		w.b = append(w.b, ',')

@@ -65,3 +65,23 @@ func FuzzJSONWriterString(f *testing.F) {
 		assert.Equal(t, ref, got["k"])
 	})
 }
+
+func TestJSONWriterOKEnvelope(t *testing.T) {
+	tests := []struct {
+		name  string
+		write func(w *jsonWriter)
+		want  string
+	}{
+		{"empty", func(*jsonWriter) {}, `{"ok":{}}`},
+		{"members", func(w *jsonWriter) { w.str("a", "1"); w.key("b"); w.null() }, `{"ok":{"a":"1","b":null}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var w jsonWriter
+			w.openOK()
+			tt.write(&w)
+			w.closeOK()
+			assert.JSONEq(t, tt.want, w.String())
+		})
+	}
+}

@@ -46,7 +46,10 @@ func defaultKeyFile() string {
 	return filepath.Join(dir, "ropc-mock", "signing-key.jwk")
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// parseFlags reads the command line; the defaults are the issue's:
+// 127.0.0.1:8080, the built-in demo config, an issuer derived from the
+// listen address.
+func parseFlags(args []string, stderr io.Writer) (options, *adminFlags, error) {
 	var o options
 	fs := flag.NewFlagSet("ropc-mock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -58,7 +61,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	af := registerAdminFlags(fs)
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile to this file until shutdown (for scripts/bench-mock.sh)")
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	return o, af, err
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	o, af, err := parseFlags(args, stderr)
+	if err != nil {
 		return 2
 	}
 	if o.cpuProfile != "" {

@@ -44,6 +44,65 @@ func TestRunRefusesBadInput(t *testing.T) {
 	}
 }
 
+// TestFlagDefaults: the defaults issue 3 names, so "ropc-mock" alone serves
+// the demo config on 127.0.0.1:8080 with the issuer http://127.0.0.1:8080.
+func TestFlagDefaults(t *testing.T) {
+	var stderr bytes.Buffer
+	o, af, err := parseFlags(nil, &stderr)
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:8080", o.addr)
+	assert.Empty(t, o.config, "built-in demo config")
+	assert.Empty(t, o.issuer, "derived from the listen address")
+	assert.Empty(t, o.stateFile, "state in memory")
+	assert.Equal(t, "info", o.logLevel)
+	assert.Equal(t, defaultKeyFile(), o.keyFile, "a stable key across restarts")
+	assert.False(t, af.enabled, "admin API off unless asked for")
+
+	o, af, err = parseFlags([]string{"-addr", "127.0.0.1:0", "-config", "c.json", "-issuer", "https://id.example", "-admin", "-admin-token", "t"}, &stderr)
+	require.NoError(t, err)
+	assert.Equal(t, options{addr: "127.0.0.1:0", config: "c.json", issuer: "https://id.example", keyFile: defaultKeyFile(), logLevel: "info"}, o)
+	assert.Equal(t, adminFlags{enabled: true, token: "t"}, *af)
+	assert.Empty(t, stderr.String())
+}
+
+// TestBinaryIssuerFlag: -issuer replaces the address-derived issuer in the
+// metadata and in the tokens (a mock behind a reverse proxy or in Docker).
+func TestBinaryIssuerFlag(t *testing.T) {
+	dir := t.TempDir()
+	bin := buildBinary(t, dir)
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-key-file", "", "-issuer", "https://id.example/tenant")
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "ropc-mock: serving https://id.example/tenant\n", line)
+	// The listen address is in the "listening" log record.
+	logs := bufio.NewReader(stderr)
+	var addr string
+	for addr == "" {
+		rec, err := logs.ReadString('\n')
+		require.NoError(t, err)
+		if strings.Contains(rec, "msg=listening") {
+			addr = between(rec, "addr=", " ")
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, logs) }()
+	// RFC 8414 §3.1: the issuer's path goes after the well-known suffix.
+	resp, err := http.Get("http://" + addr + "/.well-known/oauth-authorization-server/tenant")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	assert.Contains(t, string(body), `"issuer":"https://id.example/tenant"`)
+	assert.Contains(t, string(body), `"token_endpoint":"https://id.example/tenant/token"`)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, cmd.Wait(), "clean exit")
+}
+
 // startBinary runs the built command and returns its issuer (from the first
 // stdout line) and the process.
 func startBinary(t *testing.T, bin string, args ...string) (string, *exec.Cmd, chan error, *syncBuffer) {
