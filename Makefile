@@ -64,6 +64,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzAppendJSON -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzParseRule -fuzztime 30s ./mockserver/admin
 	$(GO) test -run '^$$' -fuzz FuzzCall -fuzztime 30s ./wasm/bridge
+	$(GO) test -run '^$$' -fuzz FuzzJSONWriterString -fuzztime 30s ./wasm/bridge
 
 clean:
 	rm -rf bin js/node_modules js/ropc.wasm js/wasm_exec.js examples/*/node_modules mockserver/worker/build mockserver/worker/node_modules mockserver/conformance/jsclients/node_modules
