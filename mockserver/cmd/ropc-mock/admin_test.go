@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -118,22 +117,7 @@ func TestSIGHUPReloadsRunningBinary(t *testing.T) {
 	assert.Contains(t, string(out), "faults[0].quirk")
 
 	writeFile(t, cfgPath, baseConfig)
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-config", cfgPath, "-key-file", "", "-admin", "-admin-token", "t0k")
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	require.NoError(t, err, "stderr: %s", stderr.String())
-	issuer := strings.TrimSpace(strings.TrimPrefix(line, "ropc-mock: serving "))
-	require.True(t, strings.HasPrefix(issuer, "http://127.0.0.1:"), line)
+	issuer, cmd, exited, stderr := startBinary(t, bin, "-addr", "127.0.0.1:0", "-config", cfgPath, "-key-file", "", "-admin", "-admin-token", "t0k")
 
 	client := &http.Client{Timeout: 10 * time.Second}
 	var reused []bool
