@@ -210,6 +210,7 @@ func TestErrorsScrubEchoedCredentials(t *testing.T) {
 				_, err4 := c.Introspect(ctx, token, "")
 				require.Error(t, err1)
 				require.Error(t, err2)
+				require.Error(t, err4, "no handler here answers a valid introspection")
 				// RFC 7009 §2.2: any 200 is a successful revocation, so err3 may be nil.
 				for i, err := range []error{err1, err2, err3, err4} {
 					if err == nil {

@@ -54,6 +54,7 @@ func TestRedirectsAreRefused(t *testing.T) {
 
 			// A caller-supplied client whose policy follows redirects must not change the outcome.
 			follow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
+			policy := reflect.ValueOf(follow.CheckRedirect).Pointer()
 			c := newTestClient(t, srv.URL, func(c *Config) { c.HTTPClient = follow })
 			_, err := c.PasswordToken(context.Background(), "johndoe", "A3ddj3w")
 
@@ -66,7 +67,9 @@ func TestRedirectsAreRefused(t *testing.T) {
 			assert.NotContains(t, err.Error(), "A3ddj3w")
 			assert.Equal(t, int32(1), hits.Load())
 			assert.Equal(t, int32(0), stolen.Load(), "credentials were re-sent to the redirect target")
-			assert.NotNil(t, follow.CheckRedirect, "caller's client must not be modified")
+			// Not merely non-nil: the SDK's own refusing policy would be non-nil too.
+			assert.Equal(t, policy, reflect.ValueOf(follow.CheckRedirect).Pointer(), "caller's client must not be modified")
+			assert.Nil(t, follow.Transport, "caller's client must not be modified")
 		})
 	}
 }

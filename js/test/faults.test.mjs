@@ -90,10 +90,26 @@ describe('fault quirks on the token endpoint', () => {
 
   test('oversized: stops reading at the size limit', async () => {
     await addFault({ match: { path: '/token' }, times: 1, quirk: 'oversized' });
-    const client = await createClient({ tokenUrl: mock.tokenUrl, ...CLIENT, timeoutMs: 10_000 });
-    const t0 = Date.now();
+    // Count the body bytes the client pulls: reading the whole 16 MiB and
+    // then refusing it would also end in too_large, but not within the limit.
+    let pulled = 0;
+    const countingFetch = async (input, init) => {
+      const res = await fetch(input, init);
+      const reader = res.body.getReader();
+      const body = new ReadableStream({
+        async pull(c) {
+          const { done, value } = await reader.read();
+          if (done) { c.close(); return; }
+          pulled += value.byteLength;
+          c.enqueue(value);
+        },
+        cancel: (reason) => reader.cancel(reason),
+      }, { highWaterMark: 0 });
+      return new Response(body, { status: res.status, headers: res.headers });
+    };
+    const client = await createClient({ tokenUrl: mock.tokenUrl, ...CLIENT, fetch: countingFetch, timeoutMs: 10_000 });
     await assert.rejects(client.passwordGrant(USER), isTransport('too_large'));
-    assert.ok(Date.now() - t0 < 5000);
+    assert.ok(pulled <= (1 << 20) + (256 << 10), `pulled ${pulled} bytes past a 1 MiB limit`);
   });
 
   test('oversized with a small custom limit', async () => {

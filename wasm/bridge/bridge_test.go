@@ -1,7 +1,9 @@
 package bridge
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +44,7 @@ func TestBuildRequests(t *testing.T) {
 			call: func() string {
 				return BuildPasswordRequest("https://as.example/token", basic, "johndoe", password, "read write", "audience=api")
 			},
-			wantBody: []string{"grant_type=password", "username=johndoe", "scope=read+write", "audience=api"}, notInBody: []string{"client_secret"}, basicAuth: true},
+			wantBody: []string{"grant_type=password", "username=johndoe", "password=" + password, "scope=read+write", "audience=api"}, notInBody: []string{"client_secret"}, basicAuth: true},
 		{name: "password post",
 			call: func() string {
 				return BuildPasswordRequest("https://as.example/token", post, "johndoe", password, "", "")
@@ -98,8 +100,13 @@ func TestBuildRequests(t *testing.T) {
 			for _, s := range tt.notInBody {
 				assert.NotContains(t, r.Body, s)
 			}
-			_, hasAuth := r.Headers["Authorization"]
+			auth, hasAuth := r.Headers["Authorization"]
 			assert.Equal(t, tt.basicAuth, hasAuth)
+			if tt.basicAuth {
+				// RFC 6749 §2.3.1: id and secret form-urlencoded, then base64.
+				want := "Basic " + base64.StdEncoding.EncodeToString([]byte("client_id:"+url.QueryEscape(secret)))
+				assert.Equal(t, want, auth)
+			}
 		})
 	}
 }

@@ -192,20 +192,49 @@ func TestSIGHUPReloadsRunningBinary(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	parked := make(chan struct{})
 	go func() {
+		defer close(parked)
 		r, err := http.Post(issuer+"/token", "application/x-www-form-urlencoded", strings.NewReader("grant_type=password"))
 		if err == nil {
 			r.Body.Close()
 		}
 	}()
-	time.Sleep(100 * time.Millisecond)
+	// Signal only once the journal shows the request parked (unanswered), so
+	// the shutdown really has a hanging request to deal with.
+	require.Eventually(t, func() bool {
+		req, _ := http.NewRequest(http.MethodGet, issuer+"/_admin/requests", nil)
+		req.Header.Set("Authorization", "Bearer t0k")
+		resp, err := client.Do(req)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var entries []admin.Entry
+		if json.NewDecoder(resp.Body).Decode(&entries) != nil {
+			return false
+		}
+		for _, e := range entries {
+			if e.Path == "/token" && e.GrantType == "password" && e.Status == 0 {
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second, 10*time.Millisecond, "the hanging request never reached the mock")
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	select {
 	case err := <-exited:
 		exited <- err // for the cleanup
 		assert.NoError(t, err, "stderr: %s", stderr.String())
-	case <-time.After(4 * time.Second):
-		t.Fatal("ropc-mock did not exit promptly on SIGTERM with a hanging request")
+	case <-time.After(15 * time.Second):
+		// Not a speed check: unreleased, the hang would hold Serve's graceful
+		// shutdown to its 5 s limit and the exit status would be 1.
+		t.Fatal("ropc-mock did not exit on SIGTERM with a hanging request")
+	}
+	select {
+	case <-parked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the parked request was not released by the shutdown")
 	}
 }
 

@@ -27,4 +27,4 @@ done
 if [ -z "$url" ]; then echo "jsclients: ropc-mock did not start" >&2; cat "$work/err" >&2; exit 1; fi
 
 cd "$here"
-ROPC_MOCK_URL="$url" node --test clients.test.mjs
+ROPC_MOCK_URL="$url" node --test --test-timeout=60000 clients.test.mjs
