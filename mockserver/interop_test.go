@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"testing"
@@ -14,16 +13,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
-	"github.com/ropcgo/ropc/mockserver"
+	"github.com/ropcgo/ropc/mockserver/mocktest"
 )
 
 // TestGolangOAuth2Client: a client no one here wrote gets tokens and
 // refreshes from the mock.
 func TestGolangOAuth2Client(t *testing.T) {
-	srv, err := mockserver.New(mockserver.DefaultConfig(), mockserver.Options{})
-	require.NoError(t, err)
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
+	ts := mocktest.New(t)
 	for name, style := range map[string]oauth2.AuthStyle{
 		"auto": oauth2.AuthStyleAutoDetect, "header": oauth2.AuthStyleInHeader, "params": oauth2.AuthStyleInParams,
 	} {
@@ -74,10 +70,7 @@ func TestCurlClient(t *testing.T) {
 		}
 		t.Skip("SKIPPED (ROPC_ALLOW_SKIP): curl is not installed")
 	}
-	srv, err := mockserver.New(mockserver.DefaultConfig(), mockserver.Options{})
-	require.NoError(t, err)
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
+	ts := mocktest.New(t)
 
 	run := func(args ...string) map[string]any {
 		t.Helper()

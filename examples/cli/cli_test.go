@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ropcgo/ropc/mockserver"
+	"github.com/ropcgo/ropc/mockserver/mocktest"
 )
 
 const (
@@ -20,14 +20,7 @@ const (
 )
 
 // newMock starts the real mock server (built-in demo config) on loopback.
-func newMock(t *testing.T) *httptest.Server {
-	t.Helper()
-	srv, err := mockserver.New(mockserver.DefaultConfig(), mockserver.Options{})
-	require.NoError(t, err)
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return ts
-}
+func newMock(t *testing.T) *mocktest.Server { return mocktest.New(t) }
 
 // sloppy starts a third-party-style server that answers every request with
 // handler; it stands for servers we did not write, not for our mock.

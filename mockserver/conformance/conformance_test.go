@@ -27,7 +27,3 @@ func TestNativeOpaque(t *testing.T) {
 	defer ts.Close()
 	conformance.Run(t, conformance.Target{BaseURL: ts.URL, Opaque: true})
 }
-
-func TestMemoryStore(t *testing.T) {
-	conformance.RunStore(t, func(*testing.T) mockserver.Store { return mockserver.NewMemoryStore() })
-}

@@ -3,7 +3,6 @@ package oauth2adapter_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -11,16 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
-	"github.com/ropcgo/ropc/mockserver"
+	"github.com/ropcgo/ropc/mockserver/mocktest"
 	"github.com/ropcgo/ropc/sdk"
 	"github.com/ropcgo/ropc/sdk/oauth2adapter"
 )
 
 func TestAdapterAgainstMock(t *testing.T) {
-	m, err := mockserver.New(mockserver.DefaultConfig(), mockserver.Options{})
-	require.NoError(t, err)
-	srv := httptest.NewServer(m)
-	defer srv.Close()
+	srv := mocktest.New(t)
 	c, err := sdk.NewClient(sdk.Config{TokenURL: srv.URL + "/token", ClientID: "client_id", ClientSecret: "client_secret"})
 	require.NoError(t, err)
 	ctx := context.Background()
