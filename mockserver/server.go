@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -337,13 +338,7 @@ func (s *Server) update(f func(c *Config) error) error {
 // AddUser adds a user, or replaces the user with the same username.
 func (s *Server) AddUser(u User) error {
 	return s.update(func(c *Config) error {
-		for i := range c.Users {
-			if c.Users[i].Username == u.Username {
-				c.Users[i] = u
-				return nil
-			}
-		}
-		c.Users = append(c.Users, u)
+		c.Users = upsert(c.Users, u, func(x User) bool { return x.Username == u.Username })
 		return nil
 	})
 }
@@ -352,26 +347,18 @@ func (s *Server) AddUser(u User) error {
 // and at /userinfo. ErrNotFound if there is no such user.
 func (s *Server) RemoveUser(username string) error {
 	return s.update(func(c *Config) error {
-		for i := range c.Users {
-			if c.Users[i].Username == username {
-				c.Users = append(c.Users[:i], c.Users[i+1:]...)
-				return nil
-			}
+		var ok bool
+		if c.Users, ok = remove(c.Users, func(x User) bool { return x.Username == username }); !ok {
+			return fmt.Errorf("user %q: %w", username, ErrNotFound)
 		}
-		return fmt.Errorf("user %q: %w", username, ErrNotFound)
+		return nil
 	})
 }
 
 // AddClient adds a client, or replaces the client with the same client_id.
 func (s *Server) AddClient(cl Client) error {
 	return s.update(func(c *Config) error {
-		for i := range c.Clients {
-			if c.Clients[i].ClientID == cl.ClientID {
-				c.Clients[i] = cl
-				return nil
-			}
-		}
-		c.Clients = append(c.Clients, cl)
+		c.Clients = upsert(c.Clients, cl, func(x Client) bool { return x.ClientID == cl.ClientID })
 		return nil
 	})
 }
@@ -379,14 +366,30 @@ func (s *Server) AddClient(cl Client) error {
 // RemoveClient removes a client. ErrNotFound if there is no such client.
 func (s *Server) RemoveClient(clientID string) error {
 	return s.update(func(c *Config) error {
-		for i := range c.Clients {
-			if c.Clients[i].ClientID == clientID {
-				c.Clients = append(c.Clients[:i], c.Clients[i+1:]...)
-				return nil
-			}
+		var ok bool
+		if c.Clients, ok = remove(c.Clients, func(x Client) bool { return x.ClientID == clientID }); !ok {
+			return fmt.Errorf("client %q: %w", clientID, ErrNotFound)
 		}
-		return fmt.Errorf("client %q: %w", clientID, ErrNotFound)
+		return nil
 	})
+}
+
+// upsert replaces the element that is the same as v, or appends v.
+func upsert[T any](list []T, v T, same func(T) bool) []T {
+	if i := slices.IndexFunc(list, same); i >= 0 {
+		list[i] = v
+		return list
+	}
+	return append(list, v)
+}
+
+// remove deletes the element that match selects and reports whether there was one.
+func remove[T any](list []T, match func(T) bool) ([]T, bool) {
+	i := slices.IndexFunc(list, match)
+	if i < 0 {
+		return list, false
+	}
+	return slices.Delete(list, i, i+1), true
 }
 
 // Reload swaps in a new configuration (users, clients, TTLs, lockout, token
