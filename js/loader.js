@@ -1,5 +1,5 @@
 // Loads ropc.wasm once per JavaScript realm and resolves to the core: the pure
-// build/parse functions of wasm/bridge, each returning the parsed JSON answer
+// build/parse functions of wasm/internal/bridge, each returning the parsed JSON answer
 // string ({"ok": ...} or {"error": ...}).
 import './wasm_exec.js'; // the Go toolchain's own runtime shim, copied by `make js`
 
@@ -8,7 +8,7 @@ const wasmURL = new URL('./ropc.wasm', import.meta.url);
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string' &&
   wasmURL.protocol === 'file:';
 
-// Function numbers and argument counts of wasm/bridge/call.go (keep in step).
+// Function numbers and argument counts of wasm/internal/bridge/call.go (keep in step).
 const PROTOCOL_VERSION = 1;
 const FUNCTIONS = {
   buildPasswordRequest: 1, // endpoint, clientId, clientSecret, authMethod, username, password, scope, params
