@@ -14,9 +14,10 @@ import (
 // Paths of the instance endpoints, served with the admin API's bearer token.
 const (
 	// pathInstance (GET) describes the Go instance that answers: its id,
-	// start time, requests served and the most it served at once. Tests use
-	// it to see that concurrent requests share one instance and that a
-	// panicking instance is replaced.
+	// start time, requests served and the most it served at once since it
+	// started or since the last POST, which answers the same and starts a
+	// new max_in_flight window. Tests use it to see that concurrent requests
+	// share one instance and that a panicking instance is replaced.
 	pathInstance = "/_admin/instance"
 	// pathPanic (POST) panics in the handler, which ends the instance: the
 	// caller gets the entry module's 500 and the next request a new instance.
@@ -74,7 +75,11 @@ func (in *instance) endpoints(next http.Handler, adminToken string) http.Handler
 			return
 		}
 		switch {
-		case r.URL.Path == pathInstance && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+		case r.URL.Path == pathInstance && (r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodPost):
+			if r.Method == http.MethodPost {
+				// This request is the only one sure to be in flight.
+				in.maxInFlight.Store(1)
+			}
 			jsonAnswer(http.StatusOK, map[string]any{
 				"id":            in.id,
 				"started":       in.started.UTC().Format(time.RFC3339Nano),
@@ -85,7 +90,7 @@ func (in *instance) endpoints(next http.Handler, adminToken string) http.Handler
 		case r.URL.Path == pathPanic && r.Method == http.MethodPost:
 			panic("POST " + pathPanic + ": deliberate panic to end this instance")
 		default:
-			w.Header().Set("Allow", map[string]string{pathInstance: "GET, HEAD", pathPanic: "POST"}[r.URL.Path])
+			w.Header().Set("Allow", map[string]string{pathInstance: "GET, HEAD, POST", pathPanic: "POST"}[r.URL.Path])
 			jsonAnswer(http.StatusMethodNotAllowed, map[string]any{"error": r.Method + " is not allowed on " + r.URL.Path}).ServeHTTP(w, r)
 		}
 	})
