@@ -49,10 +49,11 @@ async function startInstance(env) {
   const binding = {};
   let markReady;
   const ready = new Promise((resolve) => (markReady = resolve));
-  let markEnded;
-  // Settles (never rejects) with the reason once the instance has ended.
-  const ended = new Promise((resolve) => (markEnded = resolve));
-  const inst = { binding, ended, alive: true };
+  let startFailed;
+  const failedStart = new Promise((resolve) => (startFailed = resolve));
+  // pending holds the settle functions of the requests this instance is
+  // serving, so that its end can answer them.
+  const inst = { binding, alive: true, pending: new Set() };
   const end = (reason) => {
     if (!inst.alive) return;
     inst.alive = false;
@@ -60,7 +61,9 @@ async function startInstance(env) {
       if (current === inst) instances.delete(env);
     }, () => {});
     console.error(`ropc worker: the Go instance ended (${reason}); the next request starts a new one`);
-    markEnded(reason);
+    for (const settle of inst.pending) settle(null);
+    inst.pending.clear();
+    startFailed(reason);
   };
   // Go's runtime calls exit when main returns, on os.Exit, and after an
   // unrecovered panic or a fatal error.
@@ -83,11 +86,37 @@ async function startInstance(env) {
   });
   // No ctx here: each request's ctx is passed with the request.
   go.run(instance, { env, binding }).catch((err) => end(`${err}`));
-  const first = await Promise.race([ready.then(() => "ready"), ended]);
+  const first = await Promise.race([ready.then(() => "ready"), failedStart]);
   if (first !== "ready") {
     throw new Error(`the Go instance ended while starting (${first})`);
   }
   return inst;
+}
+
+// serve hands one request to inst and settles with Go's answer
+// ({status, headers, body}), or with null if the instance ends first.
+function serve(inst, request, headers, body, ctx) {
+  return new Promise((resolve, reject) => {
+    if (!inst.alive) {
+      resolve(null);
+      return;
+    }
+    const settle = (out) => {
+      inst.pending.delete(settle);
+      resolve(out);
+    };
+    inst.pending.add(settle);
+    const fail = (err) => {
+      inst.pending.delete(settle);
+      reject(err);
+    };
+    try {
+      inst.binding.serve(request.method, request.url, headers, body, ctx, settle, fail);
+    } catch (err) {
+      // A Go instance that ended in the meantime throws here.
+      fail(err);
+    }
+  });
 }
 
 // serverError is the answer for a request whose instance ended or could not
@@ -110,6 +139,11 @@ function serverError(what) {
 // mock still sees that it is too large) or null.
 async function readBody(request) {
   if (request.body === null) return null;
+  const declared = Number(request.headers.get("Content-Length"));
+  if (Number.isInteger(declared) && declared >= 0 && declared <= maxBodyBytes) {
+    // The common case, a small form: one read.
+    return new Uint8Array(await request.arrayBuffer());
+  }
   const reader = request.body.getReader();
   const chunks = [];
   let size = 0;
@@ -147,16 +181,9 @@ async function fetch(request, env, ctx) {
   const body = await readBody(request);
   const headers = [];
   for (const [name, value] of request.headers) headers.push(name, value);
-  const answer = new Promise((resolve, reject) => {
-    if (!inst.alive) {
-      reject(new Error("instance ended"));
-      return;
-    }
-    inst.binding.serve(request.method, request.url, headers, body, ctx, resolve, reject);
-  });
   let out;
   try {
-    out = await Promise.race([answer, inst.ended.then(() => null)]);
+    out = await serve(inst, request, headers, body, ctx);
   } catch (err) {
     console.error(`ropc worker: ${err.message}`);
     return serverError(inst.alive ? "could not read the request" : "ended while serving this request");
