@@ -16,12 +16,15 @@
 # includes local D1's SQLite work, which on Cloudflare runs elsewhere).
 # The first request of a new isolate (cold start) is measured over fresh
 # sessions. The native ropc-mock is measured the same way beside them.
-# Env: N (requests per worker and endpoint, default 300), COLD (fresh sessions
-# per cold-start figure, default 3).
+# Env: N (requests per worker and endpoint, default 300), WARMUP (unmeasured
+# requests per worker and endpoint first, default 100: V8 keeps optimising the
+# Go code for the first several hundred requests), COLD (fresh sessions per
+# cold-start figure, default 3).
 set -euo pipefail
 source "$(dirname "$0")/worker-lib.sh"
 n=${N:-300}
 cold=${COLD:-3}
+warmup=${WARMUP:-100}
 ensure_wrangler
 "$ROOT/scripts/build-worker.sh" 2>/dev/null
 
@@ -90,8 +93,8 @@ for ((i = 0; i < 2 * cold; i++)); do
 done
 
 session warm "${floor[@]}" "${d1floor[@]}" "${isolate[@]}" "${request[@]}"
-echo "local wrangler dev, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); CPU = the workerd process that runs the workers, per request"
-"$tmp/latency" -url "$RT_URL" -n "$n" -cpu-pid "$RT_PID" -tsv "$tmp/warm.tsv" \
+echo "local wrangler dev, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); after $warmup warm-up requests each; CPU = the workerd process that runs the workers, per request"
+"$tmp/latency" -url "$RT_URL" -n "$n" -warmup "$warmup" -cpu-pid "$RT_PID" -tsv "$tmp/warm.tsv" \
 	-worker "floor (plain JS worker)=ropc-mock-floor" \
 	-worker "D1 floor (plain JS worker, a grant's D1 statements)=ropc-mock-d1floor" \
 	-worker "Go, one instance per isolate=ropc-mock" \
