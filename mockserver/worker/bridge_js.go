@@ -21,29 +21,24 @@ import (
 // cloudflare.WaitUntil panics (ending the instance) instead of extending the
 // wrong request. Use waitUntil below.
 func serveRequests(h http.Handler) {
+	uint8Array := js.Global().Get("Uint8Array")
 	serve := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		// binding.serve(method, url, headers, body, ctx, resolve, reject):
-		// headers is a flat array [name0, value0, name1, value1, ...] and
-		// body a Uint8Array or null; see entry.mjs.
-		if len(args) != 7 {
-			panic("binding.serve: want 7 arguments")
+		// binding.serve(frame, ctx, resolve, reject): frame is a Uint8Array
+		// (see frame.go); resolve takes the response frame.
+		if len(args) != 4 {
+			panic("binding.serve: want 4 arguments")
 		}
-		p := requestParts{method: args[0].String(), url: args[1].String()}
-		hs := args[2]
-		n := hs.Length()
-		p.headers = make([][2]string, 0, n/2)
-		for i := 0; i+1 < n; i += 2 {
-			p.headers = append(p.headers, [2]string{hs.Index(i).String(), hs.Index(i + 1).String()})
-		}
-		if b := args[3]; !b.IsNull() && !b.IsUndefined() {
-			p.body = make([]byte, b.Length())
-			js.CopyBytesToGo(p.body, b)
-		}
-		execCtx, resolve, reject := args[4], args[5], args[6]
+		frame := make([]byte, args[0].Length())
+		js.CopyBytesToGo(frame, args[0])
+		execCtx, resolve, reject := args[1], args[2], args[3]
 		// The handler may wait on D1 promises, which settle only once this
 		// callback has returned to JavaScript: it runs in its own goroutine.
 		go func() {
-			r, err := newRequest(p)
+			p, err := parseRequestFrame(frame)
+			var r *http.Request
+			if err == nil {
+				r, err = newRequest(p)
+			}
 			if err != nil {
 				reject.Invoke(js.Global().Get("Error").New(err.Error()))
 				return
@@ -52,18 +47,10 @@ func serveRequests(h http.Handler) {
 			w := newBufferedResponse()
 			h.ServeHTTP(w, r)
 			status, header, body := w.result()
-			flat := make([]any, 0, 2*len(header))
-			for name, values := range header {
-				for _, v := range values {
-					flat = append(flat, name, v)
-				}
-			}
-			jsBody := js.Null()
-			if len(body) > 0 {
-				jsBody = js.Global().Get("Uint8Array").New(len(body))
-				js.CopyBytesToJS(jsBody, body)
-			}
-			resolve.Invoke(js.ValueOf(map[string]any{"status": status, "headers": flat, "body": jsBody}))
+			out := appendResponseFrame(make([]byte, 0, 256+len(body)), status, header, body)
+			jsOut := uint8Array.New(len(out))
+			js.CopyBytesToJS(jsOut, out)
+			resolve.Invoke(jsOut)
 		}()
 		return nil
 	})

@@ -93,9 +93,9 @@ async function startInstance(env) {
   return inst;
 }
 
-// serve hands one request to inst and settles with Go's answer
-// ({status, headers, body}), or with null if the instance ends first.
-function serve(inst, request, headers, body, ctx) {
+// serve hands one request frame to inst and settles with the response frame,
+// or with null if the instance ends first.
+function serve(inst, frame, ctx) {
   return new Promise((resolve, reject) => {
     if (!inst.alive) {
       resolve(null);
@@ -111,12 +111,44 @@ function serve(inst, request, headers, body, ctx) {
       reject(err);
     };
     try {
-      inst.binding.serve(request.method, request.url, headers, body, ctx, settle, fail);
+      inst.binding.serve(frame, ctx, settle, fail);
     } catch (err) {
       // A Go instance that ended in the meantime throws here.
       fail(err);
     }
   });
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+// requestFrame packs a request into one byte array for Go; frame.go in this
+// directory holds the format and its parser.
+function requestFrame(request, body) {
+  let head = `${request.method}\n${request.url}\n${body === null ? "-" : "+"}\n`;
+  for (const [name, value] of request.headers) head += `${name}:${value}\n`;
+  const headBytes = encoder.encode(head);
+  const bodyLength = body === null ? 0 : body.byteLength;
+  const frame = new Uint8Array(4 + headBytes.byteLength + bodyLength);
+  new DataView(frame.buffer).setUint32(0, headBytes.byteLength);
+  frame.set(headBytes, 4);
+  if (body !== null) frame.set(body, 4 + headBytes.byteLength);
+  return frame;
+}
+
+// response builds the Response from Go's frame (status, header lines, body).
+function response(frame, method) {
+  const headLength = new DataView(frame.buffer, frame.byteOffset).getUint32(0);
+  const lines = decoder.decode(frame.subarray(4, 4 + headLength)).split("\n");
+  const status = Number(lines[0]);
+  const headers = new Headers();
+  for (let i = 1; i < lines.length - 1; i++) {
+    const colon = lines[i].indexOf(":");
+    headers.append(lines[i].slice(0, colon), lines[i].slice(colon + 1));
+  }
+  const body = frame.subarray(4 + headLength);
+  const noBody = nullBodyStatus.has(status) || method === "HEAD" || body.byteLength === 0;
+  return new Response(noBody ? null : body, { status, headers });
 }
 
 // serverError is the answer for a request whose instance ended or could not
@@ -178,21 +210,16 @@ async function fetch(request, env, ctx) {
     console.error(`ropc worker: ${err.message}`);
     return serverError("could not start");
   }
-  const body = await readBody(request);
-  const headers = [];
-  for (const [name, value] of request.headers) headers.push(name, value);
+  const frame = requestFrame(request, await readBody(request));
   let out;
   try {
-    out = await serve(inst, request, headers, body, ctx);
+    out = await serve(inst, frame, ctx);
   } catch (err) {
     console.error(`ropc worker: ${err.message}`);
     return serverError(inst.alive ? "could not read the request" : "ended while serving this request");
   }
   if (out === null) return serverError("ended while serving this request");
-  const respHeaders = new Headers();
-  for (let i = 0; i + 1 < out.headers.length; i += 2) respHeaders.append(out.headers[i], out.headers[i + 1]);
-  const noBody = nullBodyStatus.has(out.status) || request.method === "HEAD";
-  return new Response(noBody ? null : out.body, { status: out.status, headers: respHeaders });
+  return response(out, request.method);
 }
 
 export default { fetch };

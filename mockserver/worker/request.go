@@ -10,11 +10,11 @@ import (
 	"strconv"
 )
 
-// requestParts is one request as entry.mjs hands it over: the method, the
-// absolute URL, the header fields in order (the Fetch API joins repeated
-// fields with ", ", as RFC 9110 §5.3 allows), and the whole body (nil when
-// the request has none). The JavaScript side reads the body once, so the Go
-// side needs no callbacks into a ReadableStream.
+// requestParts is one request as entry.mjs hands it over (in a frame, see
+// frame.go): the method, the absolute URL, the header fields in order (the
+// Fetch API joins repeated fields with ", ", as RFC 9110 §5.3 allows), and
+// the whole body (nil when the request has none). The JavaScript side reads
+// the body once, so the Go side needs no callbacks into a ReadableStream.
 type requestParts struct {
 	method  string
 	url     string

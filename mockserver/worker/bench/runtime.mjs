@@ -55,26 +55,35 @@ function listeningPorts(pid) {
   return ports;
 }
 
-const candidates = workerdProcesses();
-if (candidates.length !== 1) {
-  console.error(`runtime.mjs: want one workerd running the workers in process group ${pgid}, found ${candidates.length}`);
-  process.exit(1);
-}
-const pid = candidates[0];
-for (const port of listeningPorts(pid)) {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/`, {
-      headers: { "MF-Route-Override": floorName },
-      signal: AbortSignal.timeout(2000),
-    });
-    await res.arrayBuffer();
-    if (res.headers.get("x-ropc-floor") === "1") {
-      console.log(`${pid} ${port}`);
-      process.exit(0);
-    }
-  } catch {
-    // Not an HTTP socket (the inspector answers WebSocket upgrades only).
+async function find() {
+  const candidates = workerdProcesses();
+  if (candidates.length !== 1) {
+    return `want one workerd running the workers in process group ${pgid}, found ${candidates.length}`;
   }
+  const pid = candidates[0];
+  for (const port of listeningPorts(pid)) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/`, {
+        headers: { "MF-Route-Override": floorName },
+        signal: AbortSignal.timeout(2000),
+      });
+      await res.arrayBuffer();
+      if (res.headers.get("x-ropc-floor") === "1") {
+        console.log(`${pid} ${port}`);
+        process.exit(0);
+      }
+    } catch {
+      // Not an HTTP socket (the inspector answers WebSocket upgrades only).
+    }
+  }
+  return `no socket of workerd ${pid} serves the worker ${floorName}`;
 }
-console.error(`runtime.mjs: no socket of workerd ${pid} serves the worker ${floorName}`);
+
+// wrangler dev may still be (re)starting its runtime: try for a while.
+let why;
+for (let i = 0; i < 40; i++) {
+  why = await find();
+  await new Promise((resolve) => setTimeout(resolve, 250));
+}
+console.error(`runtime.mjs: ${why}`);
 process.exit(1);

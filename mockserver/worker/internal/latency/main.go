@@ -133,8 +133,10 @@ func (m *meter) rounds(workers []target, n, block, warmup int) []figure {
 	}
 	for done := 0; done < n; done += block {
 		size := min(block, n-done)
-		for wi, w := range workers {
-			for ei, e := range endpoints {
+		// Endpoint by endpoint, so a worker's healthz block follows other
+		// workers' healthz blocks, not the leftovers of a grant's D1 write.
+		for ei, e := range endpoints {
+			for wi, w := range workers {
 				s, err := m.run(w, e, size)
 				if err != nil {
 					fail(w.label+" "+e, err)
