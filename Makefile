@@ -65,6 +65,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseRule -fuzztime 30s ./mockserver/admin
 	$(GO) test -run '^$$' -fuzz FuzzCall -fuzztime 30s ./wasm/internal/bridge
 	$(GO) test -run '^$$' -fuzz FuzzJSONWriterString -fuzztime 30s ./wasm/internal/bridge
+	$(GO) test -run '^$$' -fuzz FuzzParseRequestFrame -fuzztime 30s ./mockserver/worker
 
 clean:
 	rm -rf bin js/node_modules js/ropc.wasm js/wasm_exec.js examples/*/node_modules mockserver/worker/build mockserver/worker/node_modules mockserver/conformance/jsclients/node_modules

@@ -70,7 +70,7 @@ var passthrough = /* @__PURE__ */ __name((request, env, _ctx, middlewareCtx) => 
 }, "passthrough");
 var middleware_patch_console_prefix_default = passthrough;
 
-// .wrangler/tmp/bundle-Q4Xkv7/middleware-insertion-facade.js
+// .wrangler/tmp/bundle-J7Z8Bc/middleware-insertion-facade.js
 var __INTERNAL_WRANGLER_MIDDLEWARE__ = [
   middleware_ensure_req_body_drained_default,
   middleware_miniflare3_json_error_default,
@@ -103,7 +103,7 @@ function __facade_invoke__(request, env, ctx, dispatch, finalMiddleware) {
 }
 __name(__facade_invoke__, "__facade_invoke__");
 
-// .wrangler/tmp/bundle-Q4Xkv7/middleware-loader.entry.ts
+// .wrangler/tmp/bundle-J7Z8Bc/middleware-loader.entry.ts
 var __Facade_ScheduledController__ = class ___Facade_ScheduledController__ {
   constructor(scheduledTime, cron, noRetry) {
     this.scheduledTime = scheduledTime;
