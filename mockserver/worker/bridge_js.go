@@ -12,14 +12,15 @@ import (
 
 // serveRequests publishes h to entry.mjs as binding.serve and never returns.
 //
-// github.com/syumai/workers' own binding (handleRequest) turns one request
-// into an *http.Request through a ReadableStream and the response back
-// through an io.Pipe, and its WaitUntil reads the ExecutionContext given at
-// start-up. With one instance serving many requests that start-up value
-// belongs to some earlier request, so entry.mjs passes each request's ctx
-// with the request and leaves it out of the start-up context: a call to
-// cloudflare.WaitUntil panics (ending the instance) instead of extending the
-// wrong request. Use waitUntil below.
+// Why not github.com/syumai/workers' own binding (handleRequest): it moves a
+// request and its response through ReadableStreams and an io.Pipe, a
+// crossing between JavaScript and WebAssembly per header, string and chunk,
+// where binding.serve takes one frame each way (frame.go); and its
+// WaitUntil reads the ExecutionContext given at start-up, which, with one
+// instance serving many requests, belongs to some earlier request.
+// entry.mjs passes each request's ctx with the request and leaves it out of
+// the start-up context, so cloudflare.WaitUntil panics (ending the instance)
+// instead of extending the wrong request; use waitUntil below.
 func serveRequests(h http.Handler) {
 	uint8Array := js.Global().Get("Uint8Array")
 	serve := js.FuncOf(func(_ js.Value, args []js.Value) any {
