@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,8 +25,9 @@ type Client struct {
 
 	lastURL atomic.Pointer[cachedURL]
 
-	mu   sync.Mutex // guards meta
-	meta *Metadata  // discovery result, cached after the first success
+	mu        sync.Mutex // guards meta and lastCause
+	meta      *Metadata  // discovery result, cached after the first success
+	lastCause error      // the error of the last discovery attempt
 }
 
 // NewClient validates cfg and applies defaults. It does no network I/O: discovery, when Issuer
@@ -36,12 +36,9 @@ func NewClient(cfg Config) (*Client, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	method := cfg.AuthMethod
-	if method == "" {
-		method = AuthClientSecretBasic
-		if cfg.ClientSecret == "" {
-			method = AuthNone
-		}
+	method, err := core.ResolveAuthMethod(cfg.AuthMethod, cfg.ClientSecret)
+	if err != nil {
+		return nil, err
 	}
 	c := &Client{
 		cfg:      &cfg,
@@ -121,7 +118,7 @@ func (c *Client) PasswordToken(ctx context.Context, username, password string, o
 	if err != nil {
 		return nil, scrub(err, password, c.cfg.ClientSecret)
 	}
-	fillScope(tok, o.scopes)
+	tok.Scope = core.GrantedScope(tok.Scope, o.scopes, "")
 	return tok, nil
 }
 
@@ -143,10 +140,8 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string, opts ...Reque
 	if err != nil {
 		return nil, scrub(err, refreshToken, c.cfg.ClientSecret)
 	}
-	if tok.RefreshToken == "" {
-		tok.RefreshToken = refreshToken
-	}
-	fillScope(tok, o.scopes)
+	tok.RefreshToken = core.KeptRefreshToken(tok.RefreshToken, refreshToken)
+	tok.Scope = core.GrantedScope(tok.Scope, o.scopes, "")
 	return tok, nil
 }
 
@@ -172,20 +167,12 @@ func scrub(err error, secrets ...string) error {
 	return core.Scrub(err, secrets...)
 }
 
-// fillScope applies RFC 6749 §5.1: scope is omitted from the response when it is identical to
-// the scope requested.
-func fillScope(tok *Token, requested []string) {
-	if tok.Scope == "" && len(requested) > 0 {
-		tok.Scope = strings.Join(requested, " ")
-	}
-}
-
 // tokenEndpoint returns TokenURL, discovering it from Issuer when not configured.
 func (c *Client) tokenEndpoint(ctx context.Context) (string, error) {
 	if c.cfg.TokenURL != "" {
 		return c.cfg.TokenURL, nil
 	}
-	if c.cfg.Issuer == "" {
+	if !core.NeedsDiscovery(c.cfg.TokenURL, c.cfg.Issuer, false) {
 		return "", &endpointError{name: "token endpoint"}
 	}
 	m, err := c.metadata(ctx)
@@ -203,7 +190,7 @@ func (c *Client) endpoint(ctx context.Context, configured string, pick func(*Met
 	if configured != "" {
 		return configured, nil
 	}
-	if c.cfg.Issuer == "" {
+	if !core.NeedsDiscovery(configured, c.cfg.Issuer, false) {
 		return "", &endpointError{name: name}
 	}
 	m, err := c.metadata(ctx)

@@ -84,7 +84,7 @@ func tokenFromFields(fields map[string]any, now time.Time) (*Token, error) {
 	if known {
 		held.secs = secs
 		t.ExpiresIn = &held.secs
-		t.Expiry = now.Add(time.Duration(*t.ExpiresIn) * time.Second)
+		t.Expiry = ExpiresAt(now, t.ExpiresIn)
 	}
 	return t, nil
 }
