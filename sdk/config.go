@@ -98,6 +98,12 @@ func (c *Config) validate() error {
 			return err
 		}
 	}
+	if c.Issuer != "" {
+		// RFC 8414 §2: no query or fragment; the same check discovery makes later.
+		if _, err := core.DiscoveryURLs(c.Issuer); err != nil {
+			return err
+		}
+	}
 	if _, err := core.ResolveAuthMethod(c.AuthMethod, c.ClientSecret); err != nil {
 		return err
 	}
