@@ -86,7 +86,7 @@ export interface Metadata {
 export interface SessionOptions {
   /** Called after each refresh with the new token (persist it here); not awaited, and its errors are ignored. */
   onTokenChange?: (token: Token) => void | Promise<void>;
-  /** Refresh this long before expiry. Default 60000. */
+  /** Refresh this long before expiry (capped at half the token's lifetime). Default 60000; negative is refused. */
   marginMs?: number;
 }
 
@@ -122,9 +122,17 @@ export class OAuthError extends Error {
   readonly status: number;
 }
 
+/**
+ * 'discovery': no metadata URL gave usable metadata (RFC 8414); the message
+ * names each URL tried with its answer, and the error's `attempts` property
+ * lists them ({ url, status, problem }, status 0 for no answer).
+ * 'sign_in_again': only the user's credentials can produce a token (the
+ * refresh token was rejected, its OAuthError is the `cause`; or the access
+ * token expired and there is no refresh token).
+ */
 export type TransportErrorReason =
   | 'network' | 'timeout' | 'redirect' | 'too_large' | 'malformed' | 'http_status'
-  | 'insecure_url' | 'invalid_input' | 'closed' | 'sign_in_again';
+  | 'insecure_url' | 'invalid_input' | 'closed' | 'sign_in_again' | 'discovery';
 
 /** Every failure that is not an OAuth error answer. */
 export class TransportError extends Error {
