@@ -4,54 +4,33 @@
 # the password grant: token -> GET /userinfo -> refresh -> revoke, printing
 # each step. Exits non-zero if any step does not behave as expected.
 # Needs only Go and loopback networking (plus the Go module cache for the build).
-set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
-cd "$(dirname "$0")/.."
-export GOFLAGS="${GOFLAGS:--buildvcs=false}"
-
-# Built-in demo credentials of ropc-mock (mockserver.DefaultConfig).
-CLIENT_ID=client_id
-USERNAME=johndoe
-PASSWORD=A3ddj3w
-export ROPC_CLIENT_SECRET=client_secret
+# The built-in demo credentials of ropc-mock (mockserver/demo.json).
+CLIENT_ID=$(demo_credential client_id)
+USERNAME=$(demo_credential username)
+PASSWORD=$(demo_credential password)
+ROPC_CLIENT_SECRET=$(demo_credential client_secret)
+export ROPC_CLIENT_SECRET
 
 bold() { if [ -t 1 ]; then printf '\n\033[1m%s\033[0m\n' "$*"; else printf '\n%s\n' "$*"; fi; }
-die() { printf 'demo: FAILED: %s\n' "$*" >&2; exit 1; }
 
 bold "==> building bin/ropc-mock and bin/ropc"
-mkdir -p bin
-go build -o bin/ropc-mock ./cmd/ropc-mock
-go build -o bin/ropc ./cmd/ropc
+build_mock
+"$GO" build -o bin/ropc ./cmd/ropc
 
 work="$(mktemp -d)"
-mock_pid=""
 cleanup() {
-	if [ -n "$mock_pid" ] && kill -0 "$mock_pid" 2>/dev/null; then
-		kill "$mock_pid" 2>/dev/null || true
-		wait "$mock_pid" 2>/dev/null || true
-	fi
+	stop_mock
 	rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 bold "==> starting ropc-mock on a free loopback port (built-in demo config)"
-# -key-file '': a throwaway signing key, so the demo leaves nothing behind.
-bin/ropc-mock -addr 127.0.0.1:0 -key-file '' -log-level warn >"$work/mock.out" 2>"$work/mock.err" &
-mock_pid=$!
-issuer=""
-for _ in $(seq 1 100); do
-	if ! kill -0 "$mock_pid" 2>/dev/null; then
-		cat "$work/mock.err" >&2
-		die "ropc-mock exited during start-up"
-	fi
-	line="$(head -n 1 "$work/mock.out" 2>/dev/null || true)"
-	case "$line" in
-	"ropc-mock: serving "*) issuer="${line#ropc-mock: serving }"; break ;;
-	esac
-	sleep 0.1
-done
-[ -n "$issuer" ] || die "ropc-mock did not report its address within 10s"
+# A throwaway signing key (start_mock), so the demo leaves nothing behind.
+start_mock "$work" -log-level warn
+issuer=$MOCK_URL
 echo "issuer: $issuer"
 common=(--client-id "$CLIENT_ID" --timeout 10s)
 

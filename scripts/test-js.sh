@@ -3,7 +3,7 @@
 # dependencies, then runs Node's test runner: client tests against a real
 # ropc-mock, fault quirks via its admin API, the examples, and headless
 # Chromium (skipped, and reported as skipped, when no browser is installed).
-source "$(dirname "$0")/js-lib.sh"
+source "$(dirname "$0")/lib.sh"
 build_js_and_mock
 
 (cd js && npm ci --no-audit --no-fund --loglevel=error)
