@@ -118,7 +118,10 @@ function makeCore(exports) {
 // How a URL becomes bytes: fetch here; node.js swaps in a reader that takes
 // file: URLs from disk. show() is the name an error gives the module.
 let host = {
-  read: (url) => fetch(url),
+  read: async (url) => {
+    if (url.protocol === 'file:') throw new Error('this entry of the package reads no files (its "node" entry does)');
+    return fetch(url);
+  },
   toURL: (text) => new URL(text, globalThis.document?.baseURI ?? globalThis.location?.href),
   show: (url) => url.href,
 };
