@@ -28,7 +28,7 @@ test-interop:
 
 ## mock: run the mock token server on 127.0.0.1:8080 with the built-in demo config.
 mock:
-	$(GO) run ./mockserver/cmd/ropc-mock -admin $(ARGS)
+	$(GO) run ./cmd/ropc-mock -admin $(ARGS)
 
 ## js: build the npm package in js/ (wasm + wasm_exec.js + types).
 js:
@@ -63,8 +63,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzHandler -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzAppendJSON -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzParseRule -fuzztime 30s ./mockserver/admin
-	$(GO) test -run '^$$' -fuzz FuzzCall -fuzztime 30s ./wasm/bridge
-	$(GO) test -run '^$$' -fuzz FuzzJSONWriterString -fuzztime 30s ./wasm/bridge
+	$(GO) test -run '^$$' -fuzz FuzzCall -fuzztime 30s ./wasm/internal/bridge
+	$(GO) test -run '^$$' -fuzz FuzzJSONWriterString -fuzztime 30s ./wasm/internal/bridge
 
 clean:
 	rm -rf bin js/node_modules js/ropc.wasm js/wasm_exec.js examples/*/node_modules mockserver/worker/build mockserver/worker/node_modules mockserver/conformance/jsclients/node_modules

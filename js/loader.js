@@ -1,18 +1,18 @@
 // Loads ropc.wasm once per JavaScript realm and resolves to the core: the pure
-// build/parse functions of wasm/bridge, each returning the parsed JSON answer
-// string ({"ok": ...} or {"error": ...}). Nothing here imports a node: module:
-// node.js (the package's "node" entry) hands in a file reader, so browser
-// builds never reach one.
+// build/parse functions of wasm/internal/bridge, each returning the parsed
+// JSON answer string ({"ok": ...} or {"error": ...}). Nothing here imports a
+// node: module: node.js (the package's "node" entry) hands in a file reader,
+// so browser builds never reach one.
 import { TransportError } from './errors.js';
 import './wasm_exec.js'; // the Go toolchain's own runtime shim, copied by `make js`
 
 const Go = globalThis.Go;
-// The literal `new URL('./…', import.meta.url)` form: Vite, webpack 5 and
-// Parcel emit the file and rewrite this URL; esbuild and Rollup leave it, and
+// The literal `new URL('./…', import.meta.url)` form: Vite and webpack 5 emit
+// the file and rewrite this URL; esbuild and Rollup leave it, and
 // the file must then sit next to the bundle (or come as createClient({ wasm })).
 const wasmURL = new URL('./ropc.wasm', import.meta.url);
 
-// Function numbers and argument counts of wasm/bridge/call.go (keep in step).
+// Function numbers and argument counts of wasm/internal/bridge/call.go (keep in step).
 const PROTOCOL_VERSION = 1;
 const FUNCTIONS = {
   buildPasswordRequest: 1, // endpoint, clientId, clientSecret, authMethod, username, password, scope, params

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"os"
 	"reflect"
@@ -147,33 +148,41 @@ func (s SecretJSON) String() string { return fmt.Sprint(s) }
 func (s SecretJSON) GoString() string { return fmt.Sprint(s) }
 
 // Duration is a time.Duration that reads JSON as a Go duration string
-// ("90s", "1h") or a number of seconds.
+// ("90s", "1h") or a number of seconds; it writes a Go duration string. The
+// config file and the admin API's fault rules share it.
 type Duration time.Duration
 
 // MarshalJSON writes a Go duration string.
 func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
 
-// UnmarshalJSON accepts "1h30m" or 5400.
+// UnmarshalJSON accepts "1h30m" or 5400. A bad value is a DurationError.
 func (d *Duration) UnmarshalJSON(b []byte) error {
 	if len(b) > 0 && b[0] == '"' {
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
-			return err
+			return DurationError(`must be a duration string such as "2s" or a number of seconds`)
 		}
 		v, err := time.ParseDuration(s)
 		if err != nil {
-			return fmt.Errorf("not a duration (want e.g. \"1h\" or \"90s\"): %q", s)
+			return DurationError(fmt.Sprintf("%q is not a duration (use e.g. \"500ms\", \"90s\", \"1h\")", s))
 		}
 		*d = Duration(v)
 		return nil
 	}
 	n, err := strconv.ParseFloat(string(b), 64)
-	if err != nil {
-		return fmt.Errorf("not a duration (want a string like \"1h\" or a number of seconds): %s", b)
+	if err != nil || n != n || n > float64(math.MaxInt64)/float64(time.Second) || n < float64(math.MinInt64)/float64(time.Second) {
+		return DurationError(fmt.Sprintf("not a duration (want a string like \"1h\" or a number of seconds): %.40s", b))
 	}
 	*d = Duration(n * float64(time.Second))
 	return nil
 }
+
+// DurationError is a JSON value that is not a duration. encoding/json drops
+// the field name from an UnmarshalJSON error, so callers that know the field
+// (the admin API's "delay") can find it with errors.As.
+type DurationError string
+
+func (e DurationError) Error() string { return string(e) }
 
 // DefaultConfig is the built-in demo configuration: a confidential client
 // client_id/client_secret (scopes read, write), a public client

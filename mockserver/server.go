@@ -1,23 +1,15 @@
 package mockserver
 
 import (
-	"context"
 	"crypto"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/crypto/bcrypt"
 )
 
 // Options are the host-side settings of a Server (things that are not in the
@@ -251,57 +243,6 @@ func (s *Server) resolveKey(cfg *Config, prev *state) (*signingKey, error) {
 	return newSigningKey(key)
 }
 
-// randReader returns a reader safe for concurrent use.
-func (s *Server) randReader() io.Reader {
-	if s.rand == nil {
-		return rand.Reader
-	}
-	return lockedReader{s}
-}
-
-type lockedReader struct{ s *Server }
-
-func (l lockedReader) Read(p []byte) (int, error) {
-	l.s.randMu.Lock()
-	defer l.s.randMu.Unlock()
-	return io.ReadFull(l.s.rand, p)
-}
-
-// randomBytes fills p from the server's random source.
-func (s *Server) randomBytes(p []byte) error {
-	if s.rand == nil {
-		_, err := rand.Read(p)
-		return err
-	}
-	_, err := lockedReader{s}.Read(p)
-	return err
-}
-
-// randomIDs returns one base64url id per size (in bytes), from a single read.
-func (s *Server) randomIDs(sizes ...int) ([]string, error) {
-	total := 0
-	for _, n := range sizes {
-		total += n
-	}
-	var buf [128]byte
-	raw := buf[:0]
-	if total > len(buf) {
-		raw = make([]byte, 0, total)
-	}
-	raw = raw[:total]
-	if err := s.randomBytes(raw); err != nil {
-		return nil, err
-	}
-	out := make([]string, len(sizes))
-	for i, n := range sizes {
-		out[i] = b64(raw[:n])
-		raw = raw[n:]
-	}
-	return out, nil
-}
-
-func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
-
 // Clock returns the server's clock.
 func (s *Server) Clock() *Clock { return s.clock }
 
@@ -310,181 +251,6 @@ func (s *Server) Store() Store { return s.store }
 
 // Logger returns the server's logger (never nil).
 func (s *Server) Logger() *slog.Logger { return s.log }
-
-// Config returns a copy of the current configuration (including users and
-// clients added at run time).
-func (s *Server) Config() *Config { return s.state.Load().cfg.clone() }
-
-// update applies f to a copy of the current config and swaps in the result.
-func (s *Server) update(f func(c *Config) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur := s.state.Load()
-	cfg := cur.cfg.clone()
-	if err := f(cfg); err != nil {
-		return err
-	}
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	st, err := s.buildState(cfg, cur)
-	if err != nil {
-		return err
-	}
-	s.state.Store(st)
-	return nil
-}
-
-// AddUser adds a user, or replaces the user with the same username.
-func (s *Server) AddUser(u User) error {
-	return s.update(func(c *Config) error {
-		c.Users = upsert(c.Users, u, func(x User) bool { return x.Username == u.Username })
-		return nil
-	})
-}
-
-// RemoveUser removes a user; its tokens stop working at the next refresh
-// and at /userinfo. ErrNotFound if there is no such user.
-func (s *Server) RemoveUser(username string) error {
-	return s.update(func(c *Config) error {
-		var ok bool
-		if c.Users, ok = remove(c.Users, func(x User) bool { return x.Username == username }); !ok {
-			return fmt.Errorf("user %q: %w", username, ErrNotFound)
-		}
-		return nil
-	})
-}
-
-// AddClient adds a client, or replaces the client with the same client_id.
-func (s *Server) AddClient(cl Client) error {
-	return s.update(func(c *Config) error {
-		c.Clients = upsert(c.Clients, cl, func(x Client) bool { return x.ClientID == cl.ClientID })
-		return nil
-	})
-}
-
-// RemoveClient removes a client. ErrNotFound if there is no such client.
-func (s *Server) RemoveClient(clientID string) error {
-	return s.update(func(c *Config) error {
-		var ok bool
-		if c.Clients, ok = remove(c.Clients, func(x Client) bool { return x.ClientID == clientID }); !ok {
-			return fmt.Errorf("client %q: %w", clientID, ErrNotFound)
-		}
-		return nil
-	})
-}
-
-// upsert replaces the element that is the same as v, or appends v.
-func upsert[T any](list []T, v T, same func(T) bool) []T {
-	if i := slices.IndexFunc(list, same); i >= 0 {
-		list[i] = v
-		return list
-	}
-	return append(list, v)
-}
-
-// remove deletes the element that match selects and reports whether there was one.
-func remove[T any](list []T, match func(T) bool) ([]T, bool) {
-	i := slices.IndexFunc(list, match)
-	if i < 0 {
-		return list, false
-	}
-	return slices.Delete(list, i, i+1), true
-}
-
-// Reload swaps in a new configuration (users, clients, TTLs, lockout, token
-// format) and keeps the store, so issued tokens stay valid. The signing key
-// changes only if cfg names a different one. It also becomes the config
-// Reset returns to.
-func (s *Server) Reload(cfg *Config) error {
-	if cfg == nil {
-		return errors.New("mockserver: Reload: nil config")
-	}
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, err := s.buildState(cfg.clone(), s.state.Load())
-	if err != nil {
-		return err
-	}
-	s.loaded = cfg.clone()
-	s.state.Store(st)
-	s.log.Info("config reloaded", "clients", len(cfg.Clients), "users", len(cfg.Users))
-	return nil
-}
-
-// Reset returns to the loaded (or last reloaded) config, clears the store
-// and resets the clock to real time.
-func (s *Server) Reset() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, err := s.buildState(s.loaded.clone(), s.state.Load())
-	if err != nil {
-		return err
-	}
-	if err := s.store.Clear(context.Background()); err != nil {
-		return err
-	}
-	s.clock.Reset()
-	s.state.Store(st)
-	return nil
-}
-
-// verifyPassword checks the password in constant time. For an unknown user
-// it still does the work a real user would cost — a digest compare, or a
-// bcrypt compare at the configured cost when the config has bcrypt users —
-// so response time does not tell which usernames exist.
-func verifyPassword(st *state, u *userEntry, password string) bool {
-	if u == nil {
-		if st.dummyBcrypt != nil {
-			_ = bcrypt.CompareHashAndPassword(st.dummyBcrypt, []byte(password))
-			return false
-		}
-		d := sha256.Sum256([]byte(password))
-		_ = constantTimeEq(d[:], dummyDigest[:])
-		return false
-	}
-	if u.bcrypt != nil {
-		return bcrypt.CompareHashAndPassword(u.bcrypt, []byte(password)) == nil
-	}
-	d := sha256.Sum256([]byte(password))
-	return constantTimeEq(d[:], u.pwHash[:])
-}
-
-// dummyBcryptFor returns a bcrypt hash at the cost of the config's first
-// bcrypt user (nil if there is none), made once per cost.
-func dummyBcryptFor(users []User) []byte {
-	for _, u := range users {
-		if u.PasswordBcrypt == "" {
-			continue
-		}
-		cost, err := bcrypt.Cost([]byte(u.PasswordBcrypt))
-		if err != nil {
-			return nil
-		}
-		dummyMu.Lock()
-		defer dummyMu.Unlock()
-		if h, ok := dummyHashes[cost]; ok {
-			return h
-		}
-		h, err := bcrypt.GenerateFromPassword([]byte("ropc-mock: no such user"), cost)
-		if err != nil {
-			return nil
-		}
-		dummyHashes[cost] = h
-		return h
-	}
-	return nil
-}
-
-var (
-	dummyMu     sync.Mutex
-	dummyHashes = map[int][]byte{}
-)
-
-var dummyDigest = sha256.Sum256([]byte("ropc-mock: no such user"))
 
 func dedupe(scopes []string) []string {
 	out := make([]string, 0, len(scopes))

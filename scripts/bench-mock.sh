@@ -33,7 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-go build -o "$work/ropc-mock" ./mockserver/cmd/ropc-mock
+go build -o "$work/ropc-mock" ./cmd/ropc-mock
 go build -o "$work/barehandler" ./mockserver/internal/barehandler
 
 # start NAME CMD... : run a server on a free port (in this shell, so its pid

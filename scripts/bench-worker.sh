@@ -23,7 +23,7 @@ trap 'exit 130' INT TERM
 
 cd "$ROOT"
 go build -o "$tmp/latency" ./mockserver/worker/internal/latency
-go build -o "$tmp/ropc-mock" ./mockserver/cmd/ropc-mock
+go build -o "$tmp/ropc-mock" ./cmd/ropc-mock
 
 wasm=mockserver/worker/build/app.wasm
 raw=$(stat -c %s "$wasm")

@@ -20,8 +20,8 @@ die() { printf 'demo: FAILED: %s\n' "$*" >&2; exit 1; }
 
 bold "==> building bin/ropc-mock and bin/ropc"
 mkdir -p bin
-go build -o bin/ropc-mock ./mockserver/cmd/ropc-mock
-go build -o bin/ropc ./examples/cli
+go build -o bin/ropc-mock ./cmd/ropc-mock
+go build -o bin/ropc ./cmd/ropc
 
 work="$(mktemp -d)"
 mock_pid=""

@@ -10,5 +10,5 @@ export GOFLAGS=${GOFLAGS:--buildvcs=false}
 build_js_and_mock() {
 	bash scripts/build-js.sh
 	mkdir -p bin
-	"$GO" build -o bin/ropc-mock ./mockserver/cmd/ropc-mock
+	"$GO" build -o bin/ropc-mock ./cmd/ropc-mock
 }

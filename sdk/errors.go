@@ -19,6 +19,8 @@ type (
 	HTTPError = core.HTTPError
 	// ProtocolError is a response that breaks the protocol, e.g. a 200 without access_token.
 	ProtocolError = core.ProtocolError
+	// ParamError is a request parameter the caller passed that cannot be sent, e.g. a scope with a space.
+	ParamError = core.ParamError
 	// AuthMethod selects how the client authenticates at the token endpoint (RFC 6749 §2.3).
 	AuthMethod = core.AuthMethod
 	// Introspection is a token introspection response (RFC 7662 §2.2).

@@ -1,227 +1,170 @@
 package sdk
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"sync"
-	"time"
+	"strings"
 
 	"github.com/ropcgo/ropc/sdk/core"
 )
 
-// refuseRedirects makes http.Client hand back the 3xx response instead of following it: on
-// 307/308 Go re-sends the POST body (password, client secret, token), even across origins.
-func refuseRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-
-var (
-	defaultTransportOnce sync.Once
-	defaultTransport     http.RoundTripper
-)
-
-// sharedTransport is one clone of http.DefaultTransport for all clients built without an
-// HTTPClient: it keeps ProxyFromEnvironment and pools connections, and nobody else can mutate it.
-func sharedTransport() http.RoundTripper {
-	defaultTransportOnce.Do(func() {
-		if t, ok := http.DefaultTransport.(*http.Transport); ok {
-			defaultTransport = t.Clone()
-		} else {
-			defaultTransport = http.DefaultTransport
-		}
-	})
-	return defaultTransport
+// Transport is an http.RoundTripper that sends requests with the source's access token
+// (RFC 6750 §2.1). On a 401 whose challenge says error="invalid_token" (RFC 6750 §3.1) it
+// refreshes once and retries, if the request body can be replayed.
+type Transport struct {
+	Source *TokenSource
+	// Base sends the requests; nil means http.DefaultTransport.
+	Base http.RoundTripper
 }
 
-// newHTTPClient copies the caller's client (never mutating it) and replaces its redirect policy.
-func newHTTPClient(cfg *Config) *http.Client {
+// Client returns an *http.Client that authorizes its requests with ts. base supplies the
+// transport and other settings and is not modified; nil means http.DefaultClient's settings.
+func (ts *TokenSource) Client(base *http.Client) *http.Client {
 	var hc http.Client
-	if cfg.HTTPClient != nil {
-		hc = *cfg.HTTPClient
-	} else {
-		hc.Transport = sharedTransport()
+	if base != nil {
+		hc = *base
 	}
-	hc.CheckRedirect = refuseRedirects
-	if hc.Timeout == 0 && cfg.Timeout >= 0 {
-		hc.Timeout = cfg.Timeout
-		if hc.Timeout == 0 {
-			hc.Timeout = DefaultTimeout
-		}
-	}
+	hc.Transport = &Transport{Source: ts, Base: hc.Transport}
 	return &hc
 }
 
-// Header values shared by every request; net/http only reads them.
-var (
-	formContentType = []string{"application/x-www-form-urlencoded"}
-	acceptJSON      = []string{"application/json"}
-)
-
-// parsedURL returns the parsed form of raw, cached for the last endpoint used: the same few
-// endpoint URLs repeat for the client's lifetime. net/http treats req.URL as read-only, so the
-// cached value is shared between requests.
-func (c *Client) parsedURL(raw string) (*url.URL, error) {
-	if e := c.lastURL.Load(); e != nil && e.raw == raw {
-		return e.u, nil
+// RoundTrip implements http.RoundTripper. Like any RoundTripper it does not modify req: it
+// adds the header to a clone.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	bodyClosed := false
+	if req.Body != nil {
+		// http.RoundTripper must close the body even on error.
+		defer func() {
+			if !bodyClosed {
+				req.Body.Close()
+			}
+		}()
 	}
-	u, err := url.Parse(raw)
+	if t.Source == nil {
+		return nil, errors.New("ropc: Transport has no Source")
+	}
+	// RFC 6750 §5.3: bearer tokens only over TLS, with the same loopback exception as Config.
+	if req.URL.Scheme == "http" && !t.Source.c.cfg.AllowInsecureHTTP && !IsLoopbackHost(req.URL.Hostname()) {
+		return nil, &InsecureURLError{Field: "request URL", URL: req.URL.Redacted()}
+	}
+	if crossOriginRedirect(req) {
+		// Like net/http for its own sensitive headers: a redirect that leaves the origin of the
+		// first request does not get the token (RFC 6750 §5.3: don't leak bearer tokens).
+		bodyClosed = true
+		return t.base().RoundTrip(req)
+	}
+	ctx := req.Context()
+	tok, err := t.Source.Token(ctx)
 	if err != nil {
-		return nil, errors.New("ropc: invalid endpoint URL")
+		return nil, err
 	}
-	c.lastURL.Store(&cachedURL{raw: raw, u: u})
-	return u, nil
+	req2, err := authorize(req, tok)
+	if err != nil {
+		return nil, err
+	}
+	bodyClosed = true // the base RoundTripper closes it from here on
+	resp, err := t.base().RoundTrip(req2)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || !invalidTokenChallenge(resp.Header) {
+		return resp, err
+	}
+	if tok.RefreshToken == "" {
+		// Nothing to refresh with: the caller gets the 401 and its RFC 6750 challenge as sent.
+		return resp, nil
+	}
+	retry, ok := replay(req)
+	if !ok {
+		return resp, nil
+	}
+	// RFC 6750 §3.1 invalid_token: expired, revoked or malformed. Refresh once (shared with
+	// concurrent callers) and retry once; a second 401 goes to the caller.
+	fresh, err := t.Source.refreshRejected(ctx, tok)
+	if err != nil {
+		if retry.Body != nil {
+			retry.Body.Close()
+		}
+		drain(resp)
+		return nil, err
+	}
+	req3, err := authorize(retry, fresh)
+	if err != nil {
+		if retry.Body != nil {
+			retry.Body.Close()
+		}
+		drain(resp)
+		return nil, err
+	}
+	drain(resp)
+	return t.base().RoundTrip(req3)
 }
 
-type cachedURL struct {
-	raw string
-	u   *url.URL
+func (t *Transport) base() http.RoundTripper {
+	if t.Base != nil {
+		return t.Base
+	}
+	return http.DefaultTransport
 }
 
-// send performs one request built by the core and returns the raw response for the core to parse.
-// It is the only place in the package that touches the network.
-func (c *Client) send(ctx context.Context, r *core.Request) (core.Response, error) {
-	u, err := c.parsedURL(r.URL)
+// crossOriginRedirect reports whether req is a redirect hop (http.Client sets req.Response)
+// whose scheme or host differs from the first request of the chain.
+func crossOriginRedirect(req *http.Request) bool {
+	if req.Response == nil || req.Response.Request == nil {
+		return false
+	}
+	first := req.Response.Request
+	for first.Response != nil && first.Response.Request != nil {
+		first = first.Response.Request
+	}
+	return !strings.EqualFold(first.URL.Scheme, req.URL.Scheme) || !strings.EqualFold(first.URL.Host, req.URL.Host)
+}
+
+// authorize clones req and sets the Authorization header on the clone.
+func authorize(req *http.Request, tok *Token) (*http.Request, error) {
+	// RFC 6749 §7.1: the client MUST NOT use an access token whose type it does not understand.
+	if tok.TokenType != "" && !strings.EqualFold(tok.TokenType, "bearer") {
+		return nil, fmt.Errorf("ropc: unsupported token type %q (only Bearer is supported)", tok.TokenType)
+	}
+	r := req.Clone(req.Context())
+	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	return r, nil
+}
+
+// replay returns a copy of req with a fresh body, if the body can be produced again.
+func replay(req *http.Request) (*http.Request, bool) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return req, true
+	}
+	if req.GetBody == nil {
+		return nil, false
+	}
+	body, err := req.GetBody()
 	if err != nil {
-		return core.Response{}, err
+		return nil, false
 	}
-	ctx, cancel := c.withTimeout(ctx)
-	if cancel != nil {
-		defer cancel()
-	}
-	req := (&http.Request{
-		Method:     r.Method,
-		URL:        u,
-		Proto:      "HTTP/1.1",
-		ProtoMajor: 1,
-		ProtoMinor: 1,
-		Header:     make(http.Header, len(r.Header)+1),
-		Host:       u.Host,
-	}).WithContext(ctx)
-	if r.Body != nil {
-		body := r.Body
-		// A *bytes.Reader (also behind NopCloser) is one net/http knows to be in memory, so it
-		// writes headers and body in one packet instead of flushing the headers first.
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		req.ContentLength = int64(len(body))
-		// net/http uses GetBody only to re-send on a dead keep-alive connection when nothing was
-		// written yet, so the server never sees the password twice; redirects, its other user,
-		// are refused.
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	}
-	req.Header["Accept"] = acceptJSON
-	for k, v := range r.Header {
-		k = http.CanonicalHeaderKey(k)
-		switch {
-		case k == "Content-Type" && v == formContentType[0]:
-			req.Header[k] = formContentType
-		case k == "Accept" && v == acceptJSON[0]:
-			req.Header[k] = acceptJSON
-		default:
-			req.Header[k] = []string{v}
+	r := req.Clone(req.Context()) // Clone leaves the body shared; replace it
+	r.Body = body
+	return r, true
+}
+
+func invalidTokenChallenge(h http.Header) bool {
+	for _, v := range h.Values("Www-Authenticate") {
+		if params, ok := core.ParseBearerChallenge(v); ok && params["error"] == "invalid_token" {
+			return true
 		}
 	}
-
-	resp, err := c.roundTrip(req)
-	if err != nil {
-		return core.Response{}, err
-	}
-	defer resp.Body.Close()
-	switch resp.StatusCode {
-	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
-		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-		return core.Response{}, &RedirectError{Status: resp.StatusCode, Location: redactLocation(resp.Header.Get("Location"))}
-	}
-	data, err := readLimited(resp.Body, resp.ContentLength, c.maxBytes)
-	if err != nil {
-		return core.Response{}, err
-	}
-	return core.Response{
-		Status:          resp.StatusCode,
-		ContentType:     resp.Header.Get("Content-Type"),
-		WWWAuthenticate: resp.Header.Get("Www-Authenticate"),
-		Body:            data,
-	}, nil
+	return false
 }
 
-// roundTrip sends req once. Without a cookie jar it calls the transport directly: a
-// RoundTripper never follows redirects, and http.Client's redirect bookkeeping (a header copy
-// per request) would be wasted on requests whose redirects are refused anyway. With a jar it goes
-// through the caller's http.Client (whose CheckRedirect was replaced) so cookies work; that
-// client applies its Timeout itself.
-func (c *Client) roundTrip(req *http.Request) (*http.Response, error) {
-	if c.hc.Jar != nil {
-		return c.hc.Do(req)
-	}
-	rt := c.hc.Transport
-	if rt == nil {
-		rt = http.DefaultTransport
-	}
-	resp, err := rt.RoundTrip(req)
-	if err != nil {
-		// The same shape http.Client returns, so callers can errors.As a *url.Error.
-		return nil, &url.Error{Op: req.Method, URL: redactURL(req.URL), Err: err}
-	}
-	return resp, nil
+// drain reads a little of the body so the connection can be reused, then closes it.
+func drain(resp *http.Response) {
+	_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
+	resp.Body.Close()
 }
 
-// withTimeout bounds a request by Config.Timeout unless ctx already ends sooner. send reads
-// the whole body before returning, so the deadline covers the body too.
-func (c *Client) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	if c.hc.Jar != nil || c.hc.Timeout <= 0 {
-		return ctx, nil
-	}
-	if d, ok := ctx.Deadline(); ok && time.Until(d) <= c.hc.Timeout {
-		return ctx, nil
-	}
-	return context.WithTimeout(ctx, c.hc.Timeout)
-}
-
-func redactURL(u *url.URL) string { return u.Redacted() }
-
-// redactLocation drops user info and query from a redirect target: a hostile server could put
-// anything there, and the error message may be logged.
-func redactLocation(loc string) string {
-	u, err := url.Parse(loc)
-	if err != nil {
-		return ""
-	}
-	u.User = nil
-	u.RawQuery = ""
-	u.Fragment = ""
-	return u.String()
-}
-
-// readLimited reads the whole body, failing with ResponseTooLargeError past limit instead of
-// truncating. With a known Content-Length it allocates once, sized so that the read taking the
-// last byte also sees io.EOF, which lets net/http reuse the connection.
-func readLimited(r io.Reader, contentLength, limit int64) ([]byte, error) {
-	if contentLength > limit {
-		return nil, &ResponseTooLargeError{Limit: limit}
-	}
-	size := int64(512)
-	if contentLength >= 0 {
-		size = contentLength + 1
-	}
-	if size > limit+1 {
-		size = limit + 1
-	}
-	buf := make([]byte, 0, size)
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if int64(len(buf)) > limit {
-			return nil, &ResponseTooLargeError{Limit: limit}
-		}
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
+// refreshRejected refreshes after a resource server rejected stale; if another caller already
+// replaced stale, its token is used without a second refresh.
+func (ts *TokenSource) refreshRejected(ctx context.Context, stale *Token) (*Token, error) {
+	return ts.slow(ctx, stale)
 }

@@ -5,7 +5,7 @@ package main
 import (
 	"unsafe"
 
-	"github.com/ropcgo/ropc/wasm/bridge"
+	"github.com/ropcgo/ropc/wasm/internal/bridge"
 )
 
 var (

@@ -17,7 +17,7 @@ import (
 	"os"
 	"syscall/js"
 
-	"github.com/ropcgo/ropc/wasm/bridge"
+	"github.com/ropcgo/ropc/wasm/internal/bridge"
 )
 
 func main() {

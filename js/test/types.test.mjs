@@ -46,9 +46,9 @@ function declarations() {
   return { values: values.sort(), members, unions };
 }
 
-/** JSON names of a Go struct in wasm/bridge/bridge.go (what the module sends for that shape). */
+/** JSON names of a Go struct in wasm/internal/bridge/bridge.go (what the module sends for that shape). */
 function goJSONNames(struct) {
-  const src = readFileSync(new URL('../../wasm/bridge/bridge.go', import.meta.url), 'utf8');
+  const src = readFileSync(new URL('../../wasm/internal/bridge/bridge.go', import.meta.url), 'utf8');
   const body = src.match(new RegExp(`type ${struct} struct \\{([^}]*)\\}`))[1];
   return [...body.matchAll(/json:"(\w+)/g)].map((m) => m[1]).sort();
 }

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/ropcgo/ropc/mockserver"
 )
 
 // Rule is one fault: when a request matches, the rule delays it, answers with an
@@ -42,32 +44,8 @@ type Match struct {
 	GrantType string `json:"grant_type,omitempty"`
 }
 
-// Duration is a time.Duration written as a Go duration string ("1h30m") in JSON.
-type Duration time.Duration
-
-// MarshalJSON writes the duration as a string ("2s").
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
-
-// UnmarshalJSON accepts only a Go duration string: a bare number would be
-// ambiguous between seconds and nanoseconds.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return durationError(`must be a duration string such as "2s"`)
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return durationError(fmt.Sprintf("%q is not a duration (use e.g. \"500ms\", \"2s\", \"1h\")", s))
-	}
-	*d = Duration(v)
-	return nil
-}
-
-// durationError is a bad Duration; Rule.Delay is the only Duration field, so
-// decodeStrict reports it as "delay".
-type durationError string
-
-func (e durationError) Error() string { return string(e) }
+// Duration is the mock's one duration type: a Go duration string ("2s") or a number of seconds in JSON.
+type Duration = mockserver.Duration
 
 // maxDelay bounds "delay" so a typo cannot park a request for a day.
 const maxDelay = 10 * time.Minute
@@ -140,7 +118,7 @@ func jsonFieldError(err error) error {
 		return fieldErr(name, "unknown field")
 	}
 	// encoding/json returns an UnmarshalJSON error without the field name.
-	var de durationError
+	var de mockserver.DurationError
 	if errors.As(err, &de) {
 		return fieldErr("delay", "%s", string(de))
 	}

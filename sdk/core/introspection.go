@@ -6,6 +6,12 @@ import (
 	"strings"
 )
 
+// NewIntrospectionRequest builds an RFC 7662 §2.1 introspection request; the
+// endpoint requires client authentication, applied exactly as for /token.
+func NewIntrospectionRequest(endpoint string, auth ClientAuth, token, hint string) (*Request, error) {
+	return newTokenOnlyRequest("introspection", endpoint, auth, token, hint)
+}
+
 // Introspection is an RFC 7662 §2.2 introspection response. Only Active is
 // required; the other members are zero when the server omits them, and an
 // inactive token carries nothing else (RFC 7662 §2.2 says the server SHOULD

@@ -1,5 +1,11 @@
 package core
 
+// NewRevocationRequest builds an RFC 7009 §2.1 revocation request. hint is
+// the optional token_type_hint ("access_token" or "refresh_token").
+func NewRevocationRequest(endpoint string, auth ClientAuth, token, hint string) (*Request, error) {
+	return newTokenOnlyRequest("revocation", endpoint, auth, token, hint)
+}
+
 // ParseRevocationResponse interprets an RFC 7009 §2.2 answer. Any 2xx is
 // success: the server answers 200 whether or not the token was valid, and the
 // body carries no information. An error body is an *OAuthError (RFC 7009

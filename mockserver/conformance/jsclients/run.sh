@@ -13,7 +13,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$root" && go build -o "$work/ropc-mock" ./mockserver/cmd/ropc-mock)
+(cd "$root" && go build -o "$work/ropc-mock" ./cmd/ropc-mock)
 (cd "$here" && npm ci --no-audit --no-fund --silent)
 
 "$work/ropc-mock" -addr 127.0.0.1:0 -key-file "" -log-level warn >"$work/out" 2>"$work/err" &

@@ -48,6 +48,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	case "-h", "--help", "-help", "help":
 		usage(stdout)
 		return exitOK
+	case "--version", "-version", "version":
+		fmt.Fprintln(stdout, "ropc", versionString())
+		return exitOK
 	}
 	for _, c := range commands {
 		if c.name == args[0] {
@@ -66,6 +69,6 @@ func usage(w io.Writer) {
 		fmt.Fprintf(&b, "  %-8s %s\n", c.name, c.summary)
 	}
 	b.WriteString("\nRun 'ropc <command> -h' for its flags. The client secret is read from $" + secretEnvVar +
-		" or --client-secret-file.\nExit codes: 0 ok, 1 OAuth error (JSON on stderr), 2 usage error, 3 other failure.\n")
+		" or --client-secret-file.\nRun 'ropc --version' for the version.\nExit codes: 0 ok, 1 OAuth error (JSON on stderr), 2 usage error, 3 other failure.\n")
 	_, _ = io.WriteString(w, b.String())
 }

@@ -36,6 +36,7 @@ func main() {
 // options are the command-line flags.
 type options struct {
 	addr, config, issuer, keyFile, stateFile, logLevel, cpuProfile string
+	version                                                        bool
 }
 
 func defaultKeyFile() string {
@@ -61,6 +62,7 @@ func parseFlags(args []string, stderr io.Writer) (options, *adminFlags, error) {
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	af := registerAdminFlags(fs)
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile to this file until shutdown (for scripts/bench-mock.sh)")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	err := fs.Parse(args)
 	return o, af, err
 }
@@ -69,6 +71,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	o, af, err := parseFlags(args, stderr)
 	if err != nil {
 		return 2
+	}
+	if o.version {
+		fmt.Fprintln(stdout, "ropc-mock", versionString())
+		return 0
 	}
 	if o.cpuProfile != "" {
 		stopProfile, err := startCPUProfile(o.cpuProfile)
