@@ -147,10 +147,9 @@ function checkSource(wasm) {
     `(ArrayBuffer or Uint8Array) or a WebAssembly.Module, not ${kind}`, { reason: 'invalid_input' });
 }
 
-function loadError(name, problem, cause) {
-  return new TransportError(`ropc: could not load the WebAssembly module ${name}: ${problem}; ` +
-    'put ropc.wasm there or pass it as createClient({ wasm }) (see "Bundlers and Electron" in the README)',
-  { reason: 'wasm_load', cause });
+function loadError(name, problem, cause, fromOption) {
+  const hint = fromOption ? '' : '; put ropc.wasm there or pass it as createClient({ wasm }) (see "Bundlers and Electron" in the README)';
+  return new TransportError(`ropc: could not load the WebAssembly module ${name}: ${problem}${hint}`, { reason: 'wasm_load', cause });
 }
 
 /** What went wrong, for a person: the file system's code in words, else the message. */
@@ -162,6 +161,8 @@ function problemOf(e) {
 
 /** Instantiates the module from createClient's `wasm` option, or from ropc.wasm next to this file. */
 async function compile(imports, wasm) {
+  const fromOption = wasm != null;
+  const fail = (name, problem, cause) => loadError(name, problem, cause, fromOption);
   let source = wasm ?? wasmURL;
   let name = '';
   if (typeof source === 'string') {
@@ -176,18 +177,20 @@ async function compile(imports, wasm) {
     try {
       source = await host.read(source);
     } catch (e) {
-      throw loadError(name, problemOf(e), e);
+      throw fail(name, problemOf(e), e);
     }
   } else if (isThenable(source)) {
+    name = '(what the promise passed as options.wasm resolved to)';
     try {
       source = await source;
     } catch (e) {
-      throw loadError('(the promise passed as options.wasm)', problemOf(e), e);
+      throw fail('(the promise passed as options.wasm)', problemOf(e), e);
     }
   }
   if (isResponse(source)) {
-    name ||= source.url || '(the Response passed as options.wasm)';
-    if (!source.ok) throw loadError(name, `HTTP ${source.status}`);
+    // A URL names itself; a Response handed over names the URL it came from, if any.
+    if (!(wasm == null || typeof wasm === 'string' || wasm instanceof URL)) name = source.url || name || '(the Response passed as options.wasm)';
+    if (!source.ok) throw fail(name, `HTTP ${source.status}`);
     // instantiateStreaming compiles while the bytes arrive, but only for a
     // server that sends Content-Type: application/wasm.
     if (typeof WebAssembly.instantiateStreaming === 'function' &&
@@ -195,22 +198,22 @@ async function compile(imports, wasm) {
       try {
         return (await WebAssembly.instantiateStreaming(source, imports)).instance;
       } catch (e) {
-        throw loadError(name, `not a usable WebAssembly module (${problemOf(e)})`, e);
+        throw fail(name, `not a usable WebAssembly module (${problemOf(e)})`, e);
       }
     }
     try {
       source = await source.arrayBuffer();
     } catch (e) {
-      throw loadError(name, problemOf(e), e);
+      throw fail(name, problemOf(e), e);
     }
   }
   name ||= isModule(source) ? '(the WebAssembly.Module passed as options.wasm)' : '(the bytes passed as options.wasm)';
-  if (!isModule(source) && !isBytes(source)) throw loadError(name, 'it is neither a Response nor bytes');
+  if (!isModule(source) && !isBytes(source)) throw fail(name, 'neither a Response nor bytes nor a WebAssembly.Module');
   try {
     if (isModule(source)) return await WebAssembly.instantiate(source, imports);
     return (await WebAssembly.instantiate(source, imports)).instance;
   } catch (e) {
-    throw loadError(name, `not a usable WebAssembly module (${problemOf(e)})`, e);
+    throw fail(name, `not a usable WebAssembly module (${problemOf(e)})`, e);
   }
 }
 

@@ -121,6 +121,8 @@ describe('createClient({ wasm })', () => {
       message: /^ropc: could not load the WebAssembly module \/nonexistent\/ropc\.wasm: no such file \(ENOENT\)/ },
     { name: 'a promise that rejects', make: () => Promise.reject(new Error('offline')), reason: 'wasm_load',
       message: /\(the promise passed as options\.wasm\): offline/ },
+    { name: 'a promise of something else', make: async () => 'ropc.wasm', reason: 'wasm_load',
+      message: /\(what the promise passed as options\.wasm resolved to\): neither a Response nor bytes nor a WebAssembly\.Module/ },
   ];
   for (const tc of refused) {
     it(`refuses ${tc.name} with a clear error`, async () => {
@@ -129,6 +131,7 @@ describe('createClient({ wasm })', () => {
       assert.ok(e instanceof ropc.TransportError, `${e}`);
       assert.equal(e.reason, tc.reason);
       assert.match(e.message, tc.message);
+      assert.doesNotMatch(e.message, /put ropc\.wasm there/, 'no advice to move a file the caller handed over');
     });
   }
 
