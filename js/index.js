@@ -32,7 +32,7 @@ export async function createClient(options = {}) {
   if (!(timeoutMs > 0) || !(maxResponseBytes > 0)) {
     throw new TransportError('ropc: timeoutMs and maxResponseBytes must be positive', { reason: 'invalid_input' });
   }
-  const core = await loadCore();
+  const core = await loadCore(o.wasm);
   // Every rule below is sdk/core's (plain http, the default auth method), through the bridge.
   const rule = (fn, ...args) => callCore(core, fn, 'createClient', [], ...args);
   const endpoint = (url, what) => (url ? rule('checkEndpoint', what, str(url), flag(allow)) : '');
