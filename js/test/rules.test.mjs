@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
-import { OAuthError, TransportError, createClient } from '../index.js';
-import { loadCore } from '../loader.js';
+import { OAuthError, TransportError, createClient } from 'ropc';
+import { loadCore } from '../loader.js'; // the instance the 'ropc' (node) entry loads
 import { DEMO, startMock } from './mock.mjs';
 
 const table = JSON.parse(readFileSync(new URL('../../sdk/core/testdata/rules.json', import.meta.url), 'utf8'));
