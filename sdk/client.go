@@ -118,7 +118,7 @@ func (c *Client) PasswordToken(ctx context.Context, username, password string, o
 	if err != nil {
 		return nil, scrub(err, password, c.cfg.ClientSecret)
 	}
-	tok.Scope = core.GrantedScope(tok.Scope, o.scopes, "")
+	fillScope(tok, o.scopes)
 	return tok, nil
 }
 
@@ -141,7 +141,7 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string, opts ...Reque
 		return nil, scrub(err, refreshToken, c.cfg.ClientSecret)
 	}
 	tok.RefreshToken = core.KeptRefreshToken(tok.RefreshToken, refreshToken)
-	tok.Scope = core.GrantedScope(tok.Scope, o.scopes, "")
+	fillScope(tok, o.scopes)
 	return tok, nil
 }
 
@@ -165,6 +165,12 @@ func scrub(err error, secrets ...string) error {
 		re.Location = ""
 	}
 	return core.Scrub(err, secrets...)
+}
+
+// fillScope applies core.GrantedScope to a grant's answer: RFC 6749 §5.1, an omitted scope is
+// the scope requested.
+func fillScope(tok *Token, requested []string) {
+	tok.Scope = core.GrantedScope(tok.Scope, requested, "")
 }
 
 // tokenEndpoint returns TokenURL, discovering it from Issuer when not configured.

@@ -78,6 +78,12 @@ func formatAs(f fmt.State, verb rune, s string) {
 	_, _ = f.Write([]byte(s))
 }
 
+// checkEndpoint is core.CheckSecureEndpoint, the one rule for every configured or discovered
+// endpoint: absolute, no fragment or user info, https unless loopback or AllowInsecureHTTP.
+func checkEndpoint(field, raw string, allowInsecure bool) error {
+	return core.CheckSecureEndpoint(field, raw, allowInsecure)
+}
+
 func (c *Config) validate() error {
 	// A client that only revokes or introspects needs no token endpoint.
 	if c.TokenURL == "" && c.Issuer == "" && c.RevocationURL == "" && c.IntrospectionURL == "" {
@@ -93,8 +99,7 @@ func (c *Config) validate() error {
 		if e.url == "" {
 			continue
 		}
-		// Absolute, no fragment or user info, and https unless loopback (core's one rule).
-		if err := core.CheckSecureEndpoint(e.field, e.url, c.AllowInsecureHTTP); err != nil {
+		if err := checkEndpoint(e.field, e.url, c.AllowInsecureHTTP); err != nil {
 			return err
 		}
 	}

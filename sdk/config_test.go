@@ -8,8 +8,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/ropcgo/ropc/sdk/core"
 )
 
 func TestCheckEndpoint(t *testing.T) {
@@ -39,7 +37,7 @@ func TestCheckEndpoint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := core.CheckSecureEndpoint("TokenURL", tt.url, tt.insecure)
+			err := checkEndpoint("TokenURL", tt.url, tt.insecure)
 			if tt.wantErr == "" {
 				require.NoError(t, err)
 				return

@@ -59,19 +59,12 @@ func (a ClientAuth) Validate() error {
 	return nil
 }
 
-// BasicAuthorization returns the Authorization header value for
-// client_secret_basic. RFC 6749 §2.3.1 form-urlencodes both parts first, so
-// an id or secret containing ":" or non-ASCII survives the round trip.
-func BasicAuthorization(clientID, clientSecret string) string {
-	return basicAuthorization(clientID, clientSecret)
-}
-
 // apply adds the client credentials to a request under construction: a
 // header for Basic, body parameters otherwise, never both.
 func (a ClientAuth) apply(header map[string]string, form *formParams) {
 	switch a.EffectiveMethod() {
 	case AuthClientSecretBasic:
-		header["Authorization"] = BasicAuthorization(a.ClientID, a.ClientSecret)
+		header["Authorization"] = basicAuthorization(a.ClientID, a.ClientSecret)
 	case AuthClientSecretPost:
 		form.Set("client_id", a.ClientID)
 		// RFC 6749 §2.3.1: the client MAY omit client_secret when it is empty.

@@ -19,18 +19,6 @@ type Metadata struct {
 	Raw                               map[string]any
 }
 
-// SupportsGrant reports whether the server advertises grant type g. RFC 8414
-// §2: an absent grant_types_supported means ["authorization_code",
-// "implicit"], which does not include password.
-func (m *Metadata) SupportsGrant(g string) bool {
-	for _, s := range m.GrantTypesSupported {
-		if s == g {
-			return true
-		}
-	}
-	return false
-}
-
 // ParseMetadata parses a metadata document fetched for issuer. RFC 8414 §3.3:
 // the issuer in the document MUST be identical to the one used to build the
 // URL, otherwise an attacker-controlled document could redirect credentials

@@ -26,8 +26,6 @@ func TestParseMetadata(t *testing.T) {
 	assert.Equal(t, []string{"password", "refresh_token"}, m.GrantTypesSupported)
 	assert.Equal(t, []string{"read", "write"}, m.ScopesSupported)
 	assert.Len(t, m.TokenEndpointAuthMethodsSupported, 3)
-	assert.True(t, m.SupportsGrant("password"))
-	assert.False(t, m.SupportsGrant("implicit"))
 	assert.NotNil(t, m.Raw["x"])
 
 	_, err = core.ParseMetadata(core.Response{Status: 200, Body: []byte(good)}, "http://127.0.0.1:8080/")

@@ -13,7 +13,7 @@ func GrantedScope(response string, requested []string, previous string) string {
 	if response != "" {
 		return response
 	}
-	if joined, err := JoinScopes(requested); err == nil && joined != "" {
+	if joined, err := joinScopes(requested); err == nil && joined != "" {
 		return joined
 	}
 	return previous
