@@ -8,7 +8,7 @@ export GOFLAGS := -buildvcs=false
 help:
 	@sed -n 's/^## \([a-z-]*\): /\1\t/p' $(firstword $(MAKEFILE_LIST)) | awk -F '\t' '{ printf "  %-12s %s\n", $$1, $$2 }'
 
-## demo: start the mock on built-in defaults and run the ropc CLI through token, userinfo, refresh, revoke.
+## demo: start the mock on built-in defaults and run the ropc CLI through discover, token, userinfo, introspect, refresh, revoke.
 demo:
 	bash scripts/demo.sh
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make demo: build ropc-mock and ropc into ./bin, start the mock on a free
 # loopback port with its built-in demo config, and walk the ropc CLI through
-# the password grant: token -> GET /userinfo -> refresh -> revoke, printing
-# each step. Exits non-zero if any step does not behave as expected.
+# discovery and the password grant: discover -> token -> GET /userinfo ->
+# introspect -> refresh -> revoke, printing each step. Exits non-zero if any step does not behave as expected.
 # Needs only Go and loopback networking (plus the Go module cache for the build).
 source "$(dirname "$0")/lib.sh"
 
@@ -34,6 +34,12 @@ issuer=$MOCK_URL
 echo "issuer: $issuer"
 common=(--client-id "$CLIENT_ID" --timeout 10s)
 
+bold "==> 0. ropc discover: the server's metadata (RFC 8414)"
+echo "\$ ropc discover --issuer $issuer"
+bin/ropc discover --issuer "$issuer" --timeout 10s >"$work/metadata.json" || die "ropc discover"
+cat "$work/metadata.json"
+grep -q "\"token_endpoint\":\"$issuer/token\"" "$work/metadata.json" || die "the metadata names no token endpoint"
+
 bold "==> 1. ropc token: password grant for $USERNAME (password on stdin, client secret from \$ROPC_CLIENT_SECRET)"
 echo "\$ printf '%s\\n' \"\$PASSWORD\" | ropc token --token-url $issuer/token --client-id $CLIENT_ID --username $USERNAME --password-stdin --scope 'read write'"
 printf '%s\n' "$PASSWORD" |
@@ -48,6 +54,13 @@ bin/ropc get "$issuer/userinfo" --token-url "$issuer/token" "${common[@]}" --tok
 cat "$work/userinfo.json"
 echo
 grep -q "\"$USERNAME\"" "$work/userinfo.json" || die "/userinfo did not return $USERNAME"
+
+bold "==> 2b. ropc introspect: ask the server whether the access token is active (RFC 7662)"
+echo "\$ ropc introspect --issuer $issuer --client-id $CLIENT_ID --token-stdin < token.json"
+bin/ropc introspect --issuer "$issuer" "${common[@]}" --token-stdin <"$work/token.json" >"$work/introspection.json" ||
+	die "ropc introspect"
+cat "$work/introspection.json"
+grep -q '"active":true' "$work/introspection.json" || die "the new access token is not active"
 
 bold "==> 3. ropc refresh: new tokens from the refresh token (endpoint discovered from the issuer, RFC 8414)"
 echo "\$ ropc refresh --issuer $issuer --client-id $CLIENT_ID --refresh-token-stdin < token.json"
