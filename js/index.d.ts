@@ -9,13 +9,13 @@ export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 export type FetchFunction = (input: string | Request, init?: RequestInit) => Promise<Response>;
 
 export interface ClientOptions {
-  /** Token endpoint; without it, `issuer` is required and discovery (RFC 8414) finds it. */
+  /** Token endpoint; without it, `issuer` is required and discovery (RFC 8414) finds it on first use. */
   tokenUrl?: string;
   /** Issuer identifier: discovery of the token, revocation and introspection endpoints. */
   issuer?: string;
   clientId?: string;
   clientSecret?: string;
-  /** Default 'client_secret_basic' (RFC 6749 §2.3.1). */
+  /** Default 'client_secret_basic' with a clientSecret (RFC 6749 §2.3.1), 'none' (public client) without one. */
   authMethod?: AuthMethod;
   /** Default globalThis.fetch; pass Electron's net.fetch in an Electron main process. */
   fetch?: FetchFunction;
@@ -114,6 +114,7 @@ export interface Client {
   revoke(token: string, options?: { hint?: 'access_token' | 'refresh_token' | string }): Promise<void>;
   introspect(token: string, options?: { hint?: string }): Promise<Introspection>;
   session(token: Token, options?: SessionOptions): Session;
+  /** Runs discovery now (otherwise it runs on the first call that needs an endpoint); resolves to the metadata. */
   discover(): Promise<Metadata>;
   close(): void;
 }
