@@ -25,9 +25,8 @@ type Client struct {
 
 	lastURL atomic.Pointer[cachedURL]
 
-	mu        sync.Mutex // guards meta and lastCause
-	meta      *Metadata  // discovery result, cached after the first success
-	lastCause error      // the error of the last discovery attempt
+	mu   sync.Mutex // guards meta
+	meta *Metadata  // discovery result, cached after the first success
 }
 
 // NewClient validates cfg and applies defaults. It does no network I/O: discovery, when Issuer

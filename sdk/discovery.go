@@ -31,13 +31,14 @@ func (c *Client) metadata(ctx context.Context) (*Metadata, error) {
 		return c.meta, nil
 	}
 	var tried []core.DiscoveryAttempt
+	var last error // the last attempt's error
 	for {
 		u, err := core.NextDiscoveryURL(c.cfg.Issuer, tried)
 		if err != nil {
 			var de *core.DiscoveryError
 			if errors.As(err, &de) && len(de.Attempts) > 0 && de.Attempts[len(de.Attempts)-1].Status == 0 {
 				// No answer: keep the cause (a timeout, a cancelled context) reachable with errors.Is.
-				return nil, &discoveryFailure{DiscoveryError: de, cause: c.lastCause}
+				return nil, &discoveryFailure{DiscoveryError: de, cause: last}
 			}
 			return nil, err
 		}
@@ -46,7 +47,7 @@ func (c *Client) metadata(ctx context.Context) (*Metadata, error) {
 			c.meta = m
 			return m, nil
 		}
-		c.lastCause = err
+		last = err
 		tried = append(tried, core.DiscoveryAttempt{URL: u, Status: status, Problem: strings.TrimPrefix(err.Error(), "ropc: ")})
 	}
 }

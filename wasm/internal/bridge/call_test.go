@@ -85,6 +85,11 @@ func FuzzCall(f *testing.F) {
 	f.Add(int32(FnParseTokenResponse), pack("200", "application/json", "", `{"access_token":"a"}`, "read", "rt", ""))
 	f.Add(int32(FnBuildPasswordRequest), pack("https://a/t", "i", "s", "", "u", "p", "", ""))
 	f.Add(int32(FnParseMetadata), pack("200", "", "", "{}", "https://a", "1"))
+	f.Add(int32(FnTokenStep), pack("1", "1", "1", "", "100000", "60", "60000", "", "1000"))
+	f.Add(int32(FnRefreshFailure), pack("invalid_grant", "1", "1", "100000", "1000"))
+	f.Add(int32(FnNextDiscoveryURL), pack("https://as.example/t", `[{"url":"u","status":404,"problem":"p"}]`))
+	f.Add(int32(FnCheckEndpoint), pack("token endpoint", "http://[::ffff:127.0.0.1]/t", ""))
+	f.Add(int32(FnRefreshMargin), pack("1e308"))
 	f.Fuzz(func(t *testing.T, fn int32, in []byte) {
 		if fn == FnHeapStats {
 			return // runs a GC: slow, and takes no input

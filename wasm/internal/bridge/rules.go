@@ -3,6 +3,7 @@ package bridge
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"strconv"
 	"time"
 
@@ -54,7 +55,7 @@ func RefreshMargin(marginMS string) string {
 		return result(core.DefaultRefreshMargin.Milliseconds(), nil)
 	}
 	f, err := strconv.ParseFloat(marginMS, 64)
-	if err != nil {
+	if err != nil || math.IsNaN(f) || math.Abs(f) > float64(math.MaxInt64/int64(time.Millisecond)) {
 		return fail(&core.ParamError{Key: "refresh_margin", Reason: "must be a number of milliseconds"})
 	}
 	d := time.Duration(f * float64(time.Millisecond))

@@ -23,6 +23,8 @@ func TestRuleCalls(t *testing.T) {
 		{"default method without secret", FnResolveAuthMethod, []string{"", ""}, `"none"`, ""},
 		{"default margin", FnRefreshMargin, []string{""}, `60000`, ""},
 		{"negative margin", FnRefreshMargin, []string{"-1"}, "", "invalid"},
+		{"margin past time.Duration", FnRefreshMargin, []string{"1e308"}, "", "invalid"},
+		{"margin not a number", FnRefreshMargin, []string{"NaN"}, "", "invalid"},
 		{"fresh token", FnTokenStep, []string{"1", "1", "1", "", "100000", "3600", "60000", "", "1000"}, `"step":"use"`, ""},
 		{"due token", FnTokenStep, []string{"1", "1", "1", "", "100000", "3600", "60000", "", "50000"}, `"step":"refresh"`, ""},
 		{"retry time wins", FnTokenStep, []string{"1", "1", "1", "", "100000", "3600", "60000", "60000", "50000"}, `"step":"use"`, ""},
