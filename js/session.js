@@ -17,6 +17,16 @@ export function createSession(client, token, { onTokenChange, marginMs } = {}, {
   let retryAt = null; // after a transient failure: when to try again (core.AfterRefreshFailure)
   let dead = null; // the refresh token was rejected: sign in again, until a new session
 
+  // When `current` is due for refresh (core.RefreshAt, through tokenStep), computed once per token
+  // and retry time, so the common path is a clock comparison, as in the Go TokenSource.
+  let due = null;
+  const dueAt = () => {
+    if (due?.token !== current || due.retryAt !== retryAt) {
+      due = { token: current, retryAt, at: rules.tokenStep(current, false, margin, retryAt, Date.now()).refreshAt };
+    }
+    return due.at; // null: never due (unknown expiry)
+  };
+
   const signInAgain = (reason, cause) =>
     new TransportError(`ropc: ${reason}: sign in again`, { reason: 'sign_in_again', cause });
 
@@ -60,6 +70,9 @@ export function createSession(client, token, { onTokenChange, marginMs } = {}, {
   async function accessToken() {
     if (dead) throw dead;
     if (refreshing) return (await refreshing).accessToken;
+    // core.NextTokenStep's "use" for a token with an access token and not yet due, without the call.
+    const at = dueAt();
+    if (current.accessToken && (at === null || Date.now() < at)) return current.accessToken;
     const { step, reason } = rules.tokenStep(current, false, margin, retryAt, Date.now());
     if (step === 'use') return current.accessToken;
     if (step === 'sign_in_again') throw signInAgain(reason);

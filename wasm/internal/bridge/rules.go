@@ -71,7 +71,9 @@ type TokenStepInput struct {
 	ExpiresAtMS, ExpiresIn, MarginMS, RetryAtMS, NowMS  string
 }
 
-// TokenStep applies core.RefreshAt and core.NextTokenStep: {"step", "reason"}.
+// TokenStep applies core.RefreshAt and core.NextTokenStep: {"step", "reason", "refreshAt"}, the
+// last in Unix milliseconds or null (never due). The session keeps refreshAt per token, so its
+// fast path is a clock comparison, as in package sdk's TokenSource.
 func TokenStep(in TokenStepInput) string {
 	expiry, err := millis("expiresAt", in.ExpiresAtMS)
 	if err != nil {
@@ -107,6 +109,12 @@ func TokenStep(in TokenStepInput) string {
 	w.openOK()
 	w.str("step", string(step))
 	w.str("reason", reason)
+	w.key("refreshAt")
+	if refreshAt.IsZero() {
+		w.null()
+	} else {
+		w.int(refreshAt.UnixMilli())
+	}
 	w.closeOK()
 	return w.String()
 }
