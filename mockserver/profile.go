@@ -308,3 +308,33 @@ func (st *state) oobInterval() time.Duration {
 func slowDownDescription(d time.Duration) string {
 	return "You are polling faster than allowed. Try again in " + strconv.FormatInt(secondsCeil(d), 10) + " seconds."
 }
+
+// ProfileURLs are the endpoints of a profile.
+type ProfileURLs struct {
+	Issuer    string // the iss of its tokens and discovery documents
+	Token     string // token endpoint (RFC 6749 §3.2)
+	Challenge string // MFA challenge endpoint ("" if the provider has none)
+	Discovery string // {issuer}/.well-known/openid-configuration
+}
+
+// URLs returns where the config's profile serves its endpoints when the
+// mock's base URL is base (no trailing slash; the base's own path, if the
+// configured issuer has one, included).
+func (c *Config) URLs(base string) ProfileURLs {
+	base = strings.TrimSuffix(base, "/")
+	p := providerFor(c.Profile)
+	if p == nil {
+		return ProfileURLs{Issuer: base, Token: base + PathToken, Discovery: base + PathOIDCMetadata}
+	}
+	u := ProfileURLs{Issuer: base + p.issuerSuffix(c)}
+	u.Discovery = strings.TrimSuffix(u.Issuer, "/") + PathOIDCMetadata
+	for path, ep := range p.routes(c) {
+		switch ep {
+		case epToken:
+			u.Token = base + path
+		case epChallenge:
+			u.Challenge = base + path
+		}
+	}
+	return u
+}
