@@ -58,18 +58,20 @@ type Server struct {
 // state is an immutable snapshot of the configuration; writers build a new
 // one and swap it, so requests read it without locking.
 type state struct {
-	cfg          *Config
-	issuerPath   string // path of cfg.Issuer without a trailing "/": endpoints live under it
-	profileState        // the provider profile, if any (profile.go)
-	clients      map[string]*clientEntry
-	users        map[string]*userEntry
-	key          *signingKey
-	accessTTL    time.Duration
-	refreshTTL   time.Duration
-	opaque       bool
-	lockout      bool
-	policy       LockoutPolicy
-	scopes       []string // union of client scopes, sorted (scopes_supported)
+	// profileState is the provider profile, if any (profile.go).
+	profileState
+
+	cfg        *Config
+	issuerPath string // path of cfg.Issuer without a trailing "/": endpoints live under it
+	clients    map[string]*clientEntry
+	users      map[string]*userEntry
+	key        *signingKey
+	accessTTL  time.Duration
+	refreshTTL time.Duration
+	opaque     bool
+	lockout    bool
+	policy     LockoutPolicy
+	scopes     []string // union of client scopes, sorted (scopes_supported)
 	// dummyBcrypt is compared for unknown usernames when users have bcrypt
 	// hashes, so both cost the same time.
 	dummyBcrypt []byte
