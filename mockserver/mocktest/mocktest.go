@@ -94,7 +94,8 @@ type Server struct {
 	// TokenURL is the token endpoint (RFC 6749 §3.2), at the profile's path.
 	TokenURL string
 	// Profile is the provider profile ("rfc" unless WithProfile says
-	// otherwise); Issuer the iss of its tokens; DiscoveryURL its
+	// otherwise); Issuer the iss of its tokens (under the configured issuer,
+	// if the config has one); DiscoveryURL its
 	// {issuer}/.well-known/openid-configuration; ChallengeURL its MFA
 	// challenge endpoint ("" when the provider has none).
 	Profile, Issuer, DiscoveryURL, ChallengeURL string
@@ -190,6 +191,12 @@ func New(t testing.TB, opts ...Option) *Server {
 		base += strings.TrimSuffix(u.Path, "/")
 	}
 	urls := cfg.URLs(base)
+	issuer := urls.Issuer
+	if cfg.Issuer != "" {
+		// Tokens and documents name the configured issuer, while requests
+		// go to the random port.
+		issuer = cfg.URLs(cfg.Issuer).Issuer
+	}
 	profile := cfg.Profile
 	if profile == "" {
 		profile = mockserver.ProfileRFC
@@ -198,7 +205,7 @@ func New(t testing.TB, opts ...Option) *Server {
 		URL:          hs.URL,
 		TokenURL:     urls.Token,
 		Profile:      profile,
-		Issuer:       urls.Issuer,
+		Issuer:       issuer,
 		DiscoveryURL: urls.Discovery,
 		ChallengeURL: urls.Challenge,
 		AdminURL:     hs.URL + "/_admin",
