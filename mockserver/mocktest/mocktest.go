@@ -276,6 +276,10 @@ func (s *Server) TOTPFor(secret string) string {
 	return code
 }
 
+// PendingMFA lists the users whose out-of-band challenge waits for
+// ApproveMFA or DenyMFA.
+func (s *Server) PendingMFA() []string { return s.Mock.PendingMFA() }
+
 // ApproveMFA approves the pending out-of-band challenge of username.
 func (s *Server) ApproveMFA(username string) {
 	s.t.Helper()
