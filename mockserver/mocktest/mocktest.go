@@ -7,6 +7,12 @@
 //	srv.Advance(2 * time.Hour)                                        // the token is now expired
 //	require.Len(t, srv.Requests(), 1)
 //
+// A provider profile with demo users for each sign-in situation:
+//
+//	srv := mocktest.New(t, mocktest.WithProfile("auth0"))
+//	// srv.TokenURL is .../oauth/token; mocktest.TOTPUser needs srv.TOTP(),
+//	// mocktest.OOBUser waits for srv.ApproveMFA(mocktest.OOBUser).
+//
 // Every method fails the test (t.Fatal) on error, so a test never checks one.
 // The same controls are reachable over HTTP under AdminURL for other languages.
 package mocktest
