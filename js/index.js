@@ -208,9 +208,10 @@ class Client {
     return send(fetchFn, req, { timeoutMs, maxBytes: maxResponseBytes, what, inflight: this.#inflight });
   }
 
-  async #tokenCall(req, what, secrets, ...previous) {
+  /** Sends a token request; the scope and refresh token the core fills in come from the caller (core.GrantedScope, core.KeptRefreshToken). */
+  async #tokenCall(req, what, secrets, requestedScope = '', previousRefreshToken = '', previousScope = '') {
     const res = await this.#send(req, what);
-    const token = this.#parse('parseTokenResponse', what, res, secrets, ...previous);
+    const token = this.#parse('parseTokenResponse', what, res, secrets, requestedScope, previousRefreshToken, previousScope);
     // Go leaves raw out for JSON bodies: JSON.parse is much cheaper here.
     token.raw ??= JSON.parse(decoder.decode(res.body));
     return redactable(token);
