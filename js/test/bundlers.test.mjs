@@ -8,7 +8,7 @@ import { cp, copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { bundlers } from './bundlers/build.mjs';
+import { bundlers, viteDev } from './bundlers/build.mjs';
 import { launch, skip, startStatic } from './chromium.mjs';
 import { startMock } from './mock.mjs';
 import { packed } from './pack.mjs';
@@ -29,7 +29,7 @@ async function filesUnder(dir) {
 describe('bundlers', () => {
   let pkg; let mock; let browser;
   const builds = {}; // name -> { out, error, warnings, files }
-  const sites = {}; // name -> static server for the built page
+  const sites = {}; // name -> static server for the built page (or { port, close } of Vite's dev server)
   let wasm; // ropc.wasm as packed
 
   before(async () => {
@@ -55,12 +55,13 @@ describe('bundlers', () => {
       // /vendor/ serves the module from elsewhere, for createClient({ wasm }).
       sites[name] = await startStatic({ '/': out, '/vendor/': pkg.root });
     }
+    sites.viteDev = await viteDev(pkg.dir);
     browser = await launch();
   });
 
   after(async () => {
     await browser?.close();
-    for (const s of Object.values(sites)) s.close();
+    await Promise.all(Object.values(sites).map((s) => s.close()));
     await mock?.stop();
     await pkg?.close();
   });
@@ -94,18 +95,20 @@ describe('bundlers', () => {
     });
   }
 
+  const port = (name) => sites[name].port ?? sites[name].address().port;
+
   /** Opens the page a bundler built, from its own origin (localhost:<port>; the mock is 127.0.0.1). */
   async function openBuilt(name) {
-    assert.ifError(builds[name].error);
+    assert.ifError(builds[name]?.error);
     const page = await browser.context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`http://localhost:${sites[name].address().port}/`);
+    await page.goto(`http://localhost:${port(name)}/`);
     await page.waitForFunction(() => typeof window.ropcFlow === 'function', null, { timeout: 10_000 });
     return { page, errors };
   }
 
-  const vendorURL = (name) => `http://localhost:${sites[name].address().port}/vendor/ropc.wasm`;
+  const vendorURL = (name) => `http://localhost:${port(name)}/vendor/ropc.wasm`;
 
   async function flow(name, wasmKind = 'none') {
     const { page, errors } = await openBuilt(name);
@@ -125,7 +128,7 @@ describe('bundlers', () => {
     const { page } = await openBuilt('esbuild');
     const out = await page.evaluate((args) => window.ropcLoadError(args), { tokenUrl: mock.tokenUrl });
     await page.close();
-    const at = `http://localhost:${sites.esbuild.address().port}/ropc.wasm`;
+    const at = `http://localhost:${port('esbuild')}/ropc.wasm`;
     assert.equal(out.name, 'TransportError');
     assert.equal(out.reason, 'wasm_load');
     assert.ok(out.message.startsWith(`ropc: could not load the WebAssembly module ${at}: HTTP 404;`), out.message);
@@ -142,4 +145,7 @@ describe('bundlers', () => {
       await flow(name);
     });
   }
+
+  // What a developer runs first: Vite's dev server pre-bundles the package.
+  browserTest('vite dev server: the page runs the flow in Chromium from another origin', () => flow('viteDev'));
 });
