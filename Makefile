@@ -70,7 +70,7 @@ fuzz:
 
 ## dist: release artifacts in dist/: ropc and ropc-mock for linux, darwin, windows on amd64 and arm64, the npm tarball, SHA256SUMS.
 dist: js
-	$(GO) run ./internal/dist -out dist
+	GO=$(GO) $(GO) run ./internal/dist -out dist
 
 clean:
 	rm -rf bin dist js/node_modules js/test/bundlers/node_modules js/ropc.wasm js/wasm_exec.js examples/*/node_modules mockserver/worker/build mockserver/worker/node_modules mockserver/conformance/jsclients/node_modules
