@@ -10,13 +10,16 @@ import { after, before, describe, it } from 'node:test';
 
 import { bundlers, viteDev } from './bundlers/build.mjs';
 import { launch, skip, startStatic } from './chromium.mjs';
-import { startMock } from './mock.mjs';
+import { CONFIG, startMock } from './mock.mjs';
 import { packed } from './pack.mjs';
 
 if (skip) console.log(skip);
 const browserTest = (name, fn) => it(name, { skip }, fn);
 
 const APP = new URL('./bundlers/app/', import.meta.url);
+// A confidential client and a user of the mock's test config.
+const [CLIENT] = CONFIG.clients;
+const [USER] = CONFIG.users;
 // A specifier a browser cannot load, as it would appear in code (quoted).
 const NODE_SPECIFIER = /["'`]node:[a-z]/;
 
@@ -113,10 +116,14 @@ describe('bundlers', () => {
   async function flow(name, wasmKind = 'none') {
     const { page, errors } = await openBuilt(name);
     try {
-      const out = await page.evaluate((args) => window.ropcFlow(args), { issuer: mock.issuer, wasm: wasmKind, wasmURL: vendorURL(name) });
+      const out = await page.evaluate((args) => window.ropcFlow(args), {
+        issuer: mock.issuer, wasm: wasmKind, wasmURL: vendorURL(name),
+        client: { clientId: CLIENT.client_id, clientSecret: CLIENT.client_secret },
+        user: { username: USER.username, password: USER.password },
+      });
       assert.notEqual(out.origin, new URL(mock.url).origin);
       assert.deepEqual({ ...out, origin: undefined }, {
-        origin: undefined, tokenType: 'Bearer', userinfo: '200 johndoe', refreshed: true, afterRevoke: 'OAuthError:invalid_grant',
+        origin: undefined, tokenType: 'Bearer', userinfo: { status: 200, sub: USER.username }, refreshed: true, afterRevoke: 'OAuthError:invalid_grant',
       });
       assert.deepEqual(errors, []);
     } finally {
