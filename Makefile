@@ -25,7 +25,7 @@ test-go:
 test-js:
 	bash scripts/test-js.sh
 
-## test-worker: the HTTP conformance suite against the mock on the local Workers runtime.
+## test-worker: the HTTP conformance suite, concurrent requests to one Go instance and a panicking instance's replacement, on the local Workers runtime.
 test-worker:
 	bash scripts/test-worker.sh
 

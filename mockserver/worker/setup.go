@@ -9,8 +9,11 @@
 // revocations, lockouts) is in D1 through mockserver/sqlstore, and any
 // isolate may serve any request. What an instance keeps is a cache of its
 // environment, which stays the truth: the parsed configuration (a var or the
-// built-in demo config) and the signing key (a secret). This file holds that
-// wiring without build tags, so it is tested natively.
+// built-in demo config) and the signing key (a secret). One exception lives
+// in mockserver, not here: pending second-factor sign-ins of users with
+// "mfa" in the config are kept in the instance (mockserver/mfa.go), so such a
+// sign-in completes only if its requests reach the same isolate. This file
+// holds the wiring without build tags, so it is tested natively.
 package main
 
 import (
