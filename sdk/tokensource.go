@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -25,6 +26,10 @@ type TokenSource struct {
 	margin   time.Duration
 	onChange func(*Token)
 	now      func() time.Time // nil: time.Now, called directly so the fast path stays allocation-free
+
+	store     TokenStore      // nil: tokens live in memory only
+	storeName string          // the record's name in store
+	dpopKey   json.RawMessage // the saved DPoP key, written back with every save
 
 	cur atomic.Pointer[held] // never nil after construction
 
@@ -201,23 +206,30 @@ func (ts *TokenSource) slow(ctx context.Context, stale *Token) (*Token, error) {
 }
 
 func (ts *TokenSource) runRefresh(ctx context.Context, call *refreshCall, old *Token, forced bool) {
-	tok, err := ts.c.Refresh(ctx, old.RefreshToken)
+	var (
+		tok     *Token
+		err     error
+		saveErr error // the token was refreshed but not saved
+	)
+	if ts.store != nil {
+		tok, saveErr, err = ts.refreshShared(ctx, old)
+	} else if tok, err = ts.c.Refresh(ctx, old.RefreshToken); err == nil && tok.Scope == "" {
+		tok.Scope = old.Scope // RFC 6749 §5.1: an omitted scope is the one granted before
+	}
 	switch {
 	case err == nil:
-		if tok.Scope == "" {
-			tok.Scope = old.Scope // RFC 6749 §5.1: an omitted scope is the one granted before
-		}
 		if ts.onChange != nil {
 			// Before publishing: a caller never holds a token the app could not yet persist.
 			ts.onChange(tok)
 		}
+	case errors.Is(err, ErrSignInAgain):
 	case isInvalidGrant(err):
 		// RFC 6749 §5.2: invalid_grant on refresh means the refresh token is expired, revoked or
 		// already used; retrying cannot succeed, only the user's credentials can.
 		err = signInAgain("refresh token rejected", err)
 	case !forced && !expired(old, ts.nowTime()):
-		// A transient failure (network, 5xx) inside the refresh margin: the old token still works.
-		// Not so when forced: the old token was just rejected by a resource server.
+		// A transient failure (network, 5xx, store) inside the refresh margin: the old token
+		// still works. Not so when forced: the old token was just rejected by a resource server.
 		tok, err = old, nil
 	}
 	ts.mu.Lock()
@@ -237,6 +249,11 @@ func (ts *TokenSource) runRefresh(ctx context.Context, call *refreshCall, old *T
 	}
 	ts.inflight = nil
 	ts.mu.Unlock()
+	if err == nil && saveErr != nil {
+		// The new token is held (the old refresh token may be dead), but the caller learns that
+		// it was not saved.
+		tok, err = nil, saveErr
+	}
 	call.tok, call.err = tok, err
 	close(call.done)
 }
