@@ -33,7 +33,9 @@ type ring interface {
 
 type goKeyring struct{}
 
-func (goKeyring) Set(service, account, secret string) error { return keyring.Set(service, account, secret) }
+func (goKeyring) Set(service, account, secret string) error {
+	return keyring.Set(service, account, secret)
+}
 func (goKeyring) Get(service, account string) (string, error) {
 	return keyring.Get(service, account)
 }
