@@ -47,7 +47,7 @@ type StoreError struct {
 }
 
 func (e *StoreError) Error() string {
-	return "ropc: cannot " + e.Op + " saved token " + quote(e.Name) + ": " + e.Err.Error()
+	return "ropc: saved token " + quote(e.Name) + ": cannot " + e.Op + ": " + e.Err.Error()
 }
 
 func (e *StoreError) Unwrap() error { return e.Err }

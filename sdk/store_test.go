@@ -208,7 +208,7 @@ func TestSavedTokenStringRedacts(t *testing.T) {
 		}
 	}
 	err := (&sdk.StoreError{Op: "save", Name: "n", Err: sdk.ErrNotSaved}).Error()
-	assert.Equal(t, `ropc: cannot save saved token "n": ropc: no saved token under that name`, err)
+	assert.Equal(t, `ropc: saved token "n": cannot save: ropc: no saved token under that name`, err)
 }
 
 func sprintf(verb string, v any) string { return fmt.Sprintf(verb, v) }

@@ -35,6 +35,7 @@ var commands = []command{
 	{"refresh", "refresh a token (RFC 6749 §6)", runRefresh},
 	{"revoke", "revoke a token (RFC 7009)", runRevoke},
 	{"get", "GET a protected resource with a fresh bearer token (RFC 6750)", runGet},
+	{"logout", "revoke a saved token (RFC 7009) and delete it from the store", runLogout},
 }
 
 // run is the whole program; main only wires it to the process.
