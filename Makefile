@@ -12,6 +12,7 @@ demo:
 test: test-go test-js test-interop test-worker
 
 test-go:
+	bash scripts/keychain-deps.sh
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./mockserver/worker/...
 	$(GO) test -race -count=1 ./...
@@ -60,6 +61,8 @@ bench-worker:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseTokenResponse -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzDecodeFlatJSON -fuzztime 30s ./sdk/core
+	$(GO) test -run '^$$' -fuzz FuzzUnmarshalSavedToken -fuzztime 30s ./sdk/core
+	$(GO) test -run '^$$' -fuzz FuzzParseHead -fuzztime 30s ./sdk/keychain
 	$(GO) test -run '^$$' -fuzz FuzzHandler -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzAppendJSON -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzParseRule -fuzztime 30s ./mockserver/admin
