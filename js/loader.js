@@ -22,6 +22,9 @@ const FUNCTIONS = {
   discoveryURLs: 9, // issuer
   parseBearerChallenge: 10, // header
   heapStats: 11,
+  marshalSavedToken: 12, // savedToken (JSON)
+  unmarshalSavedToken: 13, // record, tokenUrl, issuer, clientId
+  checkStoreName: 14, // name
 };
 
 let loading;
