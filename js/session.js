@@ -5,9 +5,28 @@ import { TransportError } from './errors.js';
 
 const DEFAULT_MARGIN_MS = 60_000;
 
-export function createSession(client, token, { onTokenChange, marginMs = DEFAULT_MARGIN_MS } = {}, { fetchFn, bearerChallenge }) {
+export function createSession(client, token, { onTokenChange, marginMs = DEFAULT_MARGIN_MS, store, name } = {},
+  { fetchFn, bearerChallenge, encode, initialSave = false }) {
   let current = token;
   let refreshing = null;
+
+  // With a store, every token the session holds is saved under name, one write at a time, in
+  // the order the tokens arrived (a slow early write must not overwrite a later token).
+  let writes = Promise.resolve();
+  function save(t) {
+    if (!store) return Promise.reject(new TransportError('ropc: this session has no store', { reason: 'invalid_input' }));
+    let record;
+    try {
+      record = encode(t); // the record layout lives in the Go core
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const write = writes.then(() => store.save(name, record)).catch((e) => {
+      throw new TransportError(`ropc: the token could not be saved as "${name}": ${e?.message ?? e}`, { reason: 'store', cause: e });
+    });
+    writes = write.catch(() => {});
+    return write;
+  }
 
   // Unknown expiry counts as fresh (the server's 401 invalid_token will say
   // otherwise). The margin is capped at half the token's lifetime, so a token
@@ -28,6 +47,10 @@ export function createSession(client, token, { onTokenChange, marginMs = DEFAULT
     // RFC 6749 §5.1: an omitted scope is unchanged.
     if (!next.scope) next.scope = current.scope;
     current = next;
+    // Saved before anyone gets the token: the old refresh token may be dead now (rotation), so
+    // a token that is not saved is lost at the next start. If the save fails, the refresh
+    // rejects with reason 'store' but the session keeps the new token; session.save() retries.
+    if (store) await save(next);
     if (onTokenChange) {
       // Called, not awaited: a slow or failing listener (storage full, say)
       // must not hold up or fail the request that needed the token.
@@ -73,9 +96,18 @@ export function createSession(client, token, { onTokenChange, marginMs = DEFAULT
     return withBearer(again, init, current.accessToken);
   }
 
+  // A new session from a fresh sign-in is a change too. `saved` settles when that first write
+  // does; its rejection is handled here so an app that does not await it is not crashed by it.
+  const saved = store && initialSave ? save(current) : Promise.resolve();
+  saved.catch(() => {});
+
   return {
     accessToken,
     fetch: sessionFetch,
+    /** Settles once the session's first token is saved (rejects with reason 'store' if not). */
+    saved,
+    /** Saves the token held now to the session's store. */
+    save: () => save(current),
     /** The token held now (after any refresh). */
     get token() { return current; },
   };
