@@ -2,7 +2,7 @@
 GO ?= go
 export GOFLAGS := -buildvcs=false
 
-.PHONY: demo test test-go test-js test-interop test-worker mock js worker worker-dev bench bench-go bench-mock bench-js bench-worker fuzz clean
+.PHONY: demo test test-go test-js test-interop test-worker mock js worker worker-dev bench bench-go bench-mock bench-js bench-worker fuzz dist clean
 
 ## demo: start the mock on built-in defaults and run the ropc CLI through token, userinfo, refresh, revoke.
 demo:
@@ -69,5 +69,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzCall -fuzztime 30s ./wasm/internal/bridge
 	$(GO) test -run '^$$' -fuzz FuzzJSONWriterString -fuzztime 30s ./wasm/internal/bridge
 
+## dist: release artifacts in dist/: ropc and ropc-mock for linux, darwin, windows on amd64 and arm64, the npm tarball, SHA256SUMS.
+dist: js
+	$(GO) run ./internal/dist -out dist
+
 clean:
-	rm -rf bin js/node_modules js/ropc.wasm js/wasm_exec.js examples/*/node_modules mockserver/worker/build mockserver/worker/node_modules mockserver/conformance/jsclients/node_modules
+	rm -rf bin dist js/node_modules js/test/bundlers/node_modules js/ropc.wasm js/wasm_exec.js examples/*/node_modules mockserver/worker/build mockserver/worker/node_modules mockserver/conformance/jsclients/node_modules

@@ -1,5 +1,5 @@
 // Types of ropc/electron: a token store for Electron's main process on safeStorage.
-import type { TokenStore } from './index.js';
+import type { TokenStore, WasmSource } from './index.js';
 
 /** The part of Electron's safeStorage the store uses (the async API where the Electron version has it). */
 export interface SafeStorageLike {
@@ -22,6 +22,8 @@ export interface SafeStorageStoreOptions {
   allowPlaintext?: boolean;
   /** Default: process.platform. */
   platform?: string;
+  /** Where ropc.wasm is, as createClient's `wasm` option, for an app that moved it. */
+  wasm?: WasmSource;
 }
 
 export interface SafeStorageStore extends TokenStore {

@@ -7,6 +7,7 @@ import { mkdir, open, readFile, rename, rm, stat, chmod } from 'node:fs/promises
 import { join } from 'node:path';
 import { TransportError } from './errors.js';
 import { loadCore } from './loader.js';
+import './node.js'; // the main process is Node: ropc.wasm is read from disk
 
 const MAX_FILE_BYTES = 512 << 10; // an encrypted record is a few KB
 
@@ -14,9 +15,10 @@ const MAX_FILE_BYTES = 512 << 10; // an encrypted record is a few KB
  * Creates a token store on Electron's safeStorage. Call it in the main process after the app
  * is ready. `safeStorage` and `dir` default to Electron's (`app.getPath('userData')/ropc-tokens`);
  * pass them to use the store elsewhere (tests). On Linux a `basic_text` backend (a hard-coded
- * key: no protection) is refused unless `allowPlaintext: true`.
+ * key: no protection) is refused unless `allowPlaintext: true`. `wasm` is createClient's option
+ * of that name, for an app that moved ropc.wasm.
  */
-export async function createSafeStorageStore({ safeStorage, dir, allowPlaintext = false, platform = process.platform } = {}) {
+export async function createSafeStorageStore({ safeStorage, dir, allowPlaintext = false, platform = process.platform, wasm } = {}) {
   if (!safeStorage || !dir) {
     const electron = await import('electron').catch((e) => {
       throw new TransportError('ropc/electron: Electron is not available here: pass { safeStorage, dir }', {
@@ -26,7 +28,7 @@ export async function createSafeStorageStore({ safeStorage, dir, allowPlaintext 
     safeStorage ??= electron.safeStorage;
     dir ??= join(electron.app.getPath('userData'), 'ropc-tokens');
   }
-  const core = await loadCore();
+  const core = await loadCore(wasm);
   const crypt = await cipher(safeStorage, { allowPlaintext, platform });
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (platform !== 'win32') await chmod(dir, 0o700); // the directory is ours: readable by the user only

@@ -29,7 +29,16 @@ export interface ClientOptions {
   revocationUrl?: string;
   /** RFC 7662 endpoint, when there is no issuer to discover it from. */
   introspectionUrl?: string;
+  /**
+   * Where ropc.wasm comes from when it is not next to the package's index.js (a bundler that does not emit it, an
+   * Electron package, a Worker): its URL (under Node also a file path), a Response or a promise of one (`fetch(url)`),
+   * its bytes, or a compiled WebAssembly.Module. One module serves every client of a JavaScript realm: the first
+   * createClient that loads it decides.
+   */
+  wasm?: WasmSource;
 }
+
+export type WasmSource = string | URL | Response | PromiseLike<Response> | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
 
 export interface Token {
   accessToken: string;
@@ -148,7 +157,9 @@ export class OAuthError extends Error {
 export type TransportErrorReason =
   | 'network' | 'timeout' | 'redirect' | 'too_large' | 'malformed' | 'http_status'
   | 'insecure_url' | 'invalid_input' | 'closed' | 'sign_in_again'
-  | 'store' | 'not_saved' | 'store_unavailable' | 'store_plaintext' | 'store_corrupt';
+  | 'store' | 'not_saved' | 'store_unavailable' | 'store_plaintext' | 'store_corrupt'
+  /** ropc.wasm could not be read, fetched or compiled; the message names the file or URL. */
+  | 'wasm_load';
 
 /** Every failure that is not an OAuth error answer. */
 export class TransportError extends Error {

@@ -39,7 +39,7 @@ export async function createClient(options = {}) {
     introspection: o.introspectionUrl ? checkURL(o.introspectionUrl, allow, 'introspection endpoint') : '',
   };
   const issuer = o.issuer ? checkURL(o.issuer, allow, 'issuer') && o.issuer : '';
-  const core = await loadCore();
+  const core = await loadCore(o.wasm);
   const client = new Client(core, {
     fetchFn, timeoutMs, maxResponseBytes, allow, issuer, endpoints,
     // As configured, before discovery: what a saved token records it belongs to.

@@ -6,7 +6,7 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import { constants, brotliCompressSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-import { createClient } from '../index.js';
+import { createClient } from 'ropc';
 import { stats } from '../loader.js';
 import { startMock } from '../test/mock.mjs';
 

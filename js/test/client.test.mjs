@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
-import { OAuthError, TransportError, createClient } from '../index.js';
+import { OAuthError, TransportError, createClient } from 'ropc';
 import { startMock } from './mock.mjs';
 
 const USER = { username: 'johndoe', password: 'A3ddj3w' };

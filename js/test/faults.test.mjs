@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
-import { OAuthError, TransportError, createClient } from '../index.js';
+import { OAuthError, TransportError, createClient } from 'ropc';
 import { startMock } from './mock.mjs';
 
 const USER = { username: 'alice', password: 'W0nderland!' };
