@@ -113,7 +113,8 @@ func (ts *TokenSource) Refresh(ctx context.Context) (*Token, error) {
 }
 
 // SetToken replaces the token, e.g. after the user signed in again following ErrSignInAgain.
-// OnTokenChange is not called: the caller already holds t.
+// OnTokenChange is not called and a store (WithStore) is not written: the caller already holds t;
+// call Save to keep it.
 func (ts *TokenSource) SetToken(t *Token) {
 	ts.mu.Lock()
 	ts.cur.Store(ts.hold(t))

@@ -129,8 +129,8 @@ func (r *running) wait() result {
 	return result{code: code, stdout: r.out.String(), stderr: r.err.String()}
 }
 
-// mockProc is ropc-mock as a process, with short-lived access tokens, its state in a file and
-// the admin journal on.
+// mockProc is ropc-mock as a process, with its state in a file and the admin API on (journal
+// and clock).
 type mockProc struct {
 	t       *testing.T
 	bin     string
@@ -141,13 +141,11 @@ type mockProc struct {
 	stopped bool
 }
 
-func startMockProc(t *testing.T, ttl time.Duration) *mockProc {
+func startMockProc(t *testing.T) *mockProc {
 	t.Helper()
 	_, mockBin := binaries(t)
 	dir := t.TempDir()
-	cfg := mockserver.DefaultConfig()
-	cfg.AccessTokenTTL = mockserver.Duration(ttl)
-	b, err := json.Marshal(cfg)
+	b, err := json.Marshal(mockserver.DefaultConfig())
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.json"), b, 0o600))
 	m := &mockProc{t: t, bin: mockBin, args: []string{"-admin", "-log-level", "warn", "-config", filepath.Join(dir, "config.json"),
@@ -193,6 +191,16 @@ func (m *mockProc) restart() {
 	m.start(strings.TrimPrefix(m.URL, "http://"))
 }
 
+// advance moves the mock's clock: the tokens it issued before are expired on its side, and
+// the resource server answers them 401 invalid_token.
+func (m *mockProc) advance(d time.Duration) {
+	m.t.Helper()
+	resp, err := http.Post(m.URL+"/_admin/clock", "application/json", strings.NewReader(`{"advance":"`+d.String()+`"}`))
+	require.NoError(m.t, err)
+	resp.Body.Close()
+	require.Equal(m.t, http.StatusOK, resp.StatusCode)
+}
+
 // refreshes counts the refresh_token grants the mock has answered since it started.
 func (m *mockProc) refreshes() int {
 	m.t.Helper()
@@ -228,7 +236,7 @@ func signInArgs(m *mockProc, extra ...string) []string {
 }
 
 func TestSavedSessionLifecycle(t *testing.T) {
-	mock := startMockProc(t, 2*time.Second)
+	mock := startMockProc(t)
 	d := newDesktop(t, secretService(t).Address)
 
 	r := d.run(demoPassword, signInArgs(mock, "--save", "work", "--scope", "read")...)
@@ -247,8 +255,11 @@ func TestSavedSessionLifecycle(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "johndoe")
 
-	// The access token expires; the next process refreshes it and saves the rotated one back.
-	time.Sleep(2500 * time.Millisecond)
+	require.Equal(t, 0, mock.refreshes())
+
+	// The access token expires (the mock's clock jumps 2h; its resource server answers 401
+	// invalid_token); the next process refreshes it and saves the rotated one back.
+	mock.advance(2 * time.Hour)
 	r = d.run("", "get", mock.URL+"/userinfo", "--from", "work")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "johndoe")
@@ -280,7 +291,7 @@ func TestSavedSessionLifecycle(t *testing.T) {
 }
 
 func TestLogoutRevokesTheSavedRefreshToken(t *testing.T) {
-	mock := startMockProc(t, time.Hour)
+	mock := startMockProc(t)
 	d := newDesktop(t, secretService(t).Address)
 	require.Equal(t, exitOK, d.run(demoPassword, signInArgs(mock, "--save", "revoked")...).code)
 	// Read the refresh token the way another program would: straight from the Secret Service.
@@ -314,14 +325,15 @@ func savedRefreshToken(t *testing.T, d *desktop, name string) string {
 }
 
 func TestTwoProcessesRefreshOneEntry(t *testing.T) {
-	// Two processes find the saved token expired at the same moment. The mock rotates refresh
+	// Two processes find the saved token expired at the same moment (the resource server
+	// answers 401 invalid_token to both). The mock rotates refresh
 	// tokens and revokes the whole family when one is reused (RFC 9700 §4.14.2), so if both
 	// refreshed, one would fail, or both would end signed out. With the lock, one refresh
 	// reaches the mock and both use its result.
-	mock := startMockProc(t, 2*time.Second)
+	mock := startMockProc(t)
 	d := newDesktop(t, secretService(t).Address)
 	require.Equal(t, exitOK, d.run(demoPassword, signInArgs(mock, "--save", "shared")...).code)
-	time.Sleep(2500 * time.Millisecond)
+	mock.advance(2 * time.Hour)
 
 	a := d.start("", "get", mock.URL+"/userinfo", "--from", "shared")
 	b := d.start("", "get", mock.URL+"/userinfo", "--from", "shared")
@@ -340,7 +352,7 @@ func TestTwoProcessesRefreshOneEntry(t *testing.T) {
 }
 
 func TestNoKeychain(t *testing.T) {
-	mock := startMockProc(t, time.Hour)
+	mock := startMockProc(t)
 	bare, err := secretservicetest.StartBus()
 	require.NoError(t, err)
 	t.Cleanup(bare.Close)
@@ -413,7 +425,7 @@ func TestStoreFlagsRefused(t *testing.T) {
 }
 
 func TestSavedTokenForAnotherClientIsRefused(t *testing.T) {
-	mock := startMockProc(t, time.Hour)
+	mock := startMockProc(t)
 	d := newDesktop(t, secretService(t).Address)
 	require.Equal(t, exitOK, d.run(demoPassword, signInArgs(mock, "--save", "mine")...).code)
 	r := d.run("", "get", mock.URL+"/userinfo", "--from", "mine", "--client-id", "public-client", "--auth", "none")
