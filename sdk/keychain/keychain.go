@@ -84,10 +84,37 @@ func Open(opts ...Option) (*Store, error) {
 		}
 		s.lockDir = filepath.Join(cache, "ropc", "locks")
 	}
-	if _, err := s.ring.Get(s.service, probeAccount); err != nil && !errors.Is(err, keyring.ErrNotFound) {
+	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
+	defer cancel()
+	if _, err := bounded(ctx, func() (string, error) { return s.ring.Get(s.service, probeAccount) }); err != nil && !errors.Is(err, keyring.ErrNotFound) {
 		return nil, &UnavailableError{Backend: backendName(runtime.GOOS), Err: err}
 	}
 	return s, nil
+}
+
+// probeTimeout bounds Open's first look at the keychain.
+const probeTimeout = 20 * time.Second
+
+// bounded runs f, keychain calls that take no context, until ctx ends: a locked keyring may
+// wait for an unlock prompt that never comes on a machine without a desktop. f goes on in the
+// background after a timeout; its result is dropped.
+func bounded[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := f()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, fmt.Errorf("the keychain did not answer (is it locked, waiting for an unlock prompt?): %w", ctx.Err())
+	}
 }
 
 func backendName(goos string) string {
@@ -112,7 +139,7 @@ func (s *Store) Load(ctx context.Context, name string) (*sdk.SavedToken, error) 
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		var b []byte
-		if b, err = s.read(name); err == nil {
+		if b, err = bounded(ctx, func() ([]byte, error) { return s.read(name) }); err == nil {
 			saved, perr := core.UnmarshalSavedToken(b)
 			if perr != nil {
 				return nil, &CorruptError{Name: name, Reason: perr.Error()}
@@ -143,7 +170,8 @@ func (s *Store) Save(ctx context.Context, name string, rec *sdk.SavedToken) erro
 	if err != nil {
 		return err
 	}
-	return s.write(name, b)
+	_, err = bounded(ctx, func() (struct{}, error) { return struct{}{}, s.write(name, b) })
+	return err
 }
 
 // Delete removes the record under name and all its chunks; a missing record is not an error.
@@ -151,10 +179,13 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 	if err := s.check(ctx, name); err != nil {
 		return err
 	}
-	if err := s.ring.Delete(s.service, name); err != nil && !errors.Is(err, keyring.ErrNotFound) {
-		return fmt.Errorf("keychain: delete %q: %w", name, err)
-	}
-	return s.deleteChunks(name, 1)
+	_, err := bounded(ctx, func() (struct{}, error) {
+		if err := s.ring.Delete(s.service, name); err != nil && !errors.Is(err, keyring.ErrNotFound) {
+			return struct{}{}, fmt.Errorf("keychain: delete %q: %w", name, err)
+		}
+		return struct{}{}, s.deleteChunks(name, 1)
+	})
+	return err
 }
 
 // LockToken takes the lock file for name, so that one process at a time refreshes it.

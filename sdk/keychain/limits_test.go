@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -185,4 +186,29 @@ func TestSplitKeepsUTF8Whole(t *testing.T) {
 		assert.True(t, strings.HasPrefix(p, "é"), "no part starts inside a character: %q", p)
 	}
 	assert.Equal(t, string(b), strings.Join(parts, ""))
+}
+
+// hangingRing never answers, like a locked keyring waiting for an unlock prompt on a machine
+// with no desktop to show it.
+type hangingRing struct{ release chan struct{} }
+
+func (r hangingRing) Set(string, string, string) error   { <-r.release; return nil }
+func (r hangingRing) Get(string, string) (string, error) { <-r.release; return "", keyring.ErrNotFound }
+func (r hangingRing) Delete(string, string) error        { <-r.release; return nil }
+
+func TestKeychainThatNeverAnswersTimesOut(t *testing.T) {
+	r := hangingRing{release: make(chan struct{})}
+	defer close(r.release)
+	s := &Store{service: DefaultService, ring: r, limit: itemLimit("linux")}
+	for _, op := range []func(context.Context) error{
+		func(ctx context.Context) error { _, err := s.Load(ctx, "work"); return err },
+		func(ctx context.Context) error { return s.Save(ctx, "work", bigRecord(100)) },
+		func(ctx context.Context) error { return s.Delete(ctx, "work") },
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		err := op(ctx)
+		cancel()
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Contains(t, err.Error(), "did not answer")
+	}
 }
