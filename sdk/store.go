@@ -2,8 +2,8 @@ package sdk
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
+	"strconv"
 
 	"github.com/ropcgo/ropc/sdk/core"
 )
@@ -47,12 +47,10 @@ type StoreError struct {
 }
 
 func (e *StoreError) Error() string {
-	return "ropc: saved token " + quote(e.Name) + ": cannot " + e.Op + ": " + e.Err.Error()
+	return "ropc: saved token " + strconv.Quote(e.Name) + ": cannot " + e.Op + ": " + e.Err.Error()
 }
 
 func (e *StoreError) Unwrap() error { return e.Err }
-
-func quote(s string) string { b, _ := json.Marshal(s); return string(b) }
 
 // WithStore saves the token to store under name on every change: after each refresh, before any
 // caller receives the new token (the refresh token may have rotated, and the old one is then
