@@ -79,6 +79,7 @@ func StartBus() (*Service, error) {
 		return nil, err
 	}
 	cmd.Stderr = nil // its warnings (fd limits as root) are noise
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("secretservicetest: start dbus-daemon: %w", err)
@@ -118,6 +119,7 @@ func (s *Service) startKeyring() error {
 	cmd.Stdin = strings.NewReader("ropc-test-keyring")
 	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+s.Address, "HOME="+home,
 		"XDG_DATA_HOME="+filepath.Join(home, ".local", "share"), "XDG_RUNTIME_DIR="+run)
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("secretservicetest: start gnome-keyring-daemon: %w", err)
 	}
