@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -288,40 +287,6 @@ func TestSavedSessionLifecycle(t *testing.T) {
 	r = d.run("", "get", mock.URL+"/userinfo", "--from", "work")
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, `no saved token "work"`)
-}
-
-func TestLogoutRevokesTheSavedRefreshToken(t *testing.T) {
-	mock := startMockProc(t)
-	d := newDesktop(t, secretService(t).Address)
-	require.Equal(t, exitOK, d.run(demoPassword, signInArgs(mock, "--save", "revoked")...).code)
-	// Read the refresh token the way another program would: straight from the Secret Service.
-	rt := savedRefreshToken(t, d, "revoked")
-	r := d.run("", "logout", "--from", "revoked")
-	require.Equal(t, exitOK, r.code, r.stderr)
-	resp, err := http.PostForm(mock.URL+"/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt},
-		"client_id": {"client_id"}, "client_secret": {demoSecret}})
-	require.NoError(t, err)
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
-	assert.Contains(t, string(body), "invalid_grant", "the server no longer accepts the refresh token")
-}
-
-// savedRefreshToken reads the record with secret-tool (libsecret), outside ropc.
-func savedRefreshToken(t *testing.T, d *desktop, name string) string {
-	t.Helper()
-	tool, err := exec.LookPath("secret-tool")
-	require.NoError(t, err, "secret-tool not found: apt-get install -y libsecret-tools")
-	cmd := exec.Command(tool, "lookup", "service", "ropc", "username", name)
-	cmd.Env = d.env
-	out, err := cmd.Output()
-	require.NoError(t, err)
-	var rec struct {
-		RefreshToken string `json:"refresh_token"`
-	}
-	require.NoError(t, json.Unmarshal(out, &rec))
-	require.NotEmpty(t, rec.RefreshToken)
-	return rec.RefreshToken
 }
 
 func TestTwoProcessesRefreshOneEntry(t *testing.T) {
