@@ -26,9 +26,10 @@ const FUNCTIONS = {
   discoveryURLs: 9, // issuer
   parseBearerChallenge: 10, // header
   heapStats: 11,
-  marshalSavedToken: 12, // savedToken (JSON)
-  unmarshalSavedToken: 13, // record, tokenUrl, issuer, clientId
-  checkStoreName: 14, // name
+  // Saved tokens (wasm/internal/bridge/savedtoken.go), numbered from 201.
+  marshalSavedToken: 201, // savedToken (JSON)
+  unmarshalSavedToken: 202, // record, tokenUrl, issuer, clientId
+  checkStoreName: 203, // name
 };
 
 let loading;

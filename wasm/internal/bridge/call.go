@@ -21,9 +21,6 @@ const (
 	FnDiscoveryURLs
 	FnParseBearerChallenge
 	FnHeapStats
-	FnMarshalSavedToken
-	FnUnmarshalSavedToken
-	FnCheckStoreName
 )
 
 // argCount is the number of arguments of each function, by number.
@@ -31,7 +28,6 @@ var argCount = [...]int{
 	FnBuildPasswordRequest: 8, FnBuildRefreshRequest: 7, FnBuildRevocation: 6, FnBuildIntrospection: 6,
 	FnParseTokenResponse: 4, FnParseRevocation: 4, FnParseIntrospection: 4, FnParseMetadata: 5,
 	FnDiscoveryURLs: 1, FnParseBearerChallenge: 1, FnHeapStats: 0,
-	FnMarshalSavedToken: 1, FnUnmarshalSavedToken: 4, FnCheckStoreName: 1,
 }
 
 // ProtocolVersion is what the module reports when ready; js/loader.js refuses
@@ -49,6 +45,9 @@ func Call(fn int32, in []byte) string {
 	args, err := unpack(in)
 	if err != nil {
 		return fail(err)
+	}
+	if out, handled := callSavedToken(fn, args); handled {
+		return out
 	}
 	if fn < 1 || int(fn) >= len(argCount) {
 		return fail(fmt.Errorf("ropc: unknown function %d", fn))
@@ -73,12 +72,6 @@ func Call(fn int32, in []byte) string {
 		return ParseBearerChallenge(s(0))
 	case FnHeapStats:
 		return heapStats()
-	case FnMarshalSavedToken: // savedToken (JSON)
-		return MarshalSavedToken(s(0))
-	case FnUnmarshalSavedToken: // record, tokenUrl, issuer, clientId
-		return UnmarshalSavedToken(s(0), s(1), s(2), s(3))
-	case FnCheckStoreName: // name
-		return CheckStoreName(s(0))
 	}
 	// Parsers: status, contentType, wwwAuthenticate, body[, issuer]
 	status, err := strconv.Atoi(s(0))

@@ -2,10 +2,40 @@ package bridge
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/ropcgo/ropc/sdk/core"
 )
+
+// Saved-token functions, numbered from 201 (js/loader.js keeps the same numbers).
+const (
+	FnMarshalSavedToken   = 201 + iota // savedToken (JSON)
+	FnUnmarshalSavedToken              // record, tokenUrl, issuer, clientId
+	FnCheckStoreName                   // name
+)
+
+var savedTokenArgCount = map[int32]int{FnMarshalSavedToken: 1, FnUnmarshalSavedToken: 4, FnCheckStoreName: 1}
+
+// callSavedToken runs the saved-token functions of Call; handled is false for other numbers.
+func callSavedToken(fn int32, args [][]byte) (out string, handled bool) {
+	n, known := savedTokenArgCount[fn]
+	if !known {
+		return "", false
+	}
+	if len(args) != n {
+		return fail(fmt.Errorf("ropc: function %d takes %d arguments, got %d", fn, n, len(args))), true
+	}
+	s := func(i int) string { return string(args[i]) }
+	switch fn {
+	case FnMarshalSavedToken:
+		return MarshalSavedToken(s(0)), true
+	case FnUnmarshalSavedToken:
+		return UnmarshalSavedToken(s(0), s(1), s(2), s(3)), true
+	default: // FnCheckStoreName
+		return CheckStoreName(s(0)), true
+	}
+}
 
 // SavedToken is the JavaScript shape of a saved token record (core.SavedToken): what
 // client.session({ store, name }) saves and client.resume(store, name) reads back. The record's

@@ -59,3 +59,9 @@ func TestSavedTokenThroughCall(t *testing.T) {
 	}
 	assert.JSONEq(t, `{"ok":true}`, Call(FnCheckStoreName, pack("work")))
 }
+
+func TestSavedTokenArgCounts(t *testing.T) {
+	o := decodeOut(t, Call(FnUnmarshalSavedToken, pack("only one")))
+	require.NotNil(t, o.Error)
+	assert.Contains(t, o.Error.Message, "takes 4 arguments, got 1")
+}
