@@ -9,13 +9,13 @@ export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 export type FetchFunction = (input: string | Request, init?: RequestInit) => Promise<Response>;
 
 export interface ClientOptions {
-  /** Token endpoint; without it, `issuer` is required and discovery (RFC 8414) finds it. */
+  /** Token endpoint; without it, `issuer` is required and discovery (RFC 8414) finds it on first use. */
   tokenUrl?: string;
   /** Issuer identifier: discovery of the token, revocation and introspection endpoints. */
   issuer?: string;
   clientId?: string;
   clientSecret?: string;
-  /** Default 'client_secret_basic' (RFC 6749 §2.3.1). */
+  /** Default 'client_secret_basic' with a clientSecret (RFC 6749 §2.3.1), 'none' (public client) without one. */
   authMethod?: AuthMethod;
   /** Default globalThis.fetch; pass Electron's net.fetch in an Electron main process. */
   fetch?: FetchFunction;
@@ -95,7 +95,7 @@ export interface Metadata {
 export interface SessionOptions {
   /** Called after each refresh with the new token (persist it here); not awaited, and its errors are ignored. */
   onTokenChange?: (token: Token) => void | Promise<void>;
-  /** Refresh this long before expiry. Default 60000. */
+  /** Refresh this long before expiry (capped at half the token's lifetime). Default 60000; negative is refused. */
   marginMs?: number;
   /** Saves the token under `name` now and after every refresh, before the new token is used (e.g. ropc/electron). */
   store?: TokenStore;
@@ -137,6 +137,7 @@ export interface Client {
   session(token: Token, options?: SessionOptions): Session;
   /** Resumes the session saved under name; refuses one saved for another client or server; reason 'not_saved' when none. */
   resume(store: TokenStore, name: string, options?: Omit<SessionOptions, 'store' | 'name'>): Promise<Session>;
+  /** Runs discovery now (otherwise it runs on the first call that needs an endpoint); resolves to the metadata. */
   discover(): Promise<Metadata>;
   close(): void;
 }
@@ -154,9 +155,17 @@ export class OAuthError extends Error {
   readonly status: number;
 }
 
+/**
+ * 'discovery': no metadata URL gave usable metadata (RFC 8414); the message
+ * names each URL tried with its answer, and the error's `attempts` property
+ * lists them ({ url, status, problem }, status 0 for no answer).
+ * 'sign_in_again': only the user's credentials can produce a token (the
+ * refresh token was rejected, its OAuthError is the `cause`; or the access
+ * token expired and there is no refresh token).
+ */
 export type TransportErrorReason =
   | 'network' | 'timeout' | 'redirect' | 'too_large' | 'malformed' | 'http_status'
-  | 'insecure_url' | 'invalid_input' | 'closed' | 'sign_in_again'
+  | 'insecure_url' | 'invalid_input' | 'closed' | 'sign_in_again' | 'discovery'
   | 'store' | 'not_saved' | 'store_unavailable' | 'store_plaintext' | 'store_corrupt'
   /** ropc.wasm could not be read, fetched or compiled; the message names the file or URL. */
   | 'wasm_load';

@@ -13,19 +13,27 @@ const Go = globalThis.Go;
 const wasmURL = new URL('./ropc.wasm', import.meta.url);
 
 // Function numbers and argument counts of wasm/internal/bridge/call.go (keep in step).
-const PROTOCOL_VERSION = 1;
+const PROTOCOL_VERSION = 2;
 const FUNCTIONS = {
   buildPasswordRequest: 1, // endpoint, clientId, clientSecret, authMethod, username, password, scope, params
   buildRefreshRequest: 2, // endpoint, clientId, clientSecret, authMethod, refreshToken, scope, params
   buildRevocation: 3, // endpoint, clientId, clientSecret, authMethod, token, hint
   buildIntrospection: 4, // endpoint, clientId, clientSecret, authMethod, token, hint
-  parseTokenResponse: 5, // status, contentType, wwwAuthenticate, body
+  parseTokenResponse: 5, // status, contentType, wwwAuthenticate, body, requestedScope, previousRefreshToken, previousScope
   parseRevocation: 6, // status, contentType, wwwAuthenticate, body
   parseIntrospection: 7, // status, contentType, wwwAuthenticate, body
-  parseMetadata: 8, // status, contentType, wwwAuthenticate, body, issuer
+  parseMetadata: 8, // status, contentType, wwwAuthenticate, body, issuer, allowInsecure
   discoveryURLs: 9, // issuer
   parseBearerChallenge: 10, // header
   heapStats: 11,
+  // The shared rules of sdk/core (wasm/internal/bridge/rules.go); booleans as '1' or ''.
+  checkEndpoint: 12, // field, url, allowInsecure
+  checkIssuer: 13, // issuer, allowInsecure
+  resolveAuthMethod: 14, // method, secret
+  refreshMargin: 15, // marginMs ('' for the default)
+  tokenStep: 16, // hasToken, hasAccessToken, hasRefreshToken, rejected, expiresAtMs, expiresIn, marginMs, retryAtMs, nowMs
+  refreshFailure: 17, // oauthCode, forced, hasAccessToken, expiresAtMs, nowMs
+  nextDiscoveryURL: 18, // issuer, triedJSON
   // Saved tokens (wasm/internal/bridge/savedtoken.go), numbered from 201.
   marshalSavedToken: 201, // savedToken (JSON)
   unmarshalSavedToken: 202, // record, tokenUrl, issuer, clientId

@@ -4,7 +4,7 @@
 # ropc-mock, fault quirks via its admin API, the examples, the packed package
 # under Node and bundled by esbuild, Vite, webpack and Rollup, and headless
 # Chromium (skipped, and reported as skipped, when no browser is installed).
-source "$(dirname "$0")/js-lib.sh"
+source "$(dirname "$0")/lib.sh"
 build_js_and_mock
 
 (cd js && npm ci --no-audit --no-fund --loglevel=error)

@@ -166,8 +166,6 @@ func (ts *TokenSource) refreshShared(ctx context.Context, old *Token) (tok *Toke
 	if err != nil {
 		return nil, nil, err
 	}
-	if tok.Scope == "" {
-		tok.Scope = old.Scope // RFC 6749 §5.1: an omitted scope is the one granted before
-	}
+	tok.Scope = core.GrantedScope(tok.Scope, nil, old.Scope) // RFC 6749 §5.1: omitted means unchanged
 	return tok, ts.save(ctx, tok), nil
 }

@@ -5,6 +5,8 @@
 //	ropc refresh --token-url URL --client-id ID --refresh-token-stdin
 //	ropc revoke  --issuer URL --client-id ID --token-stdin [--hint refresh_token]
 //	ropc get URL --token-url URL --client-id ID --token-stdin
+//	ropc introspect --issuer URL --client-id ID --token-stdin [--hint access_token]
+//	ropc discover --issuer URL
 //	ropc token   ... --save NAME        keep the session in the OS keychain (--store file: a 0600 file)
 //	ropc get URL --from NAME            ropc refresh --from NAME    ropc logout --from NAME
 //

@@ -1,4 +1,4 @@
-// Each fault and quirk of the mock's admin API (issue 4), seen through the JS
+// Each fault and quirk of the mock's admin API, seen through the JS
 // client; a quirk the mock knows and no test here covers fails the run.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
