@@ -54,6 +54,7 @@ worker-dev:
 bench: bench-go bench-mock bench-js bench-worker
 
 bench-go:
+	bash scripts/keychain-deps.sh
 	$(GO) test -run '^$$' -bench . -benchmem ./sdk/... ./mockserver
 
 bench-mock:
