@@ -1,8 +1,6 @@
 package mockserver
 
 import (
-	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -37,13 +35,9 @@ func readForm(w http.ResponseWriter, r *http.Request) (form, *oauthError) {
 	if err != nil || mt != "application/x-www-form-urlencoded" {
 		return nil, errInvalidRequest("the body must be application/x-www-form-urlencoded")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, &oauthError{status: http.StatusRequestEntityTooLarge, code: "invalid_request", description: "request body larger than 64 KiB"}
-		}
-		return nil, errInvalidRequest("could not read the request body")
+	body, oerr := readBody(r)
+	if oerr != nil {
+		return nil, oerr
 	}
 	return parseForm(string(body))
 }

@@ -92,7 +92,6 @@ const (
 	DefaultLockoutFailures  = 10
 	DefaultLockoutWindow    = 5 * time.Minute
 	DefaultLockoutDuration  = time.Minute
-	maxBodyBytes            = 64 << 10
 	defaultRealm            = "ropc-mock"
 	refreshTokenRandomBytes = 32
 )

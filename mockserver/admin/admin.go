@@ -2,9 +2,10 @@
 // *mockserver.Server with fault and quirk injection, a request journal and,
 // under /_admin/, an HTTP API to drive both plus the clock, users and clients.
 //
-// The wrapper (journal and faults) is always active, so faults from a config
-// file apply; the /_admin/ routes answer only when Options.Enabled is set, only
-// to loopback clients and, with Options.Token, only to "Authorization: Bearer".
+// The wrapper applies faults always, so faults from a config file apply; the
+// journal is kept and the /_admin/ routes answer only when Options.Enabled is
+// set, only to loopback clients addressing the server by a loopback name (or
+// the issuer's host) and, with Options.Token, only to "Authorization: Bearer".
 //
 // Routes (JSON bodies; a bad one gets 400 {"error": "<field>: <reason>",
 // "field": "<field>"} and changes nothing):
@@ -45,7 +46,8 @@ const Prefix = "/_admin/"
 
 // Options configure the admin layer.
 type Options struct {
-	// Enabled serves the /_admin/ API; without it only the journal and faults run.
+	// Enabled serves the /_admin/ API and keeps the journal; without it only
+	// the faults run.
 	Enabled bool
 	// Token, when set, is required as "Authorization: Bearer <Token>" on /_admin/.
 	Token string
@@ -134,20 +136,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serveMock(w http.ResponseWriter, r *http.Request) {
-	p := parseRequest(r)
-	seq := h.journal.add(Entry{
-		Time: h.srv.Clock().Now(), Method: p.method, Path: p.path, GrantType: p.grantType,
-		ClientID: p.clientID, ClientAuth: p.auth, Username: p.username, Scope: p.scope,
-	})
-	cw := &captureWriter{ResponseWriter: w, j: &h.journal, seq: seq}
-	// Deferred so the error code of an answer cut short (a hang aborted by
-	// Close) is recorded too. Answers small enough to be buffered (all but
-	// "oversized") reach the client only after this has run.
-	defer func() {
-		if code := cw.errorCode(); code != "" {
-			h.journal.update(seq, cw.status, code)
-		}
-	}()
+	// Without the admin API nobody can read the journal, so it is not kept,
+	// and a body is looked at only when a fault rule matches on its fields:
+	// the common case costs one atomic load.
+	formRules, anyRules := h.rules.needs()
+	if !h.enabled && !anyRules {
+		h.inner.ServeHTTP(w, r)
+		return
+	}
+	p := parseRequest(r, h.enabled || formRules)
+	var cw *captureWriter
+	if h.enabled {
+		seq := h.journal.add(Entry{
+			Time: h.srv.Clock().Now(), Method: p.method, Path: p.path, GrantType: p.grantType,
+			ClientID: p.clientID, ClientAuth: p.auth, Username: p.username, Scope: p.scope,
+		})
+		cw = &captureWriter{ResponseWriter: w, j: &h.journal, seq: seq}
+		// Deferred so the error code of an answer cut short (a hang aborted by
+		// Close) is recorded too. Answers small enough to be buffered (all but
+		// "oversized") reach the client only after this has run.
+		defer func() {
+			if code := cw.errorCode(); code != "" {
+				h.journal.update(seq, cw.status, code)
+			}
+		}()
+	} else {
+		cw = &captureWriter{ResponseWriter: w}
+	}
 
 	// A CORS preflight is the browser asking, not the client under test:
 	// it must not use up a rule meant for the request that follows it.
