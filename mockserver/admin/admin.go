@@ -278,6 +278,20 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) bool {
 		writeAdminError(w, http.StatusForbidden, "", "the admin API answers loopback clients only")
 		return false
 	}
+	// DNS rebinding: a page on evil.example whose name is re-pointed at
+	// 127.0.0.1 reaches this server from loopback with its own Origin, or none
+	// on a same-origin GET. The Host header still names evil.example, so
+	// only loopback names and the issuer's host are answered. A remote admin
+	// API (AllowRemote) is guarded by its token instead.
+	if !h.remote && !h.allowedHost(r.Host) {
+		h.logger.Warn("admin: refused request for a foreign Host", "host", sanitizeHost(r.Host))
+		h.journal.add(Entry{
+			Time: h.srv.Clock().Now(), Method: r.Method, Path: r.URL.Path, ClientAuth: "none",
+			Status: http.StatusForbidden, Error: "host_not_allowed",
+		})
+		writeAdminError(w, http.StatusForbidden, "", "the admin API answers only requests addressed to a loopback name or the issuer's host")
+		return false
+	}
 	// RemoteAddr is loopback for a browser on this machine too: a web page the
 	// developer visits (or one DNS-rebound to 127.0.0.1) could POST here.
 	// Browsers send Origin on such requests; curl and test code do not.
@@ -298,6 +312,42 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
+}
+
+// allowedHost reports whether a request's Host names this server by a
+// loopback literal, localhost (RFC 6761 §6.3: never sent to DNS) or the
+// configured issuer's host.
+func (h *Handler) allowedHost(hostport string) bool {
+	host := hostport
+	if hh, _, err := net.SplitHostPort(hostport); err == nil {
+		host = hh
+	}
+	host = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSuffix(host, "."), "["), "]"))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return true
+	}
+	if iss := h.srv.Config().Issuer; iss != "" {
+		if u, err := url.Parse(iss); err == nil && u.Hostname() != "" && strings.EqualFold(u.Hostname(), host) {
+			return true
+		}
+	}
+	return false
+}
+
+// sanitizeHost keeps a logged Host header short and printable.
+func sanitizeHost(h string) string {
+	if len(h) > 100 {
+		h = h[:100]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, h)
 }
 
 func isLoopbackOrigin(origin string) bool {
