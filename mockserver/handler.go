@@ -98,10 +98,11 @@ func (s *Server) audience(r *http.Request, st *state) string {
 
 // SetCORS lets browser pages and Electron renderers on other origins call
 // the mock. No cookies are involved, so "*" is safe; WWW-Authenticate is
-// exposed so a script can read RFC 6750 challenges.
+// exposed so a script can read RFC 6750 challenges, Retry-After so it can
+// honour RFC 9110 §10.2.3 on a 429 or 503.
 func SetCORS(h http.Header) {
 	h["Access-Control-Allow-Origin"] = []string{"*"}
-	h["Access-Control-Expose-Headers"] = []string{"WWW-Authenticate"}
+	h["Access-Control-Expose-Headers"] = []string{"WWW-Authenticate, Retry-After"}
 }
 
 // preflight answers a CORS preflight request; it reports whether it did.
