@@ -68,9 +68,9 @@ type state struct {
 	lockout    bool
 	policy     LockoutPolicy
 	scopes     []string // union of client scopes, sorted (scopes_supported)
-	// dummyBcrypt is compared for unknown usernames when users have bcrypt
-	// hashes, so both cost the same time.
-	dummyBcrypt []byte
+	// pwCost makes unknown usernames, plain and bcrypt passwords cost the
+	// same time to check (password.go).
+	pwCost *passwordCost
 }
 
 type clientEntry struct {
@@ -188,7 +188,7 @@ func (s *Server) buildState(cfg *Config, prev *state) (*state, error) {
 	for _, u := range cfg.Users {
 		st.users[u.Username] = newUserEntry(u)
 	}
-	st.dummyBcrypt = dummyBcryptFor(cfg.Users)
+	st.pwCost = newPasswordCost(cfg.Users)
 	key, err := s.resolveKey(cfg, prev)
 	if err != nil {
 		return nil, err
