@@ -49,6 +49,8 @@ type Server struct {
 	// worth it for a networked store, pure overhead for the memory store.
 	overlapIO bool
 
+	evicted atomic.Uint64 // tokens the store dropped at the max_tokens limit
+
 	mu     sync.Mutex // serialises writers of state
 	state  atomic.Pointer[state]
 	loaded *Config // for Reset
@@ -68,6 +70,7 @@ type state struct {
 	lockout    bool
 	policy     LockoutPolicy
 	scopes     []string // union of client scopes, sorted (scopes_supported)
+	maxTokens  int
 	// pwCost makes unknown usernames, plain and bcrypt passwords cost the
 	// same time to check (password.go).
 	pwCost *passwordCost
@@ -129,6 +132,7 @@ func New(cfg *Config, opts Options) (*Server, error) {
 	}
 	s.loaded = cfg.clone()
 	s.state.Store(st)
+	s.limitStore()
 	return s, nil
 }
 
@@ -155,6 +159,10 @@ func (s *Server) buildState(cfg *Config, prev *state) (*state, error) {
 	}
 	if st.refreshTTL == 0 {
 		st.refreshTTL = DefaultRefreshTokenTTL
+	}
+	st.maxTokens = cfg.MaxTokens
+	if st.maxTokens == 0 {
+		st.maxTokens = DefaultMaxTokens
 	}
 	if l := cfg.Lockout; l != nil {
 		st.lockout = !l.Disabled && l.MaxFailures >= 0
