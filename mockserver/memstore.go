@@ -155,7 +155,7 @@ func (m *memoryStore) endFamily(family compactID) {
 	delete(m.families, family)
 }
 
-func (m *memoryStore) setTokenLimit(limit func() int, onEvict func(n int)) {
+func (m *memoryStore) SetTokenLimit(limit func() int, onEvict func(n int)) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.limit, m.onEvict = limit, onEvict

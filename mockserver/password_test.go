@@ -99,7 +99,7 @@ func TestPasswordChecksCostTheSame(t *testing.T) {
 				}
 				return took / time.Duration(batch)
 			}
-			rounds := 21
+			rounds := 15
 			if one := sample(kinds[0]); one < 500*time.Microsecond {
 				// Cheap checks: batches, and more of them, since a
 				// microsecond of noise is a larger share.

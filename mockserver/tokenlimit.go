@@ -5,20 +5,21 @@ package mockserver
 // running for weeks under load cannot pass.
 const DefaultMaxTokens = 1_000_000
 
-// tokenLimiter is a Store that bounds the tokens it keeps. limit is read on
-// every insert (so a reload that changes max_tokens applies at once);
-// onEvict hears how many unexpired tokens an insert pushed out.
-type tokenLimiter interface {
-	setTokenLimit(limit func() int, onEvict func(n int))
+// TokenLimiter is a Store that bounds the tokens it keeps (the memory store
+// and package sqlstore's). limit is read whenever the store applies it (so a
+// reload that changes max_tokens applies at once); onEvict hears how many
+// unexpired tokens went.
+type TokenLimiter interface {
+	SetTokenLimit(limit func() int, onEvict func(n int))
 }
 
 // limitStore hands the config's max_tokens to a store that can apply it.
 func (s *Server) limitStore() {
-	lim, ok := s.store.(tokenLimiter)
+	lim, ok := s.store.(TokenLimiter)
 	if !ok {
 		return
 	}
-	lim.setTokenLimit(func() int { return s.state.Load().maxTokens }, s.noteEvicted)
+	lim.SetTokenLimit(func() int { return s.state.Load().maxTokens }, s.noteEvicted)
 }
 
 // noteEvicted logs evictions at Warn: the first, then each time the total
