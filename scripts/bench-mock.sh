@@ -171,6 +171,15 @@ echo "  bookkeeping: ${cpu[jwt]}us per JWT grant - ${cpu[bare]}us bare request -
 kill -TERM "${pid_of[jwt]}"
 for _ in $(seq 100); do [ -s "$work/jwt.pprof" ] && ! kill -0 "${pid_of[jwt]}" 2>/dev/null && break; sleep 0.1; done
 cp "$work/jwt.pprof" "$PROFILE_OUT"
+# The same split from the profile of this run: the signature's share is
+# measured in the very process, so machine load weighs on both sides alike.
+cum_pct() { go tool pprof -top -cum -nodecount=400 "$work/ropc-mock" "$PROFILE_OUT" 2>/dev/null |
+	awk -v f="$1" 'index($6, f) == 1 { sub("%", "", $5); print $5; exit }'; }
+handler_pct=$(cum_pct 'github.com/ropcgo/ropc/mockserver.(*Server).ServeHTTP')
+sign_pct=$(cum_pct 'github.com/go-jose/go-jose/v4.(*genericSigner).Sign')
+awk -v c="${cpu[jwt]}" -v b="${cpu[bare]}" -v h="${handler_pct:-0}" -v s="${sign_pct:-0}" 'BEGIN {
+	printf "  where a JWT grant'"'"'s %.1fus went (profile shares of this run): signature %.1fus (%.1f%%), ropc handler code besides it %.1fus (%.1f%%),\n", c, c * s / 100, s, c * (h - s) / 100, h - s
+	printf "    net/http + runtime + GC + kernel %.1fus (%.1f%%; a whole bare request: %.1fus); bookkeeping by these shares: %.1fus\n", c * (100 - h) / 100, 100 - h, b, c * (100 - s) / 100 - b }'
 echo
 echo "CPU profile of ropc-mock (JWT) over all rounds, saved to $PROFILE_OUT; top functions by own time:"
 go tool pprof -top -nodecount=25 "$work/ropc-mock" "$PROFILE_OUT" 2>/dev/null | sed -n '/flat%/,$p'
