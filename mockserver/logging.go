@@ -21,8 +21,12 @@ func slogStr(k, v string) slog.Attr { return slog.String(k, v) }
 // value is logged as "unsupported" with its length: a user who types a
 // password into the grant_type field must not find it in the log.
 var loggedGrantTypes = map[string]bool{
-	"password":      true, // RFC 6749 §4.3.2
-	"refresh_token": true, // RFC 6749 §6
+	"password":           true, // RFC 6749 §4.3.2
+	"refresh_token":      true, // RFC 6749 §6
+	GrantPasswordRealm:   true, // the provider profiles' grant types
+	GrantMFAOTP:          true,
+	GrantMFAOOB:          true,
+	GrantMFARecoveryCode: true,
 }
 
 // grantTypeAttrs names a grant type for a log line without echoing an
