@@ -226,7 +226,8 @@ func TestCaptureWriterErrorCode(t *testing.T) {
 }
 
 // BenchmarkWrapperOverhead compares a password grant straight to the mock with
-// one through the admin layer (form parse, journal, fault lookup).
+// one through the admin layer (form parse, journal, fault lookup), and with
+// one through the layer with the admin API off.
 func BenchmarkWrapperOverhead(b *testing.B) {
 	mock, err := mockserver.New(mockserver.DefaultConfig(), mockserver.Options{})
 	require.NoError(b, err)
@@ -247,6 +248,10 @@ func BenchmarkWrapperOverhead(b *testing.B) {
 			}
 		}
 	}
+	off, err := New(mock, Options{})
+	require.NoError(b, err)
 	b.Run("mock", func(b *testing.B) { run(b, mock) })
 	b.Run("admin-wrapped", func(b *testing.B) { run(b, h) })
+	// Without -admin and without fault rules the wrapper is one atomic load.
+	b.Run("wrapped-admin-off", func(b *testing.B) { run(b, off) })
 }
