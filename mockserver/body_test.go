@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -73,13 +72,4 @@ func TestDeclaredOversizedBodyRefusedBeforeReading(t *testing.T) {
 	n, err := io.ReadAtLeast(conn, buf, 12)
 	require.NoError(t, err, "answered without waiting for the body")
 	assert.True(t, strings.HasPrefix(string(buf[:n]), "HTTP/1.1 413 "), string(buf[:n]))
-}
-
-func TestServerTimeouts(t *testing.T) {
-	hs := NewHTTPServer(http.NotFoundHandler(), nil)
-	assert.Equal(t, ReadHeaderTimeout, hs.ReadHeaderTimeout)
-	assert.Equal(t, ReadTimeout, hs.ReadTimeout, "a stalled body is cut off")
-	assert.Equal(t, IdleTimeout, hs.IdleTimeout)
-	assert.Positive(t, ReadTimeout)
-	assert.Positive(t, IdleTimeout)
 }
