@@ -179,6 +179,10 @@ func (h *Handler) serveMock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if d := time.Duration(rule.Delay); d > 0 {
+		// The delay is the server's, not the client's: it must not use up the
+		// time the client has to send its body (mockserver.ReadTimeout), or a
+		// long delay would turn into a failed body read.
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d + mockserver.ReadTimeout))
 		t := time.NewTimer(d)
 		select {
 		case <-t.C:
