@@ -161,6 +161,10 @@ for t in "${targets[@]}"; do
 done
 echo "  ropc-mock JWT:    $jwt_ratio of bare (target >= 0.45: $(verdict "$jwt_ratio" 0.45 ">=")); vs go-oauth2 JWT $(ratio "${rps[jwt]}" "${rps[peerjwt]}")x"
 echo "  ropc-mock opaque: $opaque_ratio of bare (target >= 0.75: $(verdict "$opaque_ratio" 0.75 ">=")); vs go-oauth2 opaque $(ratio "${rps[opaque]}" "${rps[peeropaque]}")x"
+# Throughput swings with whatever else runs on the machine; CPU per request
+# much less. The same comparisons as CPU-time ratios (requests per CPU-second):
+echo "  by server CPU per request: JWT $(ratio "${cpu[bare]}" "${cpu[jwt]}") of bare, opaque $(ratio "${cpu[bare]}" "${cpu[opaque]}") of bare;" \
+	"vs go-oauth2 JWT $(ratio "${cpu[peerjwt]}" "${cpu[jwt]}")x, opaque $(ratio "${cpu[peeropaque]}" "${cpu[opaque]}")x"
 
 sig=$("$work/signcost" | sed -n 's/^signcost: \([0-9.]*\) us.*/\1/p')
 book=$(awk -v j="${cpu[jwt]}" -v b="${cpu[bare]}" -v s="$sig" 'BEGIN { printf "%.1f", j - b - s }')
