@@ -16,8 +16,8 @@
 #
 # Env: DURATION (default 10s), THREADS (2), CONNECTIONS (32), ROUNDS (3),
 # PROFILE_OUT (/tmp/ropc-mock-jwt.pprof), RSS_GRANTS (1000000; 0 skips).
-set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 DURATION=${DURATION:-10s}
 THREADS=${THREADS:-2}
@@ -45,12 +45,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-go build -o "$work/ropc-mock" ./cmd/ropc-mock
-go build -o "$work/barehandler" ./mockserver/internal/barehandler
-go build -o "$work/signcost" ./mockserver/internal/signcost
-go build -o "$work/grantsrss" ./mockserver/internal/grantsrss
+"$GO" build -o "$work/ropc-mock" ./cmd/ropc-mock
+"$GO" build -o "$work/barehandler" ./mockserver/internal/barehandler
+"$GO" build -o "$work/signcost" ./mockserver/internal/signcost
+"$GO" build -o "$work/grantsrss" ./mockserver/internal/grantsrss
 # The peer is its own module, so its dependencies stay out of ropc's go.mod.
-(cd scripts/peer-gooauth2 && go build -o "$work/peer-gooauth2" .)
+(cd scripts/peer-gooauth2 && "$GO" build -o "$work/peer-gooauth2" .)
+
+client_id=$(demo_credential client_id)
+client_secret=$(demo_credential client_secret)
+username=$(demo_credential username)
+password=$(demo_credential password)
+peer_creds=(-client-id "$client_id" -client-secret "$client_secret" -username "$username" -password "$password")
 
 # start NAME CMD... : run a server on a free port (in this shell, so its pid
 # is recorded for cleanup); url_of NAME waits for its "serving URL" line.
@@ -74,21 +80,22 @@ url_of() {
 
 cat >"$work/opaque.json" <<JSON
 {"token_format": "opaque",
- "clients": [{"client_id": "client_id", "client_secret": "client_secret", "scopes": ["read", "write"]}],
- "users": [{"username": "johndoe", "password": "A3ddj3w"}]}
+ "clients": [{"client_id": "$client_id", "client_secret": "$client_secret", "scopes": ["read", "write"]}],
+ "users": [{"username": "$username", "password": "$password"}]}
 JSON
 start bare "$work/barehandler" -addr 127.0.0.1:0
 start jwt "$work/ropc-mock" -addr 127.0.0.1:0 -key-file "$work/key.jwk" -log-level error -cpuprofile "$work/jwt.pprof"
 start opaque "$work/ropc-mock" -addr 127.0.0.1:0 -config "$work/opaque.json" -key-file "" -log-level error
-start peerjwt "$work/peer-gooauth2" -addr 127.0.0.1:0 -jwt
-start peeropaque "$work/peer-gooauth2" -addr 127.0.0.1:0
+start peerjwt "$work/peer-gooauth2" -addr 127.0.0.1:0 -jwt "${peer_creds[@]}"
+start peeropaque "$work/peer-gooauth2" -addr 127.0.0.1:0 "${peer_creds[@]}"
 targets=(bare jwt opaque peerjwt peeropaque)
 declare -A label=([bare]="bare net/http handler" [jwt]="ropc-mock, JWT" [opaque]="ropc-mock, opaque"
 	[peerjwt]="go-oauth2, JWT (EdDSA)" [peeropaque]="go-oauth2, opaque")
 declare -A url
 for t in "${targets[@]}"; do url[$t]=$(url_of "$t"); done
 
-body='grant_type=password&username=johndoe&password=A3ddj3w&scope=read%20write&client_id=client_id&client_secret=client_secret'
+# The demo credentials are plain tokens (no characters that need escaping).
+body="grant_type=password&username=$username&password=$password&scope=read%20write&client_id=$client_id&client_secret=$client_secret"
 cat >"$work/post.lua" <<LUA
 wrk.method = "POST"
 wrk.body = "$body"
@@ -125,7 +132,7 @@ run() { # run URL PID -> "rps p50 p99 non200 server_cpu_us_per_request"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-echo "bench-mock: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, $(nproc) CPUs, $(go env GOVERSION)"
+echo "bench-mock: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, $(nproc) CPUs, $("$GO" env GOVERSION)"
 declare -A rps_r cpu_r
 for round in $(seq "$ROUNDS"); do
 	# Rotate the order so no target always runs first (or right after another).
@@ -177,7 +184,7 @@ for _ in $(seq 100); do [ -s "$work/jwt.pprof" ] && ! kill -0 "${pid_of[jwt]}" 2
 cp "$work/jwt.pprof" "$PROFILE_OUT"
 # The same split from the profile of this run: the signature's share is
 # measured in the very process, so machine load weighs on both sides alike.
-cum_pct() { go tool pprof -top -cum -nodecount=400 "$work/ropc-mock" "$PROFILE_OUT" 2>/dev/null |
+cum_pct() { "$GO" tool pprof -top -cum -nodecount=400 "$work/ropc-mock" "$PROFILE_OUT" 2>/dev/null |
 	awk -v f="$1" 'index($6, f) == 1 { sub("%", "", $5); print $5; exit }'; }
 handler_pct=$(cum_pct 'github.com/ropcgo/ropc/mockserver.(*Server).ServeHTTP')
 sign_pct=$(cum_pct 'github.com/go-jose/go-jose/v4.(*genericSigner).Sign')
@@ -186,10 +193,10 @@ awk -v c="${cpu[jwt]}" -v b="${cpu[bare]}" -v h="${handler_pct:-0}" -v s="${sign
 	printf "    net/http + runtime + GC + kernel %.1fus (%.1f%%; a whole bare request: %.1fus); bookkeeping by these shares: %.1fus\n", c * (100 - h) / 100, 100 - h, b, c * (100 - s) / 100 - b }'
 echo
 echo "CPU profile of ropc-mock (JWT) over all rounds, saved to $PROFILE_OUT; top functions by own time:"
-go tool pprof -top -nodecount=25 "$work/ropc-mock" "$PROFILE_OUT" 2>/dev/null | sed -n '/flat%/,$p'
+"$GO" tool pprof -top -nodecount=25 "$work/ropc-mock" "$PROFILE_OUT" 2>/dev/null | sed -n '/flat%/,$p'
 echo
 echo "time under ropc's own code (cumulative), signature and store included:"
-go tool pprof -top -cum -focus='ropcgo/ropc/mockserver' -nodecount=20 "$work/ropc-mock" "$PROFILE_OUT" 2>/dev/null | sed -n '/flat%/,$p'
+"$GO" tool pprof -top -cum -focus='ropcgo/ropc/mockserver' -nodecount=20 "$work/ropc-mock" "$PROFILE_OUT" 2>/dev/null | sed -n '/flat%/,$p'
 
 if [ "$RSS_GRANTS" -gt 0 ]; then
 	echo

@@ -2,7 +2,8 @@
 // grant served by github.com/go-oauth2/oauth2/v4, a widely used Go OAuth 2.0
 // server library, with the demo credentials of ropc-mock, in-memory token
 // storage and refresh tokens, so the benchmark can compare ropc-mock with it
-// in the same run. -jwt signs access tokens with Ed25519 (EdDSA) as ropc-mock
+// in the same run. The bench passes ropc-mock's demo credentials as flags.
+// -jwt signs access tokens with Ed25519 (EdDSA) as ropc-mock
 // does; without it access tokens are opaque.
 package main
 
@@ -31,13 +32,20 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	useJWT := flag.Bool("jwt", false, "EdDSA-signed JWT access tokens (default: opaque)")
+	clientID := flag.String("client-id", "", "the client's id")
+	clientSecret := flag.String("client-secret", "", "the client's secret")
+	user := flag.String("username", "", "the resource owner's username")
+	pass := flag.String("password", "", "the resource owner's password")
 	flag.Parse()
+	if *clientID == "" || *clientSecret == "" || *user == "" || *pass == "" {
+		fail(fmt.Errorf("-client-id, -client-secret, -username and -password are required"))
+	}
 
 	manager := manage.NewDefaultManager()
 	manager.SetPasswordTokenCfg(&manage.Config{AccessTokenExp: time.Hour, RefreshTokenExp: 720 * time.Hour, IsGenerateRefresh: true})
 	manager.MustTokenStorage(store.NewMemoryTokenStore())
 	clients := store.NewClientStore()
-	_ = clients.Set("client_id", &models.Client{ID: "client_id", Secret: "client_secret", Domain: "http://localhost"})
+	_ = clients.Set(*clientID, &models.Client{ID: *clientID, Secret: *clientSecret, Domain: "http://localhost"})
 	manager.MapClientStorage(clients)
 	if *useJWT {
 		_, key, err := ed25519.GenerateKey(rand.Reader)
@@ -56,7 +64,7 @@ func main() {
 	srv.SetAllowGetAccessRequest(false)
 	srv.SetClientInfoHandler(server.ClientFormHandler)
 	srv.SetPasswordAuthorizationHandler(func(_ context.Context, _, username, password string) (string, error) {
-		if username == "johndoe" && password == "A3ddj3w" {
+		if username == *user && password == *pass {
 			return username, nil
 		}
 		return "", errors.ErrInvalidGrant

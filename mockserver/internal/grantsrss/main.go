@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"runtime"
 	"strings"
@@ -28,7 +29,8 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	body := "grant_type=password&username=johndoe&password=A3ddj3w&scope=read"
+	demo := mockserver.DemoCredentials()
+	body := url.Values{"grant_type": {"password"}, "username": {demo.Username}, "password": {demo.Password}, "scope": {"read"}}.Encode()
 	start := time.Now()
 	workers := runtime.GOMAXPROCS(0)
 	var wg sync.WaitGroup
@@ -39,7 +41,7 @@ func main() {
 			for i := w; i < *n; i += workers {
 				req := httptest.NewRequest(http.MethodPost, "/token", strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				req.SetBasicAuth("client_id", "client_secret")
+				req.SetBasicAuth(demo.ClientID, demo.ClientSecret)
 				rec := httptest.NewRecorder()
 				srv.ServeHTTP(rec, req)
 				if rec.Code != http.StatusOK {
