@@ -9,8 +9,10 @@
 # alternated in a rotating order; the summary takes the median round.
 #
 # It then states the bookkeeping: server CPU per JWT grant minus a bare
-# request minus one signature (timed by mockserver/internal/signcost), and
-# prints the CPU profile of ropc-mock's JWT run (saved to $PROFILE_OUT).
+# request minus one signature (timed by mockserver/internal/grantcost, which
+# also gives the same subtraction in process, handler only, by thread CPU
+# time), and prints the CPU profile of ropc-mock's JWT run (saved to
+# $PROFILE_OUT).
 # Finally (RSS_GRANTS > 0) it issues that many grants to an in-process mock
 # and prints the resident memory. Figures, not pass/fail.
 #
@@ -47,7 +49,7 @@ trap cleanup EXIT
 
 "$GO" build -o "$work/ropc-mock" ./cmd/ropc-mock
 "$GO" build -o "$work/barehandler" ./mockserver/internal/barehandler
-"$GO" build -o "$work/signcost" ./mockserver/internal/signcost
+"$GO" build -o "$work/grantcost" ./mockserver/internal/grantcost
 "$GO" build -o "$work/grantsrss" ./mockserver/internal/grantsrss
 # The peer is its own module, so its dependencies stay out of ropc's go.mod.
 (cd scripts/peer-gooauth2 && "$GO" build -o "$work/peer-gooauth2" .)
@@ -173,9 +175,11 @@ echo "  ropc-mock opaque: $opaque_ratio of bare (target >= 0.75: $(verdict "$opa
 echo "  by server CPU per request: JWT $(ratio "${cpu[bare]}" "${cpu[jwt]}") of bare, opaque $(ratio "${cpu[bare]}" "${cpu[opaque]}") of bare;" \
 	"vs go-oauth2 JWT $(ratio "${cpu[peerjwt]}" "${cpu[jwt]}")x, opaque $(ratio "${cpu[peeropaque]}" "${cpu[opaque]}")x"
 
-sig=$("$work/signcost" | sed -n 's/^signcost: \([0-9.]*\) us.*/\1/p')
+"$work/grantcost" >"$work/grantcost.out"
+sig=$(sed -n 's/^grantcost: signature \([0-9.]*\) us.*/\1/p' "$work/grantcost.out")
 book=$(awk -v j="${cpu[jwt]}" -v b="${cpu[bare]}" -v s="$sig" 'BEGIN { printf "%.1f", j - b - s }')
 echo "  bookkeeping: ${cpu[jwt]}us per JWT grant - ${cpu[bare]}us bare request - ${sig}us one signature = ${book}us (target <= 5us: $(verdict "$book" 5 "<="))"
+sed 's/^grantcost: /  /' "$work/grantcost.out"
 
 # The JWT server's profile: stop it so it writes the profile, then show where
 # its CPU went.
