@@ -124,7 +124,6 @@ func (s *Server) Reset() error {
 		return err
 	}
 	s.clock.Reset()
-	s.mfa.clear()
 	s.state.Store(st)
 	return nil
 }

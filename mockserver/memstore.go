@@ -35,6 +35,7 @@ type memoryStore struct {
 
 	revocations revocations
 	logins      logins
+	mfa         mfaRecords
 }
 
 type rtRecord struct {
@@ -66,6 +67,7 @@ func NewMemoryStore() Store {
 	}
 	m.revocations.init()
 	m.logins.init()
+	m.mfa.init()
 	return m
 }
 
@@ -328,6 +330,7 @@ func (m *memoryStore) Clear(_ context.Context) error {
 	m.mu.Unlock()
 	m.revocations.reset()
 	m.logins.reset()
+	m.mfa.reset()
 	return nil
 }
 

@@ -1,253 +1,168 @@
 package mockserver
 
 import (
+	"context"
+	"errors"
 	"fmt"
-	"sort"
-	"sync"
 	"time"
 )
 
-// mfaStore holds the state of second-factor sign-ins: pending mfa_tokens and
-// their out-of-band challenges, the last TOTP step each user has used, and
-// spent recovery codes. It lives in the Server, not the Store: it is
-// short-lived, and a host that runs every request in a fresh instance
-// (Workers) can finish an MFA sign-in only if requests reach the same
-// instance.
-type mfaStore struct {
-	mu   sync.Mutex
-	txs  map[string]*mfaTx // by TokenHash(mfa_token)
-	last map[string]int64  // username -> last accepted TOTP step
-	// usedRecovery and issuedRecovery: codes spent, and codes handed out
-	// by a recovery-code sign-in (which then work once too).
-	usedRecovery   map[string]map[string]bool
-	issuedRecovery map[string][]string
+// Second-factor sign-ins of the provider profiles. Their state is in the
+// Store (MFAStore), so a sign-in completes whichever instance of the mock
+// serves each of its requests, and survives a restart on a -state file.
+
+// mfaForgetAfter is how long past its expiry a sign-in is kept: a client
+// that comes back late is told its mfa_token expired rather than that it
+// is unknown.
+const mfaForgetAfter = mfaTokenTTL
+
+// startMFA records a sign-in waiting for its second factor under token.
+func (s *Server) startMFA(ctx context.Context, token, username, clientID, scope string, now time.Time) error {
+	expires := now.Add(mfaTokenTTL)
+	return s.store.StartMFA(ctx, MFASignIn{
+		Hash: TokenHash(token), Username: username, ClientID: clientID, Scope: scope,
+		ExpiresAt: expires, ForgetAt: expires.Add(mfaForgetAfter),
+	}, now)
 }
 
-// mfaTx is a sign-in that passed the password step and waits for the
-// second factor.
-type mfaTx struct {
-	username, clientID, scope string
-	expires                   time.Time
-	oob                       *oobChallenge
-}
-
-type oobChallenge struct {
-	code     string
-	expires  time.Time
-	status   oobStatus
-	lastPoll time.Time
-}
-
-type oobStatus int
-
-const (
-	oobPending oobStatus = iota
-	oobApproved
-	oobDenied
-)
-
-// maxMFATxs bounds pending sign-ins before expired ones are swept.
-const maxMFATxs = 10_000
-
-func (m *mfaStore) init() {
-	if m.txs == nil {
-		m.txs = map[string]*mfaTx{}
-		m.last = map[string]int64{}
-		m.usedRecovery = map[string]map[string]bool{}
-		m.issuedRecovery = map[string][]string{}
+// lookupMFA returns the sign-in of token, or the situation to answer:
+// sitMFATokenInvalid if unknown, sitMFATokenExpired if expired (the sign-in
+// then ends, so the next try hears it is unknown).
+func (s *Server) lookupMFA(ctx context.Context, token string, now time.Time) (MFASignIn, situation, error) {
+	in, err := s.store.GetMFA(ctx, TokenHash(token))
+	if errors.Is(err, ErrNotFound) {
+		return MFASignIn{}, sitMFATokenInvalid, nil
 	}
-}
-
-// clear forgets everything (Server.Reset).
-func (m *mfaStore) clear() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.txs = nil
-	m.init()
-}
-
-// start records a sign-in waiting for its second factor under token.
-func (m *mfaStore) start(token, username, clientID, scope string, now time.Time) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.init()
-	if len(m.txs) >= maxMFATxs {
-		for k, tx := range m.txs {
-			if !now.Before(tx.expires) {
-				delete(m.txs, k)
-			}
+	if err != nil {
+		return MFASignIn{}, 0, err
+	}
+	if !now.Before(in.ExpiresAt) {
+		if _, err := s.store.EndMFA(ctx, in.Hash); err != nil {
+			return MFASignIn{}, 0, err
 		}
+		return MFASignIn{}, sitMFATokenExpired, nil
 	}
-	m.txs[TokenHash(token)] = &mfaTx{username: username, clientID: clientID, scope: scope, expires: now.Add(mfaTokenTTL)}
+	return in, 0, nil
 }
 
-// lookup returns a copy of the sign-in of token: sitMFATokenInvalid if
-// unknown, sitMFATokenExpired if expired.
-func (m *mfaStore) lookup(token string, now time.Time) (mfaTx, situation, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.init()
-	tx, ok := m.txs[TokenHash(token)]
-	if !ok {
-		return mfaTx{}, sitMFATokenInvalid, false
+// finishMFA ends a sign-in whose second factor passed; its mfa_token stops
+// working. It answers sitMFATokenInvalid when another request ended it
+// first, so one sign-in yields one set of tokens.
+func (s *Server) finishMFA(ctx context.Context, token string) (situation, error) {
+	ended, err := s.store.EndMFA(ctx, TokenHash(token))
+	if err != nil || ended {
+		return 0, err
 	}
-	if !now.Before(tx.expires) {
-		delete(m.txs, TokenHash(token))
-		return mfaTx{}, sitMFATokenExpired, false
-	}
-	return *tx, 0, true
+	return sitMFATokenInvalid, nil
 }
 
-// finish ends a sign-in (tokens issued): its mfa_token stops working.
-func (m *mfaStore) finish(token string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.init()
-	delete(m.txs, TokenHash(token))
+// challengeOOB starts (or restarts) the out-of-band challenge of a sign-in
+// with code; false if the sign-in is unknown.
+func (s *Server) challengeOOB(ctx context.Context, token, code string, now time.Time) (bool, error) {
+	return s.store.ChallengeMFA(ctx, TokenHash(token), TokenHash(code), now.Add(oobCodeTTL))
 }
 
-// challengeOOB starts (or restarts) the out-of-band challenge of a sign-in.
-func (m *mfaStore) challengeOOB(token, code string, now time.Time) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.init()
-	tx, ok := m.txs[TokenHash(token)]
-	if !ok {
-		return false
-	}
-	tx.oob = &oobChallenge{code: code, expires: now.Add(oobCodeTTL)}
-	return true
-}
-
-// resolve approves or denies the pending out-of-band challenges of
-// username; ErrNotFound if there is none.
-func (m *mfaStore) resolve(username string, approve bool, now time.Time) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.init()
-	found := false
-	for _, tx := range m.txs {
-		if tx.username != username || tx.oob == nil || tx.oob.status != oobPending || !now.Before(tx.oob.expires) || !now.Before(tx.expires) {
-			continue
-		}
-		found = true
-		if approve {
-			tx.oob.status = oobApproved
-		} else {
-			tx.oob.status = oobDenied
-		}
-	}
-	if !found {
-		return fmt.Errorf("no out-of-band challenge pending for user %q: %w", username, ErrNotFound)
-	}
-	return nil
-}
-
-// poll answers one mfa-oob token request: 0 when approved (the caller
+// pollOOB answers one mfa-oob token request: 0 when approved (the caller
 // issues tokens), else the situation to answer. interval is the least time
 // between polls (RFC 8628 §3.5 slow_down).
-func (m *mfaStore) poll(token, code string, now time.Time, interval time.Duration) situation {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.init()
-	tx, ok := m.txs[TokenHash(token)]
+func (s *Server) pollOOB(ctx context.Context, token, code string, now time.Time, interval time.Duration) (situation, error) {
+	in, err := s.store.PollMFA(ctx, TokenHash(token), TokenHash(code), now)
 	switch {
-	case !ok || tx.oob == nil || !equalStrings(tx.oob.code, code):
-		return sitMFATokenInvalid
-	case !now.Before(tx.expires):
-		return sitMFATokenExpired
-	case !now.Before(tx.oob.expires):
-		return sitOOBExpired
+	case errors.Is(err, ErrNotFound):
+		return sitMFATokenInvalid, nil
+	case err != nil:
+		return 0, err
+	case !now.Before(in.ExpiresAt):
+		return sitMFATokenExpired, nil
+	case !now.Before(in.OOBExpiresAt):
+		return sitOOBExpired, nil
 	}
-	o := tx.oob
-	switch o.status {
-	case oobApproved:
-		return 0
-	case oobDenied:
+	switch in.OOBStatus {
+	case OOBApproved:
+		return 0, nil
+	case OOBDenied:
 		// A refusal is final (Auth0: "you should stop polling").
-		delete(m.txs, TokenHash(token))
-		return sitOOBDenied
+		if _, err := s.store.EndMFA(ctx, in.Hash); err != nil {
+			return 0, err
+		}
+		return sitOOBDenied, nil
 	}
-	last := o.lastPoll
-	o.lastPoll = now
-	if !last.IsZero() && now.Sub(last) < interval {
-		return sitSlowDown
+	if last := in.OOBLastPoll; !last.IsZero() && now.Sub(last) < interval {
+		return sitSlowDown, nil
 	}
-	return sitOOBPending
+	return sitOOBPending, nil
 }
 
 // useTOTP accepts code for username if it matches a step after the last
 // one the user has used (RFC 6238 §5.2), and records that step.
-func (m *mfaStore) useTOTP(username string, key []byte, code string, now time.Time) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.init()
-	notBefore, ok := m.last[username]
+func (s *Server) useTOTP(ctx context.Context, username string, key []byte, code string, now time.Time) (bool, error) {
+	notBefore, ok, err := s.store.LastTOTPStep(ctx, username)
+	if err != nil {
+		return false, err
+	}
 	if !ok {
 		notBefore = -1 << 62
 	}
 	step, ok := matchTOTP(key, code, now, notBefore)
 	if !ok {
-		return false
+		return false, nil
 	}
-	m.last[username] = step
-	return true
+	// Once now's step is past step+totpSkew, no code of step or before is
+	// accepted anyway: the record can go.
+	forget := time.Unix((step+totpSkew+1)*int64(TOTPStep/time.Second), 0)
+	return s.store.UseTOTPStep(ctx, username, step, forget, now)
 }
 
-// useRecovery spends code if it is one of the user's configured or
-// issued codes and has not been used; next is issued in its place.
-func (m *mfaStore) useRecovery(username string, configured []string, code, next string) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.init()
-	known := false
-	for _, c := range append(append([]string(nil), configured...), m.issuedRecovery[username]...) {
+// useRecovery spends code if it is one of the user's configured or issued
+// codes and has not been used; next is issued in its place.
+func (s *Server) useRecovery(ctx context.Context, username string, configured []string, code, next string) (bool, error) {
+	isConfigured := false
+	for _, c := range configured {
 		if equalStrings(c, code) {
-			known = true
+			isConfigured = true
 		}
 	}
-	if !known || m.usedRecovery[username][code] {
-		return false
+	spent, err := s.store.SpendRecoveryCode(ctx, username, TokenHash(code), isConfigured)
+	if err != nil || !spent {
+		return false, err
 	}
-	if m.usedRecovery[username] == nil {
-		m.usedRecovery[username] = map[string]bool{}
-	}
-	m.usedRecovery[username][code] = true
-	m.issuedRecovery[username] = append(m.issuedRecovery[username], next)
-	return true
-}
-
-// pending lists the users with an out-of-band challenge waiting, sorted.
-func (m *mfaStore) pending(now time.Time) []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.init()
-	seen := map[string]bool{}
-	out := []string{}
-	for _, tx := range m.txs {
-		if tx.oob != nil && tx.oob.status == oobPending && now.Before(tx.oob.expires) && now.Before(tx.expires) && !seen[tx.username] {
-			seen[tx.username] = true
-			out = append(out, tx.username)
-		}
-	}
-	sort.Strings(out)
-	return out
+	return true, s.store.AddRecoveryCode(ctx, username, TokenHash(next))
 }
 
 // PendingMFA lists the users whose out-of-band challenge waits for
-// ApproveMFA or DenyMFA, sorted.
-func (s *Server) PendingMFA() []string { return s.mfa.pending(s.clock.Now()) }
+// ApproveMFA or DenyMFA, sorted. A store error is logged and lists none;
+// ListPendingMFA returns it.
+func (s *Server) PendingMFA() []string {
+	users, err := s.ListPendingMFA(context.Background())
+	if err != nil {
+		s.log.Error("pending out-of-band challenges", "error", err.Error())
+		return []string{}
+	}
+	return users
+}
+
+// ListPendingMFA is PendingMFA with the store's error.
+func (s *Server) ListPendingMFA(ctx context.Context) ([]string, error) {
+	return s.store.PendingMFA(ctx, s.clock.Now())
+}
 
 // ApproveMFA approves the pending out-of-band challenge of username (what
 // the user's tap on "Approve" does). ErrNotFound if none is pending.
-func (s *Server) ApproveMFA(username string) error {
-	return s.mfa.resolve(username, true, s.clock.Now())
-}
+func (s *Server) ApproveMFA(username string) error { return s.resolveOOB(username, OOBApproved) }
 
 // DenyMFA refuses the pending out-of-band challenge of username.
 // ErrNotFound if none is pending.
-func (s *Server) DenyMFA(username string) error {
-	return s.mfa.resolve(username, false, s.clock.Now())
+func (s *Server) DenyMFA(username string) error { return s.resolveOOB(username, OOBDenied) }
+
+func (s *Server) resolveOOB(username string, status OOBStatus) error {
+	n, err := s.store.ResolveMFA(context.Background(), username, status, s.clock.Now())
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("no out-of-band challenge pending for user %q: %w", username, ErrNotFound)
+	}
+	return nil
 }
 
 // equalStrings compares in constant time for equal lengths.

@@ -41,17 +41,21 @@ func (s *Server) serveChallenge(w http.ResponseWriter, r *http.Request, st *stat
 		prov.wrap(oerr, a).write(w)
 		return
 	}
-	tx, sit, ok := s.mfa.lookup(f["mfa_token"], a.now)
-	if !ok {
+	tx, sit, err := s.lookupMFA(r.Context(), f["mfa_token"], a.now)
+	if err != nil {
+		prov.wrap(s.internal(r.Context(), "mfa state", err), a).write(w)
+		return
+	}
+	if sit != 0 {
 		prov.answer(sit, a).write(w)
 		return
 	}
-	if tx.clientID != client.ClientID {
+	if tx.ClientID != client.ClientID {
 		prov.wrap(errInvalidRequest("mfa_token not issued to this client"), a).write(w)
 		return
 	}
-	user := st.users[tx.username]
-	a.user, a.username = user, tx.username
+	user := st.users[tx.Username]
+	a.user, a.username = user, tx.Username
 	if user == nil || user.MFA == nil {
 		prov.answer(sitMFATokenInvalid, a).write(w)
 		return
@@ -89,7 +93,12 @@ func (s *Server) serveChallenge(w http.ResponseWriter, r *http.Request, st *stat
 		prov.wrap(s.internal(r.Context(), "random", err), a).write(w)
 		return
 	}
-	if !s.mfa.challengeOOB(f["mfa_token"], ids[0], a.now) {
+	started, err := s.challengeOOB(r.Context(), f["mfa_token"], ids[0], a.now)
+	if err != nil {
+		prov.wrap(s.internal(r.Context(), "mfa state", err), a).write(w)
+		return
+	}
+	if !started {
 		prov.answer(sitMFATokenInvalid, a).write(w)
 		return
 	}
@@ -169,14 +178,18 @@ func (s *Server) serveAuthenticators(w http.ResponseWriter, r *http.Request, st 
 		writeJSON(w, http.StatusUnauthorized, errorBody("invalid_request", "an mfa_token is required as a Bearer token"))
 		return
 	}
-	tx, sit, ok := s.mfa.lookup(tok, a.now)
-	if !ok {
+	tx, sit, err := s.lookupMFA(r.Context(), tok, a.now)
+	if err != nil {
+		st.prov.wrap(s.internal(r.Context(), "mfa state", err), a).write(w)
+		return
+	}
+	if sit != 0 {
 		st.prov.answer(sit, a).write(w)
 		return
 	}
-	user := st.users[tx.username]
+	user := st.users[tx.Username]
 	list := []map[string]any{}
-	id := "dev_" + TokenHash(tx.username)[:16]
+	id := "dev_" + TokenHash(tx.Username)[:16]
 	if user != nil && user.MFA != nil {
 		switch user.MFA.Type {
 		case MFATypeTOTP:

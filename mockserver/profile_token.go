@@ -161,7 +161,11 @@ func (s *Server) profilePassword(ctx context.Context, a *answerCtx, client *clie
 			if code == "" {
 				code = f["totp"]
 			}
-			if !s.checkTOTP(user, code, a.now) {
+			ok, err := s.checkTOTP(ctx, user, code, a.now)
+			if err != nil {
+				return nil, prov.wrap(s.internal(ctx, "mfa state", err), a)
+			}
+			if !ok {
 				return nil, s.profileFailure(ctx, a, sitOTPInvalid)
 			}
 		}
@@ -185,7 +189,9 @@ func (s *Server) withMFAToken(a *answerCtx, client *clientEntry, scope string, s
 	if err != nil {
 		return a.st.prov.wrap(s.internal(a.r.Context(), "random", err), a)
 	}
-	s.mfa.start(ids[0], a.username, client.ClientID, scope, a.now)
+	if err := s.startMFA(a.r.Context(), ids[0], a.username, client.ClientID, scope, a.now); err != nil {
+		return a.st.prov.wrap(s.internal(a.r.Context(), "mfa state", err), a)
+	}
 	a.mfaToken = ids[0]
 	return a.st.prov.answer(sit, a)
 }
@@ -214,15 +220,15 @@ func (s *Server) profileFailure(ctx context.Context, a *answerCtx, sit situation
 }
 
 // checkTOTP accepts a code of the user's TOTP factor once.
-func (s *Server) checkTOTP(u *userEntry, code string, now time.Time) bool {
+func (s *Server) checkTOTP(ctx context.Context, u *userEntry, code string, now time.Time) (bool, error) {
 	if u.MFA == nil || u.MFA.Type != MFATypeTOTP || code == "" {
-		return false
+		return false, nil
 	}
 	key, err := decodeTOTPSecret(u.MFA.Secret)
 	if err != nil {
-		return false
+		return false, nil
 	}
-	return s.mfa.useTOTP(u.Username, key, code, now)
+	return s.useTOTP(ctx, u.Username, key, code, now)
 }
 
 // profileMFAGrant finishes a sign-in with its second factor: Auth0's MFA
@@ -233,15 +239,18 @@ func (s *Server) profileMFAGrant(ctx context.Context, a *answerCtx, client *clie
 	if token == "" {
 		return nil, "", prov.wrap(errInvalidRequest("missing mfa_token"), a)
 	}
-	tx, sit, ok := s.mfa.lookup(token, a.now)
-	if !ok {
+	tx, sit, err := s.lookupMFA(ctx, token, a.now)
+	if err != nil {
+		return nil, "", prov.wrap(s.internal(ctx, "mfa state", err), a)
+	}
+	if sit != 0 {
 		return nil, "", prov.answer(sit, a)
 	}
-	if tx.clientID != client.ClientID {
+	if tx.ClientID != client.ClientID {
 		return nil, "", prov.wrap(errInvalidRequest("mfa_token not issued to this client"), a)
 	}
-	user := a.st.users[tx.username]
-	a.user, a.username, a.mfaToken = user, tx.username, token
+	user := a.st.users[tx.Username]
+	a.user, a.username, a.mfaToken = user, tx.Username, token
 	if user == nil {
 		// Removed since the password step.
 		return nil, "", prov.answer(sitMFATokenInvalid, a)
@@ -252,14 +261,22 @@ func (s *Server) profileMFAGrant(ctx context.Context, a *answerCtx, client *clie
 		if f["otp"] == "" {
 			return nil, "", prov.wrap(errInvalidRequest("missing otp"), a)
 		}
-		if !s.checkTOTP(user, f["otp"], a.now) {
+		ok, err := s.checkTOTP(ctx, user, f["otp"], a.now)
+		if err != nil {
+			return nil, "", prov.wrap(s.internal(ctx, "mfa state", err), a)
+		}
+		if !ok {
 			return nil, "", prov.answer(sitOTPInvalid, a)
 		}
 	case grantMFAOOB:
 		if f["oob_code"] == "" {
 			return nil, "", prov.wrap(errInvalidRequest("missing oob_code"), a)
 		}
-		if sit := s.mfa.poll(token, f["oob_code"], a.now, a.st.oobInterval()); sit != 0 {
+		sit, err := s.pollOOB(ctx, token, f["oob_code"], a.now, a.st.oobInterval())
+		if err != nil {
+			return nil, "", prov.wrap(s.internal(ctx, "mfa state", err), a)
+		}
+		if sit != 0 {
 			return nil, "", prov.answer(sit, a)
 		}
 	case grantMFARecovery:
@@ -270,13 +287,25 @@ func (s *Server) profileMFAGrant(ctx context.Context, a *answerCtx, client *clie
 		if err != nil {
 			return nil, "", prov.wrap(s.internal(ctx, "random", err), a)
 		}
-		if !prov.recoveryCodes() || !s.mfa.useRecovery(user.Username, user.RecoveryCodes, f["recovery_code"], next) {
+		if !prov.recoveryCodes() {
+			return nil, "", prov.answer(sitRecoveryInvalid, a)
+		}
+		ok, err := s.useRecovery(ctx, user.Username, user.RecoveryCodes, f["recovery_code"], next)
+		if err != nil {
+			return nil, "", prov.wrap(s.internal(ctx, "mfa state", err), a)
+		}
+		if !ok {
 			return nil, "", prov.answer(sitRecoveryInvalid, a)
 		}
 		recovery = next
 	}
-	s.mfa.finish(token)
-	resp, oerr := s.issueTokens(ctx, a.r, a.st, grant{client: client, subject: tx.username, scope: tx.scope}, tx.scope, a.now)
+	if sit, err := s.finishMFA(ctx, token); err != nil || sit != 0 {
+		if err != nil {
+			return nil, "", prov.wrap(s.internal(ctx, "mfa state", err), a)
+		}
+		return nil, "", prov.answer(sit, a)
+	}
+	resp, oerr := s.issueTokens(ctx, a.r, a.st, grant{client: client, subject: tx.Username, scope: tx.Scope}, tx.Scope, a.now)
 	if oerr != nil {
 		return nil, "", prov.wrap(oerr, a)
 	}

@@ -53,8 +53,7 @@ type Server struct {
 
 	mu     sync.Mutex // serialises writers of state
 	state  atomic.Pointer[state]
-	mfa    mfaStore // pending second-factor sign-ins (provider profiles)
-	loaded *Config  // for Reset
+	loaded *Config // for Reset
 }
 
 // state is an immutable snapshot of the configuration; writers build a new

@@ -66,7 +66,10 @@ type Store interface {
 	// successful login). The handler calls it only when Failures > 0.
 	ClearLoginFailures(ctx context.Context, username string) error
 
-	// Clear deletes all state (Server.Reset).
+	// MFAStore holds second-factor sign-ins (store_mfa.go).
+	MFAStore
+
+	// Clear deletes all state (Server.Reset), second-factor state included.
 	Clear(ctx context.Context) error
 }
 
