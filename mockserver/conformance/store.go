@@ -15,8 +15,10 @@ import (
 )
 
 // RunStore checks that a mockserver.Store implementation keeps the contract
-// documented on the interface. newStore must return an empty store.
+// documented on the interface. newStore must return an empty store that
+// applies its bounds (expiry sweeps, the record limit) on every write.
 func RunStore(t *testing.T, newStore func(t *testing.T) mockserver.Store) {
+	runMFAStore(t, newStore)
 	ctx := context.Background()
 	t0 := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 

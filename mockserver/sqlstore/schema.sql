@@ -42,3 +42,39 @@ CREATE TABLE IF NOT EXISTS ropc_login_states (
   window_start INTEGER,
   locked_until INTEGER
 );
+
+-- Sign-ins that passed the password step and wait for their second factor (provider profiles):
+-- hash is the mfa_token's, oob_code the out-of-band code's. oob_status: 0 pending, 1 approved, 2 denied.
+-- oob_prev_poll is the poll before the last, which PollMFA's RETURNING reads (RETURNING sees new values).
+CREATE TABLE IF NOT EXISTS ropc_mfa_sign_ins (
+  hash           TEXT PRIMARY KEY,
+  username       TEXT NOT NULL,
+  client_id      TEXT NOT NULL,
+  scope          TEXT NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  forget_at      INTEGER NOT NULL,
+  oob_code       TEXT,
+  oob_expires_at INTEGER,
+  oob_status     INTEGER NOT NULL DEFAULT 0,
+  oob_last_poll  INTEGER,
+  oob_prev_poll  INTEGER
+);
+-- The sweep deletes sign-ins past forget_at; approve, deny and the pending list look them up by user.
+CREATE INDEX IF NOT EXISTS ropc_mfa_sign_ins_forget_at ON ropc_mfa_sign_ins (forget_at);
+CREATE INDEX IF NOT EXISTS ropc_mfa_sign_ins_username ON ropc_mfa_sign_ins (username);
+
+-- The last RFC 6238 time step each user has used a code of (a code is accepted once).
+CREATE TABLE IF NOT EXISTS ropc_totp_steps (
+  username  TEXT PRIMARY KEY,
+  step      INTEGER NOT NULL,
+  forget_at INTEGER NOT NULL
+);
+
+-- Recovery codes (hashed): issued = 1 for a code a recovery-code sign-in handed out and not yet spent,
+-- 0 for a configured code already spent.
+CREATE TABLE IF NOT EXISTS ropc_recovery_codes (
+  username TEXT NOT NULL,
+  hash     TEXT NOT NULL,
+  issued   INTEGER NOT NULL,
+  PRIMARY KEY (username, hash)
+);

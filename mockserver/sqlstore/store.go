@@ -1,5 +1,5 @@
 // Package sqlstore keeps the mock's protocol state (refresh-token families,
-// rotation, revocations, lockout counters) in SQL through database/sql, so a
+// rotation, revocations, lockout counters, second-factor sign-ins) in SQL through database/sql, so a
 // host with many short-lived Go instances — Cloudflare Workers, one instance
 // per isolate, with the D1 driver of github.com/syumai/workers — behaves like
 // the long-lived native server. The SQL is SQLite's dialect (D1 is SQLite); on native hosts
@@ -325,7 +325,8 @@ func (s *Store) ClearLoginFailures(ctx context.Context, username string) error {
 
 // Clear deletes all state.
 func (s *Store) Clear(ctx context.Context) error {
-	for _, table := range []string{"ropc_refresh_tokens", "ropc_access_tokens", "ropc_revocations", "ropc_login_states"} {
+	for _, table := range []string{"ropc_refresh_tokens", "ropc_access_tokens", "ropc_revocations", "ropc_login_states",
+		"ropc_mfa_sign_ins", "ropc_totp_steps", "ropc_recovery_codes"} {
 		if _, err := s.db.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 			return wrap("clear "+table, err)
 		}

@@ -185,13 +185,14 @@ func assertLoginState(t *testing.T, want, got mockserver.LoginState, label strin
 }
 
 // TestStoreConformance runs mockserver's shared Store contract suite on
-// SQLite, the engine D1 runs.
+// SQLite, the engine D1 runs, with the sweeps on every write (the one
+// difference from New, which sweeps on one write in sweepOneIn).
 func TestStoreConformance(t *testing.T) {
 	conformance.RunStore(t, func(t *testing.T) mockserver.Store {
-		st, db, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+		_, db, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "state.db"))
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = db.Close() })
-		return st
+		return sqlstore.NewSweeping(db)
 	})
 }
 
