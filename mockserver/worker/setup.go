@@ -6,14 +6,13 @@
 // that isolate serves, concurrent ones included. Isolates come and go and
 // several serve one deployment at once, so nothing that must survive lives
 // only in Go memory: all protocol state (refresh families, rotation,
-// revocations, lockouts) is in D1 through mockserver/sqlstore, and any
-// isolate may serve any request. What an instance keeps is a cache of its
-// environment, which stays the truth: the parsed configuration (a var or the
-// built-in demo config) and the signing key (a secret). One exception lives
-// in mockserver, not here: pending second-factor sign-ins of users with
-// "mfa" in the config are kept in the instance (mockserver/mfa.go), so such a
-// sign-in completes only if its requests reach the same isolate. This file
-// holds the wiring without build tags, so it is tested natively.
+// revocations, lockouts, and the second-factor sign-ins of provider
+// profiles: pending mfa_tokens, out-of-band approvals, used TOTP steps and
+// recovery codes) is in D1 through mockserver/sqlstore, and any isolate may
+// serve any request. What an instance keeps is a cache of its environment,
+// which stays the truth: the parsed configuration (a var or the built-in
+// demo config) and the signing key (a secret). This file holds the wiring
+// without build tags, so it is tested natively.
 package main
 
 import (
@@ -106,8 +105,9 @@ func newHandler(getenv func(string) string, store mockserver.Store, logger *slog
 // Go memory (faults, users, clients, clock, journal): the change would reach
 // one isolate's instance only, other isolates would not see it, and it would
 // be gone when that instance is replaced, so a 2xx would tell the caller
-// something false. Reads (of this instance) and /_admin/reset (which clears
-// the store, D1) go through.
+// something false. Reads (of this instance), /_admin/reset (which clears
+// the store, D1) and the answers to out-of-band challenges (kept in D1 too)
+// go through.
 func refuseLostAdminChanges(next http.Handler) http.Handler {
 	refused := jsonAnswer(http.StatusNotImplemented, map[string]any{"error": "not available on Workers: this change " +
 		"would live in one isolate's Go instance only (other isolates would not see it, and it ends with the " +
@@ -115,6 +115,7 @@ func refuseLostAdminChanges(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case !strings.HasPrefix(r.URL.Path, "/_admin/"), r.URL.Path == "/_admin/reset",
+			r.URL.Path == "/_admin/mfa/approve", r.URL.Path == "/_admin/mfa/deny",
 			r.Method == http.MethodGet, r.Method == http.MethodHead, r.Method == http.MethodOptions:
 			next.ServeHTTP(w, r)
 		default:

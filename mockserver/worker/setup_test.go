@@ -138,7 +138,8 @@ func TestAdminOnlyWithToken(t *testing.T) {
 
 // TestAdminRefusesLostChanges: with the admin API on, changes that would live
 // only in this request's Go instance are refused (501) instead of answered
-// 2xx and forgotten; reads and the store-wide reset still work.
+// 2xx and forgotten; reads, the store-wide reset and the answers to
+// out-of-band challenges still work.
 func TestAdminRefusesLostChanges(t *testing.T) {
 	h, err := newHandler(envMap{envSigningKey: newTestKey(t), envAdminToken: "t0ken"}.get, mockserver.NewMemoryStore(), nil)
 	require.NoError(t, err)
@@ -158,6 +159,11 @@ func TestAdminRefusesLostChanges(t *testing.T) {
 		{http.MethodGet, "/_admin/faults", "", http.StatusOK},
 		{http.MethodGet, "/_admin/clock", "", http.StatusOK},
 		{http.MethodPost, "/_admin/reset", "", http.StatusNoContent},
+		// Out-of-band answers are kept in the store: they go through (404:
+		// nothing is pending for the user).
+		{http.MethodPost, "/_admin/mfa/approve", `{"username":"johndoe"}`, http.StatusNotFound},
+		{http.MethodPost, "/_admin/mfa/deny", `{"username":"johndoe"}`, http.StatusNotFound},
+		{http.MethodGet, "/_admin/mfa", "", http.StatusOK},
 		{http.MethodGet, "/healthz", "", http.StatusOK},
 	}
 	for _, tt := range tests {
