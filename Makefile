@@ -26,7 +26,7 @@ test-go:
 test-js:
 	bash scripts/test-js.sh
 
-## test-worker: the HTTP conformance suite, concurrent requests to one Go instance and a panicking instance's replacement, on the local Workers runtime.
+## test-worker: the HTTP conformance suite, concurrent requests to one Go instance, a panicking instance's replacement and MFA sign-ins across instances, on the local Workers runtime.
 test-worker:
 	bash scripts/test-worker.sh
 

@@ -5,7 +5,10 @@
 # (TestWorkerConformance in mockserver/worker), the admin reset check
 # (TestWorkerAdminReset), concurrent requests to the isolate's one Go instance
 # (TestWorkerConcurrentRequests) and the replacement of an instance that
-# panics (TestWorkerPanicReplacesInstance). A skipped or missing run fails.
+# panics (TestWorkerPanicReplacesInstance); then it serves the worker again
+# with the auth0-profile config of mockserver/worker/testdata/mfa-config.json
+# and completes TOTP and out-of-band sign-ins whose steps reach different Go
+# instances (TestWorkerMFA). A skipped or missing run fails.
 set -euo pipefail
 source "$(dirname "$0")/worker-lib.sh"
 ensure_wrangler
@@ -33,6 +36,21 @@ tests=(TestWorkerConformance TestWorkerAdminReset TestWorkerConcurrentRequests T
 status=0
 (cd "$ROOT" && ROPC_WORKER_URL="$url" ROPC_WORKER_ADMIN_TOKEN="$admin_token" ROPC_WORKER_REQUIRED=1 \
 	go test -count=1 -v -timeout 5m -run "^($(IFS='|'; echo "${tests[*]}"))\$" ./mockserver/worker/) >"$tmp/test.out" 2>&1 || status=$?
+
+# The same worker and D1 database with the MFA config (one line of JSON in the env file).
+if [[ $status -eq 0 ]]; then
+	stop_wrangler
+	cp "$tmp/test.env" "$tmp/mfa.env"
+	printf "ROPC_MOCK_CONFIG='%s'\n" "$(node -e 'process.stdout.write(JSON.stringify(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))))' \
+		"$WORKER_DIR/testdata/mfa-config.json")" >>"$tmp/mfa.env"
+	port=$(free_port)
+	url="http://127.0.0.1:$port"
+	start_wrangler "$port" "$tmp/state" "$tmp/wrangler.log" --env-file "$tmp/mfa.env"
+	log "wrangler dev is serving $url with the MFA config"
+	tests+=(TestWorkerMFA)
+	(cd "$ROOT" && ROPC_WORKER_MFA_URL="$url" ROPC_WORKER_ADMIN_TOKEN="$admin_token" ROPC_WORKER_REQUIRED=1 \
+		go test -count=1 -v -timeout 5m -run '^TestWorkerMFA$' ./mockserver/worker/) >>"$tmp/test.out" 2>&1 || status=$?
+fi
 grep -E '^(=== RUN|\s*--- (FAIL|SKIP)|FAIL|ok|PASS)|Error|expected|actual' "$tmp/test.out" | grep -v '^=== RUN' >&2 || true
 if [[ $status -ne 0 ]]; then
 	log "worker tests FAILED against the worker (exit $status); full output:"
