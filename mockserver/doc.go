@@ -93,7 +93,9 @@
 // # State
 //
 // All mutable protocol state (refresh-token families, revocations, lockout
-// counters) lives behind the Store interface, keyed by SHA-256 hashes of
+// counters, and the second-factor sign-ins of provider profiles: pending
+// mfa_tokens, out-of-band approvals, used TOTP steps and recovery codes)
+// lives behind the Store interface, keyed by SHA-256 hashes of
 // tokens, so that a stateless host such as Cloudflare Workers can keep it
 // in SQL; NewMemoryStore is the in-process implementation. Package
 // mockserver/conformance checks a Store (RunStore) and a running server
@@ -108,7 +110,8 @@
 // they revoke have expired; a refresh-token family's rotated tokens go when
 // it is revoked, reused or expires; lockout bookkeeping costs the same per
 // request however many usernames have failed, and forgets them after the
-// window; and "max_tokens" caps the stored tokens, the oldest dropped first
-// with a warning in the log. Checking a password costs the same for an
+// window; pending second-factor sign-ins are forgotten a while after their
+// mfa_token expires; and "max_tokens" caps the stored tokens (and, apart,
+// the pending sign-ins), the oldest dropped first with a warning in the log. Checking a password costs the same for an
 // unknown username, a plain password and a bcrypt one in every config.
 package mockserver

@@ -58,7 +58,7 @@ func parseFlags(args []string, stderr io.Writer) (options, *adminFlags, error) {
 	fs.StringVar(&o.config, "config", "", "JSON config file (default: built-in demo config)")
 	fs.StringVar(&o.issuer, "issuer", "", "issuer URL (default: http:// plus the listen address)")
 	fs.StringVar(&o.keyFile, "key-file", defaultKeyFile(), "private JWK signing key, created if missing; empty: a new key per start")
-	fs.StringVar(&o.stateFile, "state", "", "SQLite file keeping refresh tokens, revocations and lockouts across restarts (default: in memory)")
+	fs.StringVar(&o.stateFile, "state", "", "SQLite file keeping refresh tokens, revocations, lockouts and pending MFA sign-ins across restarts (default: in memory)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	af := registerAdminFlags(fs)
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile to this file until shutdown (for scripts/bench-mock.sh)")

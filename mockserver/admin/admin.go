@@ -172,6 +172,7 @@ func (h *Handler) serveMock(w http.ResponseWriter, r *http.Request) {
 	var rule Rule
 	ok := false
 	if r.Method != http.MethodOptions {
+		p.tokenEndpoint = anyRules && h.srv.IsTokenEndpoint(p.path)
 		rule, ok = h.rules.take(p)
 	}
 	if !ok {

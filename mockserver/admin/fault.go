@@ -39,6 +39,10 @@ type Rule struct {
 
 // Match selects requests; an empty field matches anything.
 type Match struct {
+	// Path is the request path. "/token", the token endpoint's name in RFC
+	// 6749 and in the rfc profile, matches the token endpoint wherever the
+	// config serves it: below the issuer's path, or at a provider profile's
+	// path (/oauth/token, /realms/{realm}/protocol/openid-connect/token, ...).
 	Path      string `json:"path,omitempty"`
 	Username  string `json:"username,omitempty"`
 	ClientID  string `json:"client_id,omitempty"`
@@ -246,7 +250,7 @@ func checkErrorChars(field, s string) error {
 
 // matches reports whether the rule selects the request.
 func (m Match) matches(p *parsedRequest) bool {
-	return (m.Path == "" || m.Path == p.path) &&
+	return (m.Path == "" || m.Path == p.path || m.Path == mockserver.PathToken && p.tokenEndpoint) &&
 		(m.Username == "" || m.Username == p.username) &&
 		(m.ClientID == "" || m.ClientID == p.clientID) &&
 		(m.GrantType == "" || m.GrantType == p.grantType)

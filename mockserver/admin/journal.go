@@ -106,6 +106,8 @@ type parsedRequest struct {
 	method, path              string
 	grantType, clientID, auth string
 	username, scope           string
+	// tokenEndpoint: path is where the mock serves its token endpoint.
+	tokenEndpoint bool
 }
 
 // parseRequest reads what fault matching and the journal need. With
