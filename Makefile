@@ -19,14 +19,14 @@ test: test-go test-js test-interop test-worker
 test-go:
 	bash scripts/keychain-deps.sh
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./mockserver/worker/...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./mockserver/worker/... ./mockserver/sqlstore/...
 	$(GO) test -race -count=1 ./...
 
 ## test-js: build the npm package and run its Node and headless-Chromium tests, the shared rule table included.
 test-js:
 	bash scripts/test-js.sh
 
-## test-worker: the HTTP conformance suite, concurrent requests to one Go instance, a panicking instance's replacement and MFA sign-ins across instances, on the local Workers runtime.
+## test-worker: on the local Workers runtime: the HTTP conformance suite, concurrent requests to one Go instance, a panicking instance's replacement, MFA sign-ins across instances, and the shared Store suite on D1.
 test-worker:
 	bash scripts/test-worker.sh
 

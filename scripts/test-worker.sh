@@ -8,7 +8,9 @@
 # panics (TestWorkerPanicReplacesInstance); then it serves the worker again
 # with the auth0-profile config of mockserver/worker/testdata/mfa-config.json
 # and completes TOTP and out-of-band sign-ins whose steps reach different Go
-# instances (TestWorkerMFA). A skipped or missing run fails.
+# instances (TestWorkerMFA). Last it runs the shared Store suite on D1 itself:
+# mockserver/sqlstore's js/wasm test binary (TestD1StoreConformance) inside
+# workerd, served by mockserver/worker/storetest. A skipped or missing run fails.
 set -euo pipefail
 source "$(dirname "$0")/worker-lib.sh"
 ensure_wrangler
@@ -66,6 +68,29 @@ for test in "${tests[@]}"; do
 		exit 1
 	fi
 done
+stop_wrangler
+
+# The Store suite on D1, in workerd: the same conformance.RunStore the memory
+# and SQLite stores pass, through the D1 driver the worker uses.
+storetest="$WORKER_DIR/storetest/build"
+mkdir -p "$storetest"
+(cd "$ROOT" && GOOS=js GOARCH=wasm go test -c -o "$storetest/storetest.wasm" ./mockserver/sqlstore/)
+cp "$WORKER_DIR/storetest/entry.mjs" "$storetest/entry.mjs"
+cp "$WORKER_DIR/build/wasm_exec.js" "$storetest/wasm_exec.js"
+port=$(free_port)
+start_wrangler "$port" "$tmp/storetest-state" "$tmp/wrangler.log" -c storetest/wrangler.toml
+log "running the Store suite on D1 in workerd"
+d1status=$(curl -sS -o "$tmp/d1.out" -w '%{http_code}' -X POST --max-time 300 "http://127.0.0.1:$port/run" || true)
+cat "$tmp/d1.out" >>"$tmp/test.out"
+if [[ $d1status != 200 ]] || ! grep -q -- '^--- PASS: TestD1StoreConformance ' "$tmp/d1.out" ||
+	grep -qE -- '--- (FAIL|SKIP)' "$tmp/d1.out"; then
+	log "the Store suite on D1 FAILED (HTTP $d1status); its output:"
+	cat "$tmp/d1.out" >&2
+	log "wrangler log:"
+	tail -50 "$tmp/wrangler.log" >&2
+	exit 1
+fi
+
 passed=$(grep -cE -- '^\s*--- PASS:' "$tmp/test.out" || true)
 failed=$(grep -cE -- '^\s*--- FAIL:' "$tmp/test.out" || true)
 skipped=$(grep -cE -- '^\s*--- SKIP:' "$tmp/test.out" || true)
