@@ -38,7 +38,9 @@ func (h *Handler) postMFA(approve bool) http.HandlerFunc {
 				writeAdminError(w, http.StatusNotFound, "username", err.Error())
 				return
 			}
-			badRequest(w, err)
+			// The store failed (the state is kept there, in SQL on some hosts).
+			h.logger.Error("admin: out-of-band answer", "error", err.Error())
+			writeAdminError(w, http.StatusInternalServerError, "", "the store failed; see the log")
 			return
 		}
 		h.logger.Info("admin: out-of-band challenge "+verb, "username", req.Username)
@@ -48,6 +50,12 @@ func (h *Handler) postMFA(approve bool) http.HandlerFunc {
 
 // getMFA lists the users whose out-of-band challenge waits for an answer,
 // so a test can approve exactly when the client has asked.
-func (h *Handler) getMFA(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string][]string{"pending": h.srv.PendingMFA()})
+func (h *Handler) getMFA(w http.ResponseWriter, r *http.Request) {
+	pending, err := h.srv.ListPendingMFA(r.Context())
+	if err != nil {
+		h.logger.Error("admin: pending out-of-band challenges", "error", err.Error())
+		writeAdminError(w, http.StatusInternalServerError, "", "the store failed; see the log")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string][]string{"pending": pending})
 }
