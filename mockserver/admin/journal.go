@@ -103,11 +103,12 @@ func (j *journal) clear() {
 
 // parsedRequest is what fault matching and the journal need from a request.
 type parsedRequest struct {
+	// tokenEndpoint: path is where the mock serves its token endpoint.
+	tokenEndpoint bool
+
 	method, path              string
 	grantType, clientID, auth string
 	username, scope           string
-	// tokenEndpoint: path is where the mock serves its token endpoint.
-	tokenEndpoint bool
 }
 
 // parseRequest reads what fault matching and the journal need. With
