@@ -71,9 +71,10 @@
 // rfc profile a second factor is refused at load and a state other than
 // active is invalid_grant naming it, given only after the right password.
 //
-// Pending MFA sign-ins live in the Server, not the Store: on a host that
-// runs requests in separate instances (Workers) an MFA sign-in finishes only
-// if its requests reach the same instance.
+// Pending MFA sign-ins live in the Store (MFAStore) like tokens: on a host
+// that runs requests in separate instances (Workers) each step of a sign-in
+// may reach another instance, and with package sqlstore a sign-in survives
+// a restart.
 //
 // # Tokens
 //
