@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -64,4 +65,34 @@ func TestMFAStoreOutage(t *testing.T) {
 			assert.NotContains(t, raw, mfaToken)
 		})
 	}
+}
+
+// TestSweepForgetsTOTPSteps: a used TOTP step is kept while a code of it
+// could still be accepted, and swept after its forget time.
+func TestSweepForgetsTOTPSteps(t *testing.T) {
+	ctx := context.Background()
+	_, db, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "state.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	s := sqlstore.NewSweeping(db)
+	used, err := s.UseTOTPStep(ctx, "ann", 100, t0.Add(time.Minute), t0)
+	require.NoError(t, err)
+	require.True(t, used)
+	used, err = s.UseTOTPStep(ctx, "bob", 101, t0.Add(2*time.Minute), t0.Add(30*time.Second))
+	require.NoError(t, err)
+	require.True(t, used)
+	_, ok, err := s.LastTOTPStep(ctx, "ann")
+	require.NoError(t, err)
+	assert.True(t, ok, "kept before its forget time")
+
+	used, err = s.UseTOTPStep(ctx, "cy", 102, t0.Add(3*time.Minute), t0.Add(time.Minute))
+	require.NoError(t, err)
+	require.True(t, used)
+	_, ok, err = s.LastTOTPStep(ctx, "ann")
+	require.NoError(t, err)
+	assert.False(t, ok, "swept at its forget time")
+	step, ok, err := s.LastTOTPStep(ctx, "bob")
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, int64(101), step)
 }
