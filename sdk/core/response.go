@@ -8,13 +8,15 @@ import (
 )
 
 // Response is what a transport hands back: the HTTP status, the
-// Content-Type and WWW-Authenticate headers, and the body bytes (already
+// Content-Type, WWW-Authenticate and DPoP-Nonce headers, and the body bytes (already
 // size-limited by the transport).
 type Response struct {
 	Status          int
 	ContentType     string
 	WWWAuthenticate string
-	Body            []byte
+	// DPoPNonce is the DPoP-Nonce header (RFC 9449 §8), "" if absent.
+	DPoPNonce string
+	Body      []byte
 }
 
 // bodyFormat is what a response body turned out to be, whatever its
