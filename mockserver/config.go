@@ -46,6 +46,9 @@ type Config struct {
 	Lockout *Lockout `json:"lockout,omitempty"`
 	Clients []Client `json:"clients"`
 	Users   []User   `json:"users"`
+	// DPoPIatWindow is how far a DPoP proof's iat may lie from the mock's
+	// clock, either way (RFC 9449 §11.1); 0 means 60s.
+	DPoPIatWindow Duration `json:"dpop_iat_window,omitempty"`
 	// Faults are interpreted by package mockserver/admin; this package only
 	// carries them.
 	Faults []json.RawMessage `json:"faults,omitempty"`
@@ -63,6 +66,13 @@ type Client struct {
 	// DefaultScopes are granted when the request has no scope (RFC 6749
 	// §3.3); empty means all of Scopes.
 	DefaultScopes []string `json:"default_scopes,omitempty"`
+	// DPoP (RFC 9449) is "allowed" (default: a proof binds the tokens, none
+	// gives Bearer tokens) or "required" (a token request without a proof is
+	// refused with invalid_dpop_proof).
+	DPoP string `json:"dpop,omitempty"`
+	// DPoPNonce makes the token endpoint demand a server nonce in proofs
+	// (RFC 9449 §8): use_dpop_nonce with a fresh DPoP-Nonce until one comes.
+	DPoPNonce bool `json:"dpop_nonce,omitempty"`
 }
 
 // User is a resource owner.
@@ -386,6 +396,9 @@ func (c *Config) Validate() error {
 	if c.RefreshTokenTTL < 0 {
 		return bad("refresh_token_ttl", "must not be negative")
 	}
+	if c.DPoPIatWindow < 0 {
+		return bad("dpop_iat_window", "must not be negative")
+	}
 	switch c.TokenFormat {
 	case "", TokenFormatJWT, TokenFormatOpaque:
 	default:
@@ -461,7 +474,7 @@ func validateClient(cl Client) *ConfigError {
 			return bad(fmt.Sprintf(".default_scopes[%d]", j), "%q is not in scopes", s)
 		}
 	}
-	return nil
+	return validateClientDPoP(cl)
 }
 
 func validateUser(u User) *ConfigError {

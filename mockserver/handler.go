@@ -97,12 +97,15 @@ func (s *Server) audience(r *http.Request, st *state) string {
 }
 
 // SetCORS lets browser pages and Electron renderers on other origins call
-// the mock. No cookies are involved, so "*" is safe; WWW-Authenticate is
-// exposed so a script can read RFC 6750 challenges.
+// the mock. No cookies are involved, so "*" is safe; WWW-Authenticate and
+// DPoP-Nonce are exposed so a script can read RFC 6750 challenges and
+// RFC 9449 §8 nonces.
 func SetCORS(h http.Header) {
 	h["Access-Control-Allow-Origin"] = []string{"*"}
-	h["Access-Control-Expose-Headers"] = []string{"WWW-Authenticate"}
+	h["Access-Control-Expose-Headers"] = corsExposed
 }
+
+var corsExposed = []string{"WWW-Authenticate, DPoP-Nonce"}
 
 // preflight answers a CORS preflight request; it reports whether it did.
 func preflight(w http.ResponseWriter, r *http.Request, methods string) bool {
@@ -111,7 +114,7 @@ func preflight(w http.ResponseWriter, r *http.Request, methods string) bool {
 	}
 	h := w.Header()
 	h.Set("Access-Control-Allow-Methods", methods)
-	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept")
+	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, DPoP") // RFC 9449 §4.1
 	h.Set("Access-Control-Max-Age", "600")
 	h.Set("Allow", methods)
 	w.WriteHeader(http.StatusNoContent)

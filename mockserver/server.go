@@ -49,6 +49,9 @@ type Server struct {
 	// worth it for a networked store, pure overhead for the memory store.
 	overlapIO bool
 
+	// dpopReplay remembers the jti of accepted DPoP proofs (RFC 9449 §11.1).
+	dpopReplay jtiCache
+
 	mu     sync.Mutex // serialises writers of state
 	state  atomic.Pointer[state]
 	loaded *Config // for Reset
