@@ -30,6 +30,11 @@ type Entry struct {
 	Scope      string    `json:"scope"`
 	Status     int       `json:"status"` // 0 until the answer starts, or when the client left before one
 	Error      string    `json:"error"`
+	// DPoP says whether the request carried a DPoP proof (RFC 9449 §4.1);
+	// DPoPError why the mock refused it ("invalid_dpop_proof: DPoP proof
+	// htu does not match the request URL"). The proof itself is never kept.
+	DPoP      bool   `json:"dpop"`
+	DPoPError string `json:"dpop_error,omitempty"`
 }
 
 // MaxJournal bounds the journal; the oldest entries go first.
@@ -65,6 +70,12 @@ func (j *journal) add(e Entry) uint64 {
 // update sets the outcome of entry seq, unless it has since been cleared or
 // pushed out of the ring.
 func (j *journal) update(seq uint64, status int, errCode string) {
+	j.modify(seq, func(e *Entry) { e.Status, e.Error = status, errCode })
+}
+
+// modify changes entry seq under the lock, unless it has since been cleared
+// or pushed out of the ring.
+func (j *journal) modify(seq uint64, change func(*Entry)) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	n := uint64(len(j.slots))
@@ -74,7 +85,7 @@ func (j *journal) update(seq uint64, status int, errCode string) {
 	newest := (j.next + len(j.slots) - 1) % len(j.slots)
 	i := (uint64(newest) + n - (j.seq - seq)) % n
 	if s := &j.slots[i]; s.seq == seq {
-		s.entry.Status, s.entry.Error = status, errCode
+		change(&s.entry)
 	}
 }
 
@@ -104,6 +115,7 @@ type parsedRequest struct {
 	method, path              string
 	grantType, clientID, auth string
 	username, scope           string
+	dpop                      bool // a DPoP header came (RFC 9449 §4.1)
 }
 
 // maxParsedBody bounds how much of a request body is read to match faults; the
@@ -113,7 +125,7 @@ const maxParsedBody = 1 << 20
 // parseRequest reads the form fields from a buffered copy of the body and puts
 // the body back for the mock to read.
 func parseRequest(r *http.Request) *parsedRequest {
-	p := &parsedRequest{method: r.Method, path: r.URL.Path, auth: "none"}
+	p := &parsedRequest{method: r.Method, path: r.URL.Path, auth: "none", dpop: len(r.Header.Values("DPoP")) > 0}
 	var form url.Values
 	if r.Body != nil && r.Body != http.NoBody && mediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded" {
 		buf, err := io.ReadAll(io.LimitReader(r.Body, maxParsedBody+1))
