@@ -68,7 +68,8 @@ type Client struct {
 	DefaultScopes []string `json:"default_scopes,omitempty"`
 	// DPoP (RFC 9449) is "allowed" (default: a proof binds the tokens, none
 	// gives Bearer tokens) or "required" (a token request without a proof is
-	// refused with invalid_dpop_proof).
+	// refused with invalid_dpop_proof); "ignored" plays a server without
+	// DPoP (proofs unread, Bearer tokens).
 	DPoP string `json:"dpop,omitempty"`
 	// DPoPNonce makes the token endpoint demand a server nonce in proofs
 	// (RFC 9449 §8): use_dpop_nonce with a fresh DPoP-Nonce until one comes.

@@ -39,6 +39,9 @@ import (
 const (
 	DPoPAllowed  = "allowed"
 	DPoPRequired = "required"
+	// DPoPIgnored plays a server without DPoP support: proofs are not looked
+	// at and tokens are Bearer (for testing a client's downgrade handling).
+	DPoPIgnored = "ignored"
 )
 
 const (
@@ -60,10 +63,10 @@ var dpopJOSEAlgs = []jose.SignatureAlgorithm{jose.ES256, jose.EdDSA}
 
 func validateClientDPoP(cl Client) *ConfigError {
 	switch cl.DPoP {
-	case "", DPoPAllowed, DPoPRequired:
+	case "", DPoPAllowed, DPoPRequired, DPoPIgnored:
 		return nil
 	}
-	return &ConfigError{Key: ".dpop", Problem: strconv.Quote(cl.DPoP) + ` must be "required" or "allowed"`}
+	return &ConfigError{Key: ".dpop", Problem: strconv.Quote(cl.DPoP) + ` must be "required", "allowed" or "ignored"`}
 }
 
 // dpopFailure is a refused proof: invalid_dpop_proof, or use_dpop_nonce when
@@ -461,6 +464,9 @@ func tokenTypeFor(ctx context.Context) string {
 // client's DPoP settings and returns the request with the proof's key in its
 // context. A nonce client gets a fresh DPoP-Nonce on every answer (§8.2).
 func (s *Server) tokenEndpointDPoP(w http.ResponseWriter, r *http.Request, st *state, client *clientEntry) (*http.Request, *oauthError) {
+	if client.DPoP == DPoPIgnored {
+		return r, nil
+	}
 	if client.DPoPNonce {
 		w.Header().Set("DPoP-Nonce", s.newDPoPNonce(st))
 	}

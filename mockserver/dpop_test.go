@@ -462,3 +462,11 @@ func (ts *testServer) serve(r *http.Request) result {
 	ts.ServeHTTP(w, r)
 	return result{Code: w.Code, Header: w.Result().Header, Body: w.Body.String()}
 }
+
+func TestDPoPIgnoredClientGetsBearer(t *testing.T) {
+	ts := newTestServer(t, dpopConfig(func(c *Config) { c.Clients[1].DPoP = DPoPIgnored }), Options{})
+	r := ts.tokenWith(passwordForm("public-client"), nil, ts.proof(t, proofSpec{}))
+	require.Equal(t, http.StatusOK, r.Code)
+	assert.Equal(t, "Bearer", str(r.json(t), "token_type"))
+	assert.NotContains(t, jwtClaims(t, str(r.json(t), "access_token")), "cnf")
+}

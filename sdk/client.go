@@ -24,6 +24,8 @@ type Client struct {
 	maxBytes int64
 	now      func() time.Time
 
+	dpop *dpopState // nil without Config.DPoP
+
 	lastURL atomic.Pointer[cachedURL]
 
 	mu   sync.Mutex // guards meta
@@ -52,6 +54,13 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	if c.maxBytes == 0 {
 		c.maxBytes = DefaultMaxResponseBytes
+	}
+	if cfg.DPoP != nil {
+		d, err := newDPoP(cfg.DPoP)
+		if err != nil {
+			return nil, err
+		}
+		c.dpop = d
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -151,11 +160,15 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string, opts ...Reque
 }
 
 func (c *Client) exchange(ctx context.Context, req *core.Request) (*Token, error) {
-	resp, err := c.send(ctx, req)
+	resp, err := c.sendProof(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	return core.ParseTokenResponse(resp, c.now())
+	tok, err := core.ParseTokenResponse(resp, c.now())
+	if err != nil {
+		return nil, err
+	}
+	return tok, c.checkTokenType(tok)
 }
 
 // scrub removes the secrets a request carried from an error built from the server's answer

@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"crypto"
 	"errors"
 	"fmt"
 	"net"
@@ -48,8 +49,17 @@ type Config struct {
 	// AllowInsecureHTTP permits plain http:// endpoints on non-loopback hosts. For tests only:
 	// the password and client secret would cross the network in clear text.
 	AllowInsecureHTTP bool
-	// Now is the clock for expiry computations; nil means time.Now.
+	// Now is the clock for expiry computations and DPoP proofs' iat; nil means time.Now.
 	Now func() time.Time
+
+	// DPoP, when set, binds tokens to this key (RFC 9449): an *ecdsa.PrivateKey on P-256
+	// (proofs signed ES256) or an ed25519.PrivateKey (EdDSA), or any crypto.Signer over such a
+	// key (a hardware key). Every token, refresh, revocation and introspection request then
+	// carries a proof, and Transport sends DPoP tokens with the DPoP scheme and a proof.
+	DPoP crypto.Signer
+	// DPoPAllowBearer accepts a Bearer token from a server asked for a DPoP one. By default such
+	// an answer is a *TokenTypeError: a silent downgrade would give up the key's protection.
+	DPoPAllowBearer bool
 }
 
 // String redacts the client secret; the other fields are not secret.
