@@ -206,7 +206,9 @@ func TestDPoPProofChecks(t *testing.T) {
 		{"8: htm GET on a POST", func() []string { return []string{ts.proof(t, proofSpec{method: http.MethodGet})} }, "htm does not match"},
 		{"9: htu another path", func() []string { return []string{ts.proof(t, proofSpec{target: "http://mock.test/introspect"})} }, "htu does not match"},
 		{"9: htu another host", func() []string { return []string{ts.proof(t, proofSpec{target: "http://evil.test/token"})} }, "htu does not match"},
-		{"11: iat too old", func() []string { return []string{ts.proof(t, proofSpec{when: ts.Clock().Now().Add(-61 * time.Second)})} }, "iat is outside"},
+		{"11: iat too old", func() []string {
+			return []string{ts.proof(t, proofSpec{when: ts.Clock().Now().Add(-61 * time.Second)})}
+		}, "iat is outside"},
 		{"11: iat in the future", func() []string { return []string{ts.proof(t, proofSpec{when: ts.Clock().Now().Add(61 * time.Second)})} }, "iat is outside"},
 	}
 	for _, tt := range tests {
