@@ -30,6 +30,9 @@ type commonFlags struct {
 	secretFile    string
 	timeout       time.Duration
 	insecure      bool
+	// --dpop-key and --dpop-allow-bearer (dpop.go)
+	dpopKey         string
+	dpopAllowBearer bool
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -40,6 +43,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.secretFile, "client-secret-file", "", "read the client secret from `PATH` (default: $"+secretEnvVar+")")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "give up after this `duration` (0: no limit)")
 	fs.BoolVar(&c.insecure, "insecure", false, "allow plain http to non-loopback hosts (test servers only; use https)")
+	c.registerDPoP(fs)
 }
 
 // authMethod maps --auth to the SDK's method.
@@ -101,6 +105,10 @@ func (c *commonFlags) newClient(s stdio) (*sdk.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	dpopKey, err := c.dpopSigner()
+	if err != nil {
+		return nil, err
+	}
 	timeout := c.timeout
 	if timeout <= 0 {
 		timeout = -1 // sdk: no timeout beyond the context; --timeout 0 means "wait as long as it takes"
@@ -114,6 +122,8 @@ func (c *commonFlags) newClient(s stdio) (*sdk.Client, error) {
 		AuthMethod:        method,
 		Timeout:           timeout,
 		AllowInsecureHTTP: c.insecure,
+		DPoP:              dpopKey,
+		DPoPAllowBearer:   c.dpopAllowBearer,
 	})
 	if err != nil {
 		var ie *sdk.InsecureURLError
