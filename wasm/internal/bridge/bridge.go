@@ -76,7 +76,8 @@ type Metadata struct {
 }
 
 // Error is a failure as JavaScript sees it. Kind is "oauth" (RFC 6749 §5.2),
-// "http" (a non-OAuth HTTP status), "protocol" (a malformed answer) or
+// "http" (a non-OAuth HTTP status), "protocol" (a malformed answer),
+// "token_type" (a token_type the client must not use, RFC 9449 §5) or
 // "invalid" (bad input, refused before anything was sent). Message comes from
 // core's errors, which never carry secrets.
 type Error struct {
@@ -121,7 +122,11 @@ func toError(err error) *Error {
 	var oe *core.OAuthError
 	var he *core.HTTPError
 	var pe *core.ProtocolError
+	var te *core.TokenTypeError
 	switch {
+	case errors.As(err, &te):
+		// RFC 9449 §5: a token the client must not use as received.
+		return &Error{Kind: "token_type", Message: te.Error(), Reason: te.Want}
 	case errors.As(err, &oe):
 		return &Error{Kind: "oauth", Message: oe.Error(), Code: oe.Code, Description: oe.Description, URI: oe.URI, Status: oe.Status}
 	case errors.As(err, &he):
