@@ -56,6 +56,9 @@ export function fromBridge(e, what, secrets = []) {
         (contentType ? ` (${contentType})` : '') + ', not an OAuth answer',
       { reason: 'http_status', status: e.status, contentType });
     }
+    case 'token_type':
+      // RFC 9449 §5: a Bearer token for a DPoP client, or a DPoP token without a key.
+      return new TransportError(`ropc: ${what}: ${String(e.message).replace(/^ropc: /, '')}`, { reason: 'token_type' });
     case 'protocol':
       return new TransportError(`ropc: ${what}: malformed answer: ${clean(e.reason || e.message)}`, { reason: 'malformed' });
     default:

@@ -51,7 +51,7 @@ export class Inflight {
 
 /**
  * Sends one request and reads at most maxBytes of its body.
- * Resolves to { status, contentType, wwwAuthenticate, body: Uint8Array }.
+ * Resolves to { status, contentType, wwwAuthenticate, dpopNonce, body: Uint8Array }.
  */
 export async function send(fetchFn, req, { timeoutMs, maxBytes, what, inflight }) {
   const at = where(req.url);
@@ -109,6 +109,7 @@ export async function send(fetchFn, req, { timeoutMs, maxBytes, what, inflight }
       status: res.status,
       contentType: res.headers.get('content-type') ?? '',
       wwwAuthenticate: res.headers.get('www-authenticate') ?? '',
+      dpopNonce: res.headers.get('dpop-nonce') ?? '', // RFC 9449 §8
       body,
     };
   } finally {

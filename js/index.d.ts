@@ -29,11 +29,25 @@ export interface ClientOptions {
   revocationUrl?: string;
   /** RFC 7662 endpoint, when there is no issuer to discover it from. */
   introspectionUrl?: string;
+  /**
+   * DPoP (RFC 9449): bind tokens to a key. `true` generates a non-extractable ES256 key with WebCrypto;
+   * `{ keyPair }` uses the app's own CryptoKeyPair (ECDSA P-256 or Ed25519), e.g. one kept in IndexedDB.
+   * Every token, refresh, revocation and introspection request then carries a proof, and session.fetch sends
+   * DPoP tokens with `Authorization: DPoP` and a proof. A Bearer answer fails with TransportError reason
+   * 'token_type' unless `allowBearer` is true.
+   */
+  dpop?: boolean | DPoPOptions;
+}
+
+export interface DPoPOptions {
+  keyPair?: CryptoKeyPair;
+  /** Accept a Bearer token from a server that ignores DPoP (a downgrade; refused by default). */
+  allowBearer?: boolean;
 }
 
 export interface Token {
   accessToken: string;
-  /** 'Bearer' (normalised), another type as sent, or '' when the server sent none. */
+  /** 'Bearer' or 'DPoP' (normalised), another type as sent, or '' when the server sent none. */
   tokenType: string;
   /** Lifetime in seconds as sent, or null when unknown. */
   expiresIn: number | null;
@@ -93,7 +107,10 @@ export interface SessionOptions {
 export interface Session {
   /** A fresh access token; concurrent callers share one refresh. */
   accessToken(): Promise<string>;
-  /** fetch with Authorization: Bearer; on 401 error="invalid_token" refreshes once and retries. */
+  /**
+   * fetch with Authorization: Bearer (or DPoP and a proof for a DPoP token); on 401 error="invalid_token"
+   * refreshes once and retries; a DPoP use_dpop_nonce challenge is retried once with the server's nonce.
+   */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** The token held now. */
   readonly token: Token;
@@ -107,6 +124,8 @@ export interface Client {
   session(token: Token, options?: SessionOptions): Session;
   discover(): Promise<Metadata>;
   close(): void;
+  /** RFC 7638 thumbprint of the DPoP key (the jkt tokens are bound to), or null without DPoP. */
+  readonly dpopThumbprint: string | null;
 }
 
 export function createClient(options: ClientOptions): Promise<Client>;
@@ -124,7 +143,7 @@ export class OAuthError extends Error {
 
 export type TransportErrorReason =
   | 'network' | 'timeout' | 'redirect' | 'too_large' | 'malformed' | 'http_status'
-  | 'insecure_url' | 'invalid_input' | 'closed' | 'sign_in_again';
+  | 'insecure_url' | 'invalid_input' | 'closed' | 'sign_in_again' | 'token_type';
 
 /** Every failure that is not an OAuth error answer. */
 export class TransportError extends Error {

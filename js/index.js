@@ -3,6 +3,7 @@
 // Go builds requests and parses answers; this file sends them (http.js) and
 // keeps the client's state.
 import { OAuthError, TransportError, fromBridge } from './errors.js';
+import { createDPoP } from './dpop.js';
 import { Inflight, checkURL, send } from './http.js';
 import { loadCore } from './loader.js';
 import { createSession } from './session.js';
@@ -40,8 +41,14 @@ export async function createClient(options = {}) {
   };
   const issuer = o.issuer ? checkURL(o.issuer, allow, 'issuer') && o.issuer : '';
   const core = await loadCore();
+  // RFC 9449: `dpop: true` or `dpop: { keyPair, allowBearer }` (dpop.js).
+  const dpop = await createDPoP(o.dpop, (fn, ...args) => {
+    const out = JSON.parse(core[fn](...args));
+    if (out.error) throw fromBridge(out.error, 'DPoP');
+    return out.ok;
+  });
   const client = new Client(core, {
-    fetchFn, timeoutMs, maxResponseBytes, allow, issuer, endpoints,
+    fetchFn, timeoutMs, maxResponseBytes, allow, issuer, endpoints, dpop,
     auth: { clientId: o.clientId ?? '', clientSecret: o.clientSecret ?? '', authMethod },
   });
   if (!endpoints.token) await client.discover();
@@ -90,7 +97,7 @@ class Client {
   async revoke(token, { hint } = {}) {
     const endpoint = await this.#optionalEndpoint('revocation');
     const req = this.#build('buildRevocation', 'revocation request', endpoint, str(token), str(hint));
-    const res = await this.#send(req, 'revocation request');
+    const res = await this.#sendProof(req, 'revocation request');
     this.#parse('parseRevocation', 'revocation request', res, [str(token)]);
   }
 
@@ -98,7 +105,7 @@ class Client {
   async introspect(token, { hint } = {}) {
     const endpoint = await this.#optionalEndpoint('introspection');
     const req = this.#build('buildIntrospection', 'introspection request', endpoint, str(token), str(hint));
-    const res = await this.#send(req, 'introspection request');
+    const res = await this.#sendProof(req, 'introspection request');
     return this.#parse('parseIntrospection', 'introspection request', res, [str(token)]);
   }
 
@@ -107,10 +114,20 @@ class Client {
     if (!token || typeof token.accessToken !== 'string') {
       throw new TransportError('ropc: session needs a token from passwordGrant or refresh', { reason: 'invalid_input' });
     }
+    const { dpop } = this.#cfg;
+    // RFC 9449 §5: a DPoP token is usable only with the key (checked once here;
+    // refreshed tokens are checked as they arrive).
+    this.#call('checkTokenType', 'session', token.tokenType ?? '', dpop ? '1' : '', '1');
     return createSession(this, token, options, {
       fetchFn: this.#cfg.fetchFn,
       bearerChallenge: (header) => this.#call('parseBearerChallenge', 'bearer challenge', header),
+      dpop,
     });
+  }
+
+  /** RFC 7638 thumbprint of the DPoP key (the jkt tokens are bound to), or null without DPoP. */
+  get dpopThumbprint() {
+    return this.#cfg.dpop?.thumbprint ?? null;
   }
 
   /** Cancels requests in flight; later calls fail with TransportError reason 'closed'. */
@@ -196,9 +213,28 @@ class Client {
     return send(fetchFn, req, { timeoutMs, maxBytes: maxResponseBytes, what, inflight: this.#inflight });
   }
 
+  /**
+   * Sends a token, revocation or introspection request, with a DPoP proof when
+   * the client has a key, and once more when the server demands a nonce
+   * (RFC 9449 §8; the body is a string, so it can be sent again).
+   */
+  async #sendProof(req, what) {
+    const { dpop } = this.#cfg;
+    if (!dpop) return this.#send(req, what);
+    for (let attempt = 0; ; attempt++) {
+      const headers = { ...req.headers, dpop: await dpop.proof(req.method, req.url) };
+      const res = await this.#send({ ...req, headers }, what);
+      if (dpop.observe(req.url, res) && attempt === 0) continue;
+      return res;
+    }
+  }
+
   async #tokenCall(req, what, secrets) {
-    const res = await this.#send(req, what);
+    const res = await this.#sendProof(req, what);
     const token = this.#parse('parseTokenResponse', what, res, secrets);
+    const { dpop } = this.#cfg;
+    // RFC 9449 §5: a Bearer answer to a DPoP request is refused unless allowed.
+    if (dpop) this.#call('checkTokenType', what, token.tokenType, '1', dpop.allowBearer ? '1' : '');
     // Go leaves raw out for JSON bodies: JSON.parse is much cheaper here.
     token.raw ??= JSON.parse(decoder.decode(res.body));
     return redactable(token);

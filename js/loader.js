@@ -22,6 +22,14 @@ const FUNCTIONS = {
   discoveryURLs: 9, // issuer
   parseBearerChallenge: 10, // header
   heapStats: 11,
+  // DPoP (RFC 9449), wasm/internal/bridge/dpop.go
+  dpopKey: 101, // publicJwk
+  dpopSigningInput: 102, // alg, canonicalJwk, method, url, accessToken, nonce, nowMillis
+  dpopProof: 103, // signingInput, signature bytes
+  dpopNonce: 104, // url, status, wwwAuthenticate, body, dpopNonceHeader
+  checkTokenType: 105, // tokenType, dpop ('1' or ''), allowBearer ('1' or '')
+  parseDPoPChallenge: 106, // header
+  dpopNonceOrigin: 107, // url
 };
 
 let loading;

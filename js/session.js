@@ -5,7 +5,7 @@ import { TransportError } from './errors.js';
 
 const DEFAULT_MARGIN_MS = 60_000;
 
-export function createSession(client, token, { onTokenChange, marginMs = DEFAULT_MARGIN_MS } = {}, { fetchFn, bearerChallenge }) {
+export function createSession(client, token, { onTokenChange, marginMs = DEFAULT_MARGIN_MS } = {}, { fetchFn, bearerChallenge, dpop }) {
   let current = token;
   let refreshing = null;
 
@@ -45,32 +45,64 @@ export function createSession(client, token, { onTokenChange, marginMs = DEFAULT
     return refreshing;
   }
 
-  async function accessToken() {
-    if (refreshing) return (await refreshing).accessToken;
-    if (fresh(current)) return current.accessToken;
-    return (await refreshOnce()).accessToken;
+  async function currentToken() {
+    if (refreshing) return refreshing;
+    if (fresh(current)) return current;
+    return refreshOnce();
   }
 
-  function withBearer(input, init, at) {
+  async function accessToken() {
+    return (await currentToken()).accessToken;
+  }
+
+  // RFC 6750 §2.1 Bearer, or RFC 9449 §7.1 DPoP with a proof for this request
+  // (the scheme is the core's answer for the token's type).
+  async function withToken(input, init, tok) {
     const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
-    headers.set('authorization', `Bearer ${at}`);
+    const scheme = dpop ? dpop.scheme(tok.tokenType) : 'Bearer';
+    headers.set('authorization', `${scheme} ${tok.accessToken}`);
+    if (scheme === 'DPoP') {
+      const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+      const url = input instanceof Request ? input.url : new URL(input, globalThis.location?.href).href;
+      headers.set('dpop', await dpop.proof(method.toUpperCase(), url, tok.accessToken));
+    }
     return fetchFn(input, { ...init, headers });
+  }
+
+  // A resource server's DPoP-Nonce is kept; true when it demands one (RFC 9449 §9).
+  function nonceDemanded(input, res, tok) {
+    if (!dpop || !res.headers.has('dpop-nonce') || dpop.scheme(tok.tokenType) !== 'DPoP') return false;
+    const url = input instanceof Request ? input.url : new URL(input, globalThis.location?.href).href;
+    return dpop.observe(url, {
+      status: res.status, wwwAuthenticate: res.headers.get('www-authenticate') ?? '', dpopNonce: res.headers.get('dpop-nonce'),
+    });
   }
 
   async function sessionFetch(input, init = {}) {
     // A URL object goes on as a string: Electron's net.fetch takes no URL.
     if (input instanceof URL) input = input.href;
-    const again = typeof Request === 'function' && input instanceof Request ? input.clone() : input;
-    const at = await accessToken();
-    const res = await withBearer(input, init, at);
-    if (res.status !== 401) return res;
-    // RFC 6750 §3.1: invalid_token means this token was refused (revoked,
-    // expired early); any other 401 is not fixed by refreshing.
-    const challenge = bearerChallenge(res.headers.get('www-authenticate') ?? '');
-    if (!challenge.bearer || challenge.params.error !== 'invalid_token') return res;
-    if (current.accessToken === at) await refreshOnce();
+    const isRequest = typeof Request === 'function' && input instanceof Request;
+    // Copies for the retries (a nonce demand, then a refused token); a
+    // streamed body cannot be sent twice, so such a request is not retried.
+    const replayable = !(typeof ReadableStream === 'function' && init.body instanceof ReadableStream);
+    const copies = isRequest ? [input.clone(), input.clone()] : [input, input];
+    const tok = await currentToken();
+    let res = await withToken(input, init, tok);
+    if (nonceDemanded(input, res, tok) && replayable) {
+      res.body?.cancel().catch(() => {});
+      res = await withToken(copies.shift(), init, tok);
+    }
+    if (res.status !== 401 || !replayable) return res;
+    // RFC 6750 §3.1 / RFC 9449 §7.1: invalid_token means this token was
+    // refused (revoked, expired early); any other 401 is not fixed by refreshing.
+    const header = res.headers.get('www-authenticate') ?? '';
+    const challenge = bearerChallenge(header);
+    const refused = (challenge.bearer && challenge.params.error === 'invalid_token') ||
+      (dpop && dpop.refusedToken(header));
+    if (!refused) return res;
+    if (current.accessToken === tok.accessToken) await refreshOnce();
     res.body?.cancel().catch(() => {});
-    return withBearer(again, init, current.accessToken);
+    return withToken(copies.shift(), init, current);
   }
 
   return {

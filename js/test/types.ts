@@ -45,6 +45,16 @@ async function electronMain(): Promise<void> {
   void client;
 }
 
+// DPoP (RFC 9449): a generated key, or the app's own key pair.
+async function dpopUse(keyPair: CryptoKeyPair): Promise<void> {
+  const generated = await createClient({ tokenUrl: 'https://as.example/token', clientId: 'app', authMethod: 'none', dpop: true });
+  const own = await createClient({ tokenUrl: 'https://as.example/token', clientId: 'app', dpop: { keyPair, allowBearer: false } });
+  const jkt: string | null = generated.dpopThumbprint;
+  void [own, jkt];
+  // @ts-expect-error dpop is a boolean or { keyPair, allowBearer }
+  await createClient({ tokenUrl: 'https://as.example/token', dpop: 'yes' });
+}
+
 async function misuse(client: Client): Promise<void> {
   // @ts-expect-error authMethod is one of three strings
   await createClient({ tokenUrl: 'https://as.example/token', authMethod: 'private_key_jwt' });
@@ -65,4 +75,5 @@ void new TransportError('x', { reason: 'bogus' });
 
 void documented;
 void electronMain;
+void dpopUse;
 void misuse;

@@ -86,7 +86,9 @@ func NewDPoPKey(publicJWK []byte) (*DPoPKey, error) {
 		return nil, &ParamError{Key: "dpop key", Reason: "unsupported key: want EC P-256 (ES256) or OKP Ed25519 (EdDSA), got kty " +
 			strconv.Quote(sanitizeForMessage(kty, 20)) + " crv " + strconv.Quote(sanitizeForMessage(crv, 20))}
 	}
-	if a := str("alg"); a != "" && a != k.Alg {
+	// RFC 9864 names Ed25519 by the fully-specified "Ed25519" (what WebCrypto
+	// exports); proofs still say "EdDSA", which every server knows.
+	if a := str("alg"); a != "" && a != k.Alg && (k.Alg != DPoPEdDSA || a != "Ed25519") {
 		return nil, &ParamError{Key: "dpop key", Reason: "JWK alg " + strconv.Quote(sanitizeForMessage(a, 20)) + " does not match the key type (want " + k.Alg + ")"}
 	}
 	sum := sha256.Sum256(k.JWK)

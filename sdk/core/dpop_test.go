@@ -56,6 +56,8 @@ func TestNewDPoPKey(t *testing.T) {
 		{name: "P-384 unsupported", jwk: publicJWK(t, &p384.PublicKey), wantErr: `crv "P-384"`},
 		{name: "symmetric key refused", jwk: []byte(`{"kty":"oct","k":"c2VjcmV0"}`), wantErr: `private member "k"`},
 		{name: "short coordinate", jwk: []byte(`{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}`), wantErr: `"x" must be 32 bytes`},
+		{name: "WebCrypto's Ed25519 alg (RFC 9864)", wantAlg: "EdDSA", pub: edPub,
+			jwk: withMembers(t, publicJWK(t, edPub), map[string]any{"alg": "Ed25519"})},
 		{name: "alg mismatch", jwk: withMembers(t, publicJWK(t, edPub), map[string]any{"alg": "ES256"}), wantErr: "does not match"},
 		{name: "not JSON", jwk: []byte(`nope`), wantErr: "not a JSON Web Key"},
 	}

@@ -19,10 +19,12 @@ const (
 	FnDPoPNonce                       // url, status, wwwAuthenticate, body, dpopNonceHeader
 	FnCheckTokenType                  // tokenType, dpop ("1" or ""), allowBearer ("1" or "")
 	FnParseDPoPChallenge              // header
+	FnDPoPNonceOrigin                 // url
 )
 
 var dpopArgCount = map[int32]int{
 	FnDPoPKey: 1, FnDPoPSigningInput: 7, FnDPoPProof: 2, FnDPoPNonce: 5, FnCheckTokenType: 3, FnParseDPoPChallenge: 1,
+	FnDPoPNonceOrigin: 1,
 }
 
 // callDPoP runs a DPoP function; ok is false when fn is not one.
@@ -46,6 +48,12 @@ func callDPoP(fn int32, args [][]byte) (string, bool) {
 		return DPoPNonce(s(0), s(1), s(2), append([]byte(nil), args[3]...), s(4)), true
 	case FnCheckTokenType:
 		return CheckTokenType(s(0), s(1) != "", s(2) != ""), true
+	case FnDPoPNonceOrigin:
+		var w jsonWriter
+		w.openOK()
+		w.str("origin", core.DPoPNonceOrigin(s(0)))
+		w.closeOK()
+		return w.String(), true
 	default: // FnParseDPoPChallenge
 		params, ok := core.ParseDPoPChallenge(s(0))
 		if params == nil {

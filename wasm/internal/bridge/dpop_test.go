@@ -72,6 +72,7 @@ func TestDPoPThroughCall(t *testing.T) {
 		{"DPoP token without a key", FnCheckTokenType, pack("DPoP", "", ""), "", "token_type"},
 		{"DPoP challenge", FnParseDPoPChallenge, pack(`Bearer realm="x", DPoP error="invalid_token"`), `"dpop":true,"params":{"error":"invalid_token"}`, ""},
 		{"wrong argument count", FnDPoPProof, pack("a"), "", "invalid"},
+		{"nonce origin", FnDPoPNonceOrigin, pack("HTTPS://AS.example/token?x"), `"origin":"https://as.example"`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
