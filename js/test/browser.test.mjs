@@ -10,7 +10,7 @@ import { extname, join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { startMock } from './mock.mjs';
+import { DPOP_CONFIG, startMock } from './mock.mjs';
 
 // ROPC_CHROMIUM names the browser (default Debian's /usr/bin/chromium, as in
 // scripts/test-js.sh); ROPC_CHROMIUM=none runs without one (to see the skip path).
@@ -56,7 +56,7 @@ describe('headless Chromium', () => {
   before(async () => {
     if (skip) return;
     const { chromium } = await import('playwright-core');
-    mock = await startMock();
+    mock = await startMock({ config: DPOP_CONFIG });
     site = await startStatic();
     oddSite = await startStatic({ wasmType: 'application/octet-stream' });
     userDataDir = await mkdtemp(join(tmpdir(), 'ropc-chromium-'));
@@ -112,6 +112,51 @@ describe('headless Chromium', () => {
     assert.notEqual(new URL(out.origin).origin, new URL(mock.url).origin);
     assert.deepEqual(out, { ...out, tokenType: 'Bearer', scope: 'read write', hasAT: true, active: true, userinfo: 200, retried: 200, changes: 1 });
     assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  // RFC 9449 across origins: the DPoP request header must pass the CORS
+  // preflight and the DPoP-Nonce answer header must be readable.
+  test('DPoP: a non-extractable WebCrypto key, nonce challenges, refresh and /userinfo', async () => {
+    await mock.clearRequests();
+    await mock.addFault({ match: { path: '/userinfo' }, error: 'use_dpop_nonce', times: 1 });
+    const { page, errors } = await openPage();
+    const out = await page.evaluate(async ({ tokenUrl, issuer }) => {
+      const { createClient } = await import('/ropc/index.js');
+      // The app's own key, kept in IndexedDB (a CryptoKey is structured-cloneable; non-extractable stays so).
+      const made = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+      const db = await new Promise((resolve, reject) => {
+        const req = indexedDB.open('ropc-dpop-test', 1);
+        req.onupgradeneeded = () => req.result.createObjectStore('keys');
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      const idb = (mode, f) => new Promise((resolve, reject) => {
+        const r = f(db.transaction('keys', mode).objectStore('keys'));
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      await idb('readwrite', (s) => s.put(made, 'dpop'));
+      const keyPair = await idb('readonly', (s) => s.get('dpop'));
+      let exported = 'exported';
+      try { await crypto.subtle.exportKey('jwk', keyPair.privateKey); } catch { exported = 'refused'; }
+
+      const client = await createClient({ tokenUrl, clientId: 'dpop-nonce', authMethod: 'none', dpop: { keyPair } });
+      const token = await client.passwordGrant({ username: 'johndoe', password: 'A3ddj3w' });
+      const next = await client.refresh(token.refreshToken);
+      const me = await client.session(next).fetch(`${issuer}/userinfo`);
+      const generated = await createClient({ tokenUrl, clientId: 'dpop', authMethod: 'none', dpop: true });
+      const other = await generated.passwordGrant({ username: 'johndoe', password: 'A3ddj3w' });
+      return {
+        exported, tokenType: token.tokenType, refreshed: next.tokenType, userinfo: me.status, sub: (await me.json()).sub,
+        generated: other.tokenType, differentKeys: generated.dpopThumbprint !== client.dpopThumbprint,
+      };
+    }, { tokenUrl: mock.tokenUrl, issuer: mock.issuer });
+    assert.deepEqual(out, { exported: 'refused', tokenType: 'DPoP', refreshed: 'DPoP', userinfo: 200, sub: 'johndoe', generated: 'DPoP', differentKeys: true });
+    assert.deepEqual(errors, []);
+    const userinfo = (await mock.requests()).filter((e) => e.path === '/userinfo' && e.method === 'GET');
+    assert.equal(userinfo.length, 2, 'the resource nonce challenge was answered once');
+    assert.ok(userinfo.every((e) => e.dpop));
     await page.close();
   });
 

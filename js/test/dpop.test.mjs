@@ -4,17 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { TransportError, createClient } from '../index.js';
-import { CONFIG, startMock } from './mock.mjs';
-
-export const DPOP_CONFIG = {
-  ...CONFIG,
-  clients: [
-    ...CONFIG.clients,
-    { client_id: 'dpop-nonce', public: true, scopes: ['read'], dpop: 'required', dpop_nonce: true },
-    { client_id: 'dpop', public: true, scopes: ['read'], dpop: 'required' },
-    { client_id: 'no-dpop', public: true, scopes: ['read'], dpop: 'ignored' },
-  ],
-};
+import { DPOP_CONFIG, startMock } from './mock.mjs';
 const USER = { username: 'johndoe', password: 'A3ddj3w' };
 
 let mock;

@@ -25,6 +25,17 @@ export const CONFIG = {
   ],
 };
 
+/** CONFIG plus DPoP clients (RFC 9449): nonces required, proof required, and a server that ignores DPoP. */
+export const DPOP_CONFIG = {
+  ...CONFIG,
+  clients: [
+    ...CONFIG.clients,
+    { client_id: 'dpop-nonce', public: true, scopes: ['read'], dpop: 'required', dpop_nonce: true },
+    { client_id: 'dpop', public: true, scopes: ['read'], dpop: 'required' },
+    { client_id: 'no-dpop', public: true, scopes: ['read'], dpop: 'ignored' },
+  ],
+};
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
