@@ -52,6 +52,7 @@ class DPoP {
   #info; // { alg, jwk (canonical), jkt }
   #call;
   #nonces = new Map(); // origin -> newest DPoP-Nonce (RFC 9449 §8.2)
+  #origins = new Map(); // URL -> the core's origin for it (the same few URLs repeat)
 
   constructor(privateKey, info, allowBearer, call) {
     this.#key = privateKey;
@@ -77,10 +78,20 @@ class DPoP {
   /** A proof for one request; `accessToken` on resource requests (ath). */
   async proof(method, url, accessToken = '') {
     const { alg, jwk } = this.#info;
-    const nonce = this.#nonces.get(this.#call('dpopNonceOrigin', url).origin) ?? '';
+    const nonce = this.#nonces.get(this.#origin(url)) ?? '';
     const { input } = this.#call('dpopSigningInput', alg, jwk, method, url, accessToken, nonce, Date.now());
     const sig = new Uint8Array(await subtle().sign(SIGN_PARAMS[alg], this.#key, encoder.encode(input)));
     return this.#call('dpopProof', input, sig).proof;
+  }
+
+  #origin(url) {
+    let o = this.#origins.get(url);
+    if (o === undefined) {
+      o = this.#call('dpopNonceOrigin', url).origin;
+      if (this.#origins.size >= 64) this.#origins.clear();
+      this.#origins.set(url, o);
+    }
+    return o;
   }
 
   /**
@@ -88,6 +99,8 @@ class DPoP {
    * retry once with it. `res` is { status, wwwAuthenticate, body, dpopNonce }.
    */
   observe(url, res) {
+    // Without a DPoP-Nonce header there is nothing to keep or to retry with.
+    if (!res.dpopNonce) return false;
     const out = this.#call('dpopNonce', url, res.status, res.wwwAuthenticate ?? '', res.body ?? '', res.dpopNonce ?? '');
     if (out.nonce) this.#nonces.set(out.origin, out.nonce);
     return out.retry;

@@ -96,6 +96,17 @@ func (c *Client) Thumbprint() string {
 	return c.dpop.key.Thumbprint
 }
 
+// DPoPProof returns a proof for a request the caller sends itself (RFC 9449 §4): method and URL
+// of that request, and for a protected resource the DPoP-bound access token (its hash goes in
+// ath). It carries the newest nonce the server's origin handed this client. Transport does this
+// for every request it sends.
+func (c *Client) DPoPProof(method, target, accessToken string) (string, error) {
+	if c.dpop == nil {
+		return "", errors.New("ropc: DPoPProof needs Config.DPoP")
+	}
+	return c.dpop.proof(c, method, target, accessToken)
+}
+
 // sendProof sends a token, revocation or introspection request (RFC 9449 §5 and, for the
 // last two, the same proof a server may ignore), with a fresh proof when the client has a key,
 // and once more when the server demands a nonce (§8). The body is in memory, so the retry

@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	mrand "math/rand/v2"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -137,10 +139,7 @@ func (k *DPoPKey) SigningInput(p DPoPProofParams) (string, error) {
 	if p.Nonce != "" && !validNonce(p.Nonce) {
 		return "", &ParamError{Key: "nonce", Reason: "a DPoP nonce is 1*NQCHAR (RFC 9449 §8.1)"}
 	}
-	var id [16]byte
-	if _, err := rand.Read(id[:]); err != nil {
-		return "", err
-	}
+	id := newJTI()
 	header := make([]byte, 0, 64+len(k.JWK))
 	header = append(header, `{"typ":"dpop+jwt","alg":"`...)
 	header = append(header, k.Alg...)
@@ -176,6 +175,29 @@ func (k *DPoPKey) SigningInput(p DPoPProofParams) (string, error) {
 	out = append(out, '.')
 	out = enc.AppendEncode(out, claims)
 	return string(out), nil
+}
+
+// jtiSource makes jti values: ChaCha8 (a CSPRNG) seeded once from
+// crypto/rand. Under js/wasm every crypto/rand read is a call out to
+// JavaScript's getRandomValues; one per client lifetime instead of one per
+// proof keeps proofs cheap there. RFC 9449 §4.2 asks only that jti be unique.
+var jtiSource struct {
+	once sync.Once
+	mu   sync.Mutex
+	rng  *mrand.ChaCha8
+}
+
+func newJTI() [16]byte {
+	jtiSource.once.Do(func() {
+		var seed [32]byte
+		_, _ = rand.Read(seed[:]) // crypto/rand.Read never fails (Go 1.24+)
+		jtiSource.rng = mrand.NewChaCha8(seed)
+	})
+	var id [16]byte
+	jtiSource.mu.Lock()
+	_, _ = jtiSource.rng.Read(id[:])
+	jtiSource.mu.Unlock()
+	return id
 }
 
 // DPoPProof completes a proof: the signing input, ".", the base64url
