@@ -30,8 +30,9 @@ import (
 // State: nonces are stateless (an HMAC of their issue time under a key
 // derived from the token-signing key), so every instance that shares the
 // signing key accepts every other's nonces, Workers isolates included. The
-// jti replay cache is in memory, per Server (per isolate on Workers), and
-// bounded. Token bindings need no new storage: the RFC 7638 thumbprint of a
+// jti replay cache is in memory, per Server, and bounded; with a networked
+// Store (D1 on Workers) each jti is also recorded in the Store's revocation
+// list until its iat leaves the window, so isolates share it. Token bindings need no new storage: the RFC 7638 thumbprint of a
 // bound grant rides in its refresh-token family id (and in the jti of an
 // opaque access token), which every Store already keeps.
 
@@ -221,10 +222,39 @@ func (s *Server) verifyDPoPProof(r *http.Request, st *state, want dpopRequest) (
 	}
 	thumb := base64.RawURLEncoding.EncodeToString(jkt)
 	// §11.1: a jti is accepted once while its iat is in the window.
-	if !s.dpopReplay.firstUse(thumb+" "+c.JTI, now, issued.Add(window)) {
+	replayKey := thumb + " " + c.JTI
+	if !s.dpopReplay.firstUse(replayKey, now, issued.Add(window)) {
 		return "", badProof("DPoP proof jti has been used before (replay)")
 	}
+	if s.overlapIO {
+		// A networked store (D1 on Workers) is shared by every instance, whose
+		// memory caches are not: the jti is recorded there too.
+		if fail := s.sharedReplayCheck(r.Context(), replayKey, issued.Add(window)); fail != nil {
+			return "", fail
+		}
+	}
 	return thumb, nil
+}
+
+// sharedReplayCheck records a jti in the Store's revocation list (the
+// store's "spent until" set, swept after until). Check and record are two
+// statements, so two instances racing with the same proof within a few
+// milliseconds could both pass; a replay any later is caught.
+func (s *Server) sharedReplayCheck(ctx context.Context, key string, until time.Time) *dpopFailure {
+	sum := sha256.Sum256([]byte(key))
+	id := "dpop-jti:" + base64.RawURLEncoding.EncodeToString(sum[:])
+	seen, err := s.store.IsRevoked(ctx, id)
+	if err == nil && !seen {
+		err = s.store.Revoke(ctx, id, until)
+	}
+	if err != nil {
+		s.log.LogAttrs(ctx, errorLevel, "internal error", slogStr("step", "dpop replay cache"), slogStr("error", err.Error()))
+		return badProof("the DPoP replay cache is unavailable; try again")
+	}
+	if seen {
+		return badProof("DPoP proof jti has been used before (replay)")
+	}
+	return nil
 }
 
 // publicProofKey parses the proof's jwk header: present, without private

@@ -472,3 +472,28 @@ func TestDPoPIgnoredClientGetsBearer(t *testing.T) {
 	assert.Equal(t, "Bearer", str(r.json(t), "token_type"))
 	assert.NotContains(t, jwtClaims(t, str(r.json(t), "access_token")), "cnf")
 }
+
+// TestDPoPReplayAcrossInstances: two instances on one networked store (two
+// Workers isolates on one D1) share the replay cache; their memory does not.
+func TestDPoPReplayAcrossInstances(t *testing.T) {
+	shared := wrappedStore{NewMemoryStore()}
+	key := sharedTestKey(t)
+	a := newTestServer(t, dpopConfig(nil), Options{Store: shared, Key: key})
+	b := newTestServer(t, dpopConfig(nil), Options{Store: shared, Key: key})
+	p := a.proof(t, proofSpec{})
+	require.Equal(t, http.StatusOK, a.tokenWith(passwordForm("dpop-public"), nil, p).Code)
+	r := b.tokenWith(passwordForm("dpop-public"), nil, p)
+	require.Equal(t, http.StatusBadRequest, r.Code)
+	assert.Contains(t, str(r.json(t), "error_description"), "replay")
+
+	// Nonces are stateless: one instance's nonce is good at the other.
+	nonce := a.DPoPNonce()
+	r = b.tokenWith(passwordForm("dpop-nonce"), nil, b.proof(t, proofSpec{nonce: nonce}))
+	require.Equal(t, http.StatusOK, r.Code, r.Body)
+}
+
+func sharedTestKey(t *testing.T) crypto.Signer {
+	_, k, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	return k
+}
