@@ -22,7 +22,7 @@ test-js:
 test-worker:
 	bash scripts/test-worker.sh
 
-# Third-party JavaScript OAuth clients (simple-oauth2, @badgateway/oauth2-client) against ropc-mock.
+# Third-party JavaScript OAuth clients (simple-oauth2, @badgateway/oauth2-client, oauth4webapi with DPoP) against ropc-mock.
 test-interop:
 	bash mockserver/conformance/jsclients/run.sh
 
@@ -62,6 +62,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeFlatJSON -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzHandler -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzAppendJSON -fuzztime 30s ./mockserver
+	$(GO) test -run '^$$' -fuzz FuzzDPoPProof -fuzztime 30s ./mockserver
+	$(GO) test -run '^$$' -fuzz FuzzNeedsDPoPNonce -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzParseRule -fuzztime 30s ./mockserver/admin
 	$(GO) test -run '^$$' -fuzz FuzzCall -fuzztime 30s ./wasm/internal/bridge
 	$(GO) test -run '^$$' -fuzz FuzzJSONWriterString -fuzztime 30s ./wasm/internal/bridge

@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -496,4 +497,40 @@ func sharedTestKey(t *testing.T) crypto.Signer {
 	_, k, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
 	return k
+}
+
+// FuzzDPoPProof feeds untrusted DPoP headers to the token endpoint: no
+// panic, and any refusal is invalid_dpop_proof.
+func FuzzDPoPProof(f *testing.F) {
+	f.Add("not-a-jwt")
+	f.Add("eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7fX0.e30.AAAA")
+	f.Add("e30.e30.e30")
+	f.Fuzz(func(t *testing.T, proof string) {
+		ts := fuzzDPoPServer(t)
+		r := newFormRequest(http.MethodPost, "http://mock.test/token", passwordForm("dpop-public").Encode())
+		r.Header["Dpop"] = []string{proof}
+		res := ts.serve(r)
+		if res.Code == http.StatusOK {
+			return
+		}
+		if res.Code != http.StatusBadRequest || !strings.Contains(res.Body, `"invalid_dpop_proof"`) {
+			t.Fatalf("answer %d %s", res.Code, res.Body)
+		}
+	})
+}
+
+var fuzzServer struct {
+	once sync.Once
+	ts   *testServer
+}
+
+func fuzzDPoPServer(t *testing.T) *testServer {
+	fuzzServer.once.Do(func() {
+		s, err := New(dpopConfig(nil), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fuzzServer.ts = &testServer{Server: s}
+	})
+	return fuzzServer.ts
 }
