@@ -46,12 +46,12 @@ type Config struct {
 	Lockout *Lockout `json:"lockout,omitempty"`
 	Clients []Client `json:"clients"`
 	Users   []User   `json:"users"`
-	// DPoPIatWindow is how far a DPoP proof's iat may lie from the mock's
-	// clock, either way (RFC 9449 §11.1); 0 means 60s.
-	DPoPIatWindow Duration `json:"dpop_iat_window,omitempty"`
 	// Faults are interpreted by package mockserver/admin; this package only
 	// carries them.
 	Faults []json.RawMessage `json:"faults,omitempty"`
+	// DPoPIatWindow is how far a DPoP proof's iat may lie from the mock's
+	// clock, either way (RFC 9449 §11.1); 0 means 60s.
+	DPoPIatWindow Duration `json:"dpop_iat_window,omitempty"`
 }
 
 // Client is a registered OAuth client (RFC 6749 §2).
@@ -397,9 +397,6 @@ func (c *Config) Validate() error {
 	if c.RefreshTokenTTL < 0 {
 		return bad("refresh_token_ttl", "must not be negative")
 	}
-	if c.DPoPIatWindow < 0 {
-		return bad("dpop_iat_window", "must not be negative")
-	}
 	switch c.TokenFormat {
 	case "", TokenFormatJWT, TokenFormatOpaque:
 	default:
@@ -417,6 +414,9 @@ func (c *Config) Validate() error {
 		if l.Window < 0 || l.Duration < 0 {
 			return bad("lockout", "window and duration must not be negative")
 		}
+	}
+	if c.DPoPIatWindow < 0 {
+		return bad("dpop_iat_window", "must not be negative")
 	}
 	if len(c.Clients) == 0 {
 		return bad("clients", "at least one client is required")
