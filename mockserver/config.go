@@ -33,6 +33,9 @@ type Config struct {
 	Issuer string `json:"issuer,omitempty"`
 	// Audience is the aud claim of access tokens; empty means the issuer.
 	Audience string `json:"audience,omitempty"`
+	// DPoPIatWindow is how far a DPoP proof's iat may lie from the mock's
+	// clock, either way (RFC 9449 §11.1); 0 means 60s.
+	DPoPIatWindow Duration `json:"dpop_iat_window,omitempty"`
 	// AccessTokenTTL defaults to 1h, RefreshTokenTTL to 720h.
 	AccessTokenTTL  Duration `json:"access_token_ttl,omitempty"`
 	RefreshTokenTTL Duration `json:"refresh_token_ttl,omitempty"`
@@ -49,9 +52,6 @@ type Config struct {
 	// Faults are interpreted by package mockserver/admin; this package only
 	// carries them.
 	Faults []json.RawMessage `json:"faults,omitempty"`
-	// DPoPIatWindow is how far a DPoP proof's iat may lie from the mock's
-	// clock, either way (RFC 9449 §11.1); 0 means 60s.
-	DPoPIatWindow Duration `json:"dpop_iat_window,omitempty"`
 }
 
 // Client is a registered OAuth client (RFC 6749 §2).

@@ -141,8 +141,8 @@ func (c *Client) send(ctx context.Context, r *core.Request) (core.Response, erro
 		Status:          resp.StatusCode,
 		ContentType:     resp.Header.Get("Content-Type"),
 		WWWAuthenticate: resp.Header.Get("Www-Authenticate"),
-		DPoPNonce:       resp.Header.Get("Dpop-Nonce"),
 		Body:            data,
+		DPoPNonce:       resp.Header.Get("Dpop-Nonce"),
 	}, nil
 }
 

@@ -22,6 +22,10 @@ func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf
 // commonFlags are the flags every subcommand shares: where the server is and
 // who the client is.
 type commonFlags struct {
+	// --dpop-key and --dpop-allow-bearer (dpop.go)
+	dpopKey         string
+	dpopAllowBearer bool
+
 	tokenURL      string
 	issuer        string
 	revocationURL string
@@ -30,9 +34,6 @@ type commonFlags struct {
 	secretFile    string
 	timeout       time.Duration
 	insecure      bool
-	// --dpop-key and --dpop-allow-bearer (dpop.go)
-	dpopKey         string
-	dpopAllowBearer bool
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {

@@ -14,9 +14,9 @@ type Response struct {
 	Status          int
 	ContentType     string
 	WWWAuthenticate string
+	Body            []byte
 	// DPoPNonce is the DPoP-Nonce header (RFC 9449 §8), "" if absent.
 	DPoPNonce string
-	Body      []byte
 }
 
 // bodyFormat is what a response body turned out to be, whatever its

@@ -46,10 +46,10 @@ func Call(fn int32, in []byte) string {
 	if err != nil {
 		return fail(err)
 	}
-	if out, ok := callDPoP(fn, args); ok {
-		return out
-	}
 	if fn < 1 || int(fn) >= len(argCount) {
+		if out, ok := callDPoP(fn, args); ok {
+			return out
+		}
 		return fail(fmt.Errorf("ropc: unknown function %d", fn))
 	}
 	if n := argCount[fn]; len(args) != n {
