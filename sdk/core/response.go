@@ -11,12 +11,12 @@ import (
 // Content-Type, WWW-Authenticate and DPoP-Nonce headers, and the body bytes (already
 // size-limited by the transport).
 type Response struct {
-	Status          int
+	Status int
+	// DPoPNonce is the DPoP-Nonce header (RFC 9449 §8), "" if absent.
+	DPoPNonce       string
 	ContentType     string
 	WWWAuthenticate string
 	Body            []byte
-	// DPoPNonce is the DPoP-Nonce header (RFC 9449 §8), "" if absent.
-	DPoPNonce string
 }
 
 // bodyFormat is what a response body turned out to be, whatever its
