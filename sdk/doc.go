@@ -47,6 +47,16 @@
 // token as ErrSignInAgain, and tells the app about new tokens so it can persist them. The
 // sdk/oauth2adapter package bridges a TokenSource to oauth2.TokenSource.
 //
+// # DPoP
+//
+// With Config.DPoP set to a private key (ECDSA P-256 for ES256, Ed25519 for EdDSA, or any
+// crypto.Signer over one), the client proves possession of the key on every token, refresh,
+// revocation and introspection request (RFC 9449), and the server binds its tokens to the key:
+// a copied refresh token is useless without it. Transport then sends DPoP tokens as
+// "Authorization: DPoP" with a proof for each request, retries once when a server demands a nonce
+// (use_dpop_nonce), and keeps each server's newest nonce. A Bearer token answered to a DPoP
+// request is a *TokenTypeError unless Config.DPoPAllowBearer accepts the downgrade.
+//
 // # Errors
 //
 // Use errors.As to branch: *OAuthError is the server's answer (Code "invalid_grant" is a wrong

@@ -10,7 +10,9 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"testing"
 	"time"
@@ -218,4 +220,39 @@ func TestDPoPKeyChecks(t *testing.T) {
 	_, err = plain.TokenSource(tok).Client(nil).Get(m.URL + "/userinfo")
 	var te *sdk.TokenTypeError
 	require.True(t, errors.As(err, &te), "%v", err)
+}
+
+// ExampleConfig_dPoP binds the tokens to a key (RFC 9449): a refresh token copied without the
+// key is refused.
+func ExampleConfig_dPoP() {
+	srv := startMock()
+	defer srv.Close()
+	ctx := context.Background()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader) // keep it with the refresh token
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := sdk.NewClient(sdk.Config{TokenURL: srv.URL + "/token", ClientID: "public-client", DPoP: key})
+	if err != nil {
+		log.Fatal(err)
+	}
+	tok, err := client.PasswordToken(ctx, "johndoe", "A3ddj3w")
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp, err := client.TokenSource(tok).Client(nil).Get(srv.URL + "/userinfo") // Authorization: DPoP + proof
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp.Body.Close()
+	fmt.Println("type:", tok.TokenType, "userinfo:", resp.StatusCode)
+
+	thief, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	other, _ := sdk.NewClient(sdk.Config{TokenURL: srv.URL + "/token", ClientID: "public-client", DPoP: thief})
+	_, err = other.Refresh(ctx, tok.RefreshToken)
+	var oe *sdk.OAuthError
+	fmt.Println("refresh with another key:", errors.As(err, &oe) && oe.Code == "invalid_grant")
+	// Output:
+	// type: DPoP userinfo: 200
+	// refresh with another key: true
 }
