@@ -53,12 +53,16 @@ type Server struct {
 
 	mu     sync.Mutex // serialises writers of state
 	state  atomic.Pointer[state]
-	loaded *Config // for Reset
+	mfa    mfaStore // pending second-factor sign-ins (provider profiles)
+	loaded *Config  // for Reset
 }
 
 // state is an immutable snapshot of the configuration; writers build a new
 // one and swap it, so requests read it without locking.
 type state struct {
+	// profileState is the provider profile, if any (profile.go).
+	profileState
+
 	cfg        *Config
 	issuerPath string // path of cfg.Issuer without a trailing "/": endpoints live under it
 	clients    map[string]*clientEntry
@@ -197,6 +201,7 @@ func (s *Server) buildState(cfg *Config, prev *state) (*state, error) {
 		return nil, err
 	}
 	st.key = key
+	st.profileState = newProfileState(cfg)
 	return st, nil
 }
 
