@@ -256,3 +256,30 @@ func ExampleConfig_dPoP() {
 	// type: DPoP userinfo: 200
 	// refresh with another key: true
 }
+
+// TestDPoPProviderProfiles: the mock's Keycloak and Okta profiles bind tokens too; Okta's
+// answers the first request with use_dpop_nonce (PROVIDERS.md), which the client retries.
+func TestDPoPProviderProfiles(t *testing.T) {
+	for _, profile := range []string{mockserver.ProfileKeycloak, mockserver.ProfileOkta} {
+		t.Run(profile, func(t *testing.T) {
+			cfg := mockserver.DefaultConfig()
+			cfg.Clients = append(cfg.Clients, mockserver.Client{ClientID: "dpop-app", Public: true, Scopes: []string{"read"},
+				DPoP: mockserver.DPoPRequired, DPoPNonce: profile == mockserver.ProfileOkta})
+			m := mocktest.New(t, mocktest.WithProfile(profile), mocktest.WithConfig(cfg))
+			c, err := sdk.NewClient(sdk.Config{TokenURL: m.TokenURL, ClientID: "dpop-app", DPoP: ecKey(t)})
+			require.NoError(t, err)
+			ctx := context.Background()
+			tok, err := c.PasswordToken(ctx, "johndoe", "A3ddj3w")
+			require.NoError(t, err)
+			assert.Equal(t, "DPoP", tok.TokenType)
+			want := 1
+			if profile == mockserver.ProfileOkta {
+				want = 2
+			}
+			assert.Equal(t, want, m.Count("", "password"), "token requests")
+			fresh, err := c.Refresh(ctx, tok.RefreshToken)
+			require.NoError(t, err)
+			assert.Equal(t, "DPoP", fresh.TokenType)
+		})
+	}
+}
