@@ -14,6 +14,7 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -282,4 +283,32 @@ func TestDPoPProviderProfiles(t *testing.T) {
 			assert.Equal(t, "DPoP", fresh.TokenType)
 		})
 	}
+}
+
+// TestDPoPResourceNonceBody: a POST whose body can be produced again is retried with the nonce;
+// one whose body cannot (a stream) is not, and the caller gets the 401.
+func TestDPoPResourceNonceBody(t *testing.T) {
+	ctx := context.Background()
+	m := dpopMock(t)
+	c := dpopClient(t, m, "dpop", ecKey(t))
+	tok, err := c.PasswordToken(ctx, "johndoe", "A3ddj3w")
+	require.NoError(t, err)
+	hc := c.TokenSource(tok).Client(nil)
+	post := func(body io.Reader) int {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.URL+"/userinfo", body)
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := hc.Do(req)
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	m.Fault(mocktest.Rule{Match: mocktest.Match{Path: "/userinfo"}, Error: "use_dpop_nonce", Times: 1})
+	assert.Equal(t, http.StatusOK, post(strings.NewReader("x=1")), "replayable body: retried with the nonce")
+
+	m.ClearRequests()
+	m.Fault(mocktest.Rule{Match: mocktest.Match{Path: "/userinfo"}, Error: "use_dpop_nonce", Times: 1})
+	assert.Equal(t, http.StatusUnauthorized, post(io.MultiReader(strings.NewReader("x=1"))), "a stream is not sent twice")
+	assert.Equal(t, 1, m.Count("/userinfo", ""))
 }
