@@ -68,6 +68,21 @@ describe('DPoP', () => {
     await mock.clearFaults();
   });
 
+  it('does not retry a streamed body after a nonce challenge', async () => {
+    const c = await client('dpop');
+    const s = c.session(await c.passwordGrant(USER));
+    const form = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    await mock.addFault({ match: { path: '/userinfo' }, error: 'use_dpop_nonce', times: 1 });
+    assert.equal((await s.fetch(`${mock.url}/userinfo`, { ...form, body: 'x=1' })).status, 200, 'a string body is sent again');
+    await mock.clearRequests();
+    await mock.addFault({ match: { path: '/userinfo' }, error: 'use_dpop_nonce', times: 1 });
+    const stream = new ReadableStream({ start(ctl) { ctl.enqueue(new TextEncoder().encode('x=1')); ctl.close(); } });
+    const res = await s.fetch(`${mock.url}/userinfo`, { ...form, body: stream, duplex: 'half' });
+    assert.equal(res.status, 401);
+    assert.equal(count(await mock.requests(), '/userinfo'), 1);
+    await mock.clearFaults();
+  });
+
   it('refuses a Bearer answer to a DPoP request unless allowBearer', async () => {
     await assert.rejects((await client('no-dpop')).passwordGrant(USER), (e) => {
       assert.ok(e instanceof TransportError);
