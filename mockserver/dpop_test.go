@@ -43,7 +43,7 @@ type proofSpec struct {
 
 func b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
-func (ts *testServer) proof(t *testing.T, p proofSpec) string {
+func (ts *testServer) proof(t testing.TB, p proofSpec) string {
 	t.Helper()
 	if p.key == nil {
 		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -117,7 +117,7 @@ func thumbprint(t *testing.T, k crypto.Signer) string {
 	return b64url(sum)
 }
 
-func newKey(t *testing.T) *ecdsa.PrivateKey {
+func newKey(t testing.TB) *ecdsa.PrivateKey {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
@@ -538,22 +538,21 @@ func fuzzDPoPServer(t *testing.T) *testServer {
 // BenchmarkDPoPVerify is the mock's share of a DPoP request: checking one
 // proof (RFC 9449 §4.3), signature included. Proofs are made beforehand.
 func BenchmarkDPoPVerify(b *testing.B) {
-	t := &testing.T{}
 	_, ed, _ := ed25519.GenerateKey(rand.Reader)
 	for _, tc := range []struct {
 		name string
 		key  crypto.Signer
-	}{{"ES256", newKey(t)}, {"EdDSA", ed}} {
+	}{{"ES256", newKey(b)}, {"EdDSA", ed}} {
 		b.Run(tc.name, func(b *testing.B) {
 			s, err := New(dpopConfig(nil), Options{})
 			if err != nil {
 				b.Fatal(err)
 			}
-			ts := &testServer{Server: s, t: t}
+			ts := &testServer{Server: s}
 			reqs := make([]*http.Request, b.N)
 			for i := range reqs {
 				reqs[i] = newFormRequest(http.MethodPost, "http://mock.test/token", "")
-				reqs[i].Header.Set("DPoP", ts.proof(t, proofSpec{key: tc.key}))
+				reqs[i].Header.Set("DPoP", ts.proof(b, proofSpec{key: tc.key}))
 			}
 			st := s.state.Load()
 			b.ReportAllocs()
