@@ -103,3 +103,10 @@ func (s *Server) tokenEndpointDPoP(w http.ResponseWriter, r *http.Request, st *s
 func errInvalidDPoPProof(reason string) *oauthError {
 	return &oauthError{status: http.StatusBadRequest, code: "invalid_dpop_proof", description: reason}
 }
+
+// profileSupportsDPoP says whether a provider profile binds tokens to DPoP
+// proofs as the provider does: Keycloak (GA since 26.4, every grant), Okta
+// and Auth0 (Early Access, ES256 and Ed25519) do; Microsoft Entra ID
+// documents no DPoP at its token endpoint, so its profile ignores the
+// header and issues Bearer tokens, as the real one would.
+func profileSupportsDPoP(st *state) bool { return st.cfg.Profile != ProfileEntra }

@@ -261,7 +261,7 @@ func ExampleConfig_dPoP() {
 // TestDPoPProviderProfiles: the mock's Keycloak and Okta profiles bind tokens too; Okta's
 // answers the first request with use_dpop_nonce (PROVIDERS.md), which the client retries.
 func TestDPoPProviderProfiles(t *testing.T) {
-	for _, profile := range []string{mockserver.ProfileKeycloak, mockserver.ProfileOkta} {
+	for _, profile := range []string{mockserver.ProfileKeycloak, mockserver.ProfileOkta, mockserver.ProfileAuth0} {
 		t.Run(profile, func(t *testing.T) {
 			cfg := mockserver.DefaultConfig()
 			cfg.Clients = append(cfg.Clients, mockserver.Client{ClientID: "dpop-app", Public: true, Scopes: []string{"read"},
@@ -311,4 +311,31 @@ func TestDPoPResourceNonceBody(t *testing.T) {
 	m.Fault(mocktest.Rule{Match: mocktest.Match{Path: "/userinfo"}, Error: "use_dpop_nonce", Times: 1})
 	assert.Equal(t, http.StatusUnauthorized, post(io.MultiReader(strings.NewReader("x=1"))), "a stream is not sent twice")
 	assert.Equal(t, 1, m.Count("/userinfo", ""))
+}
+
+// TestDPoPEntraProfileIsBearerOnly: Entra ID ignores DPoP, so its profile answers Bearer, which a
+// DPoP client refuses unless it accepts the downgrade.
+func TestDPoPEntraProfileIsBearerOnly(t *testing.T) {
+	m := mocktest.New(t, mocktest.WithProfile(mockserver.ProfileEntra))
+	_, err := dpopClient(t, m, m.ClientID, ecKey(t), func(c *sdk.Config) { c.ClientSecret = m.ClientSecret }).
+		PasswordToken(context.Background(), m.Username, m.Password)
+	var te *sdk.TokenTypeError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, "Bearer", te.Got)
+}
+
+// TestDPoPProfileMetadata: the profiles that bind tokens advertise the proof algorithms
+// (RFC 9449 §5.1); Entra's does not.
+func TestDPoPProfileMetadata(t *testing.T) {
+	for profile, want := range map[string]bool{mockserver.ProfileKeycloak: true, mockserver.ProfileOkta: true,
+		mockserver.ProfileAuth0: true, mockserver.ProfileEntra: false} {
+		m := mocktest.New(t, mocktest.WithProfile(profile))
+		resp, err := http.Get(m.Issuer + "/.well-known/openid-configuration")
+		require.NoError(t, err)
+		var meta map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&meta))
+		resp.Body.Close()
+		_, has := meta["dpop_signing_alg_values_supported"]
+		assert.Equal(t, want, has, profile)
+	}
 }
