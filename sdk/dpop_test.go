@@ -330,7 +330,7 @@ func TestDPoPProfileMetadata(t *testing.T) {
 	for profile, want := range map[string]bool{mockserver.ProfileKeycloak: true, mockserver.ProfileOkta: true,
 		mockserver.ProfileAuth0: true, mockserver.ProfileEntra: false} {
 		m := mocktest.New(t, mocktest.WithProfile(profile))
-		resp, err := http.Get(m.Issuer + "/.well-known/openid-configuration")
+		resp, err := http.Get(m.DiscoveryURL)
 		require.NoError(t, err)
 		var meta map[string]any
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&meta))
