@@ -78,14 +78,17 @@ func (s *Server) tokenEndpointDPoP(w http.ResponseWriter, r *http.Request, st *s
 	if client.DPoP == DPoPIgnored {
 		return r, nil
 	}
-	if client.DPoPNonce {
+	// Okta demands a nonce in every proof ("the first token request always
+	// gets use_dpop_nonce"); elsewhere the client's dpop_nonce decides.
+	nonces := client.DPoPNonce || st.cfg.Profile == ProfileOkta
+	if nonces {
 		w.Header().Set("DPoP-Nonce", s.newDPoPNonce(st))
 	}
-	jkt, fail := s.verifyDPoPProof(r, st, dpopRequest{requireNonce: client.DPoPNonce})
+	jkt, fail := s.verifyDPoPProof(r, st, dpopRequest{requireNonce: nonces})
 	switch {
 	case fail != nil && fail.nonce:
 		// RFC 9449 §8: 400 use_dpop_nonce with a nonce to use.
-		if !client.DPoPNonce {
+		if !nonces {
 			w.Header().Set("DPoP-Nonce", s.newDPoPNonce(st))
 		}
 		return r, &oauthError{status: http.StatusBadRequest, code: "use_dpop_nonce", description: fail.reason}

@@ -258,14 +258,15 @@ func ExampleConfig_dPoP() {
 	// refresh with another key: true
 }
 
-// TestDPoPProviderProfiles: the mock's Keycloak and Okta profiles bind tokens too; Okta's
-// answers the first request with use_dpop_nonce (PROVIDERS.md), which the client retries.
+// TestDPoPProviderProfiles: the mock's Keycloak, Okta and Auth0 profiles bind tokens too; Okta's
+// answers the first request with use_dpop_nonce whatever the client's settings (PROVIDERS.md),
+// which the client retries.
 func TestDPoPProviderProfiles(t *testing.T) {
 	for _, profile := range []string{mockserver.ProfileKeycloak, mockserver.ProfileOkta, mockserver.ProfileAuth0} {
 		t.Run(profile, func(t *testing.T) {
 			cfg := mockserver.DefaultConfig()
 			cfg.Clients = append(cfg.Clients, mockserver.Client{ClientID: "dpop-app", Public: true, Scopes: []string{"read"},
-				DPoP: mockserver.DPoPRequired, DPoPNonce: profile == mockserver.ProfileOkta})
+				DPoP: mockserver.DPoPRequired})
 			m := mocktest.New(t, mocktest.WithProfile(profile), mocktest.WithConfig(cfg))
 			c, err := sdk.NewClient(sdk.Config{TokenURL: m.TokenURL, ClientID: "dpop-app", DPoP: ecKey(t)})
 			require.NoError(t, err)
