@@ -59,6 +59,15 @@ export function fromBridge(e, what, secrets = []) {
     case 'token_type':
       // RFC 9449 §5: a Bearer token for a DPoP client, or a DPoP token without a key.
       return new TransportError(`ropc: ${what}: ${String(e.message).replace(/^ropc: /, '')}`, { reason: 'token_type' });
+    case 'insecure':
+      // core.CheckTransportSecurity: plain http to a host that is not loopback.
+      return new TransportError(e.message, { reason: 'insecure_url' });
+    case 'discovery': {
+      // core.DiscoveryError: every metadata URL tried, with its answer.
+      const err = new TransportError(clean(e.message), { reason: 'discovery' });
+      err.attempts = (e.attempts ?? []).map((a) => ({ url: a.url, status: a.status, problem: clean(a.problem) }));
+      return err;
+    }
     case 'protocol':
       return new TransportError(`ropc: ${what}: malformed answer: ${clean(e.reason || e.message)}`, { reason: 'malformed' });
     default:

@@ -9,13 +9,13 @@ export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 export type FetchFunction = (input: string | Request, init?: RequestInit) => Promise<Response>;
 
 export interface ClientOptions {
-  /** Token endpoint; without it, `issuer` is required and discovery (RFC 8414) finds it. */
+  /** Token endpoint; without it, `issuer` is required and discovery (RFC 8414) finds it on first use. */
   tokenUrl?: string;
   /** Issuer identifier: discovery of the token, revocation and introspection endpoints. */
   issuer?: string;
   clientId?: string;
   clientSecret?: string;
-  /** Default 'client_secret_basic' (RFC 6749 §2.3.1). */
+  /** Default 'client_secret_basic' with a clientSecret (RFC 6749 §2.3.1), 'none' (public client) without one. */
   authMethod?: AuthMethod;
   /** Default globalThis.fetch; pass Electron's net.fetch in an Electron main process. */
   fetch?: FetchFunction;
@@ -29,6 +29,13 @@ export interface ClientOptions {
   revocationUrl?: string;
   /** RFC 7662 endpoint, when there is no issuer to discover it from. */
   introspectionUrl?: string;
+  /**
+   * Where ropc.wasm comes from when it is not next to the package's index.js (a bundler that does not emit it, an
+   * Electron package, a Worker): its URL (under Node also a file path), a Response or a promise of one (`fetch(url)`),
+   * its bytes, or a compiled WebAssembly.Module. One module serves every client of a JavaScript realm: the first
+   * createClient that loads it decides.
+   */
+  wasm?: WasmSource;
   /**
    * DPoP (RFC 9449): bind tokens to a key. `true` generates a non-extractable ES256 key with WebCrypto;
    * `{ keyPair }` uses the app's own CryptoKeyPair (ECDSA P-256 or Ed25519), e.g. one kept in IndexedDB.
@@ -44,6 +51,8 @@ export interface DPoPOptions {
   /** Accept a Bearer token from a server that ignores DPoP (a downgrade; refused by default). */
   allowBearer?: boolean;
 }
+
+export type WasmSource = string | URL | Response | PromiseLike<Response> | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
 
 export interface Token {
   accessToken: string;
@@ -100,7 +109,7 @@ export interface Metadata {
 export interface SessionOptions {
   /** Called after each refresh with the new token (persist it here); not awaited, and its errors are ignored. */
   onTokenChange?: (token: Token) => void | Promise<void>;
-  /** Refresh this long before expiry. Default 60000. */
+  /** Refresh this long before expiry (capped at half the token's lifetime). Default 60000; negative is refused. */
   marginMs?: number;
 }
 
@@ -122,6 +131,7 @@ export interface Client {
   revoke(token: string, options?: { hint?: 'access_token' | 'refresh_token' | string }): Promise<void>;
   introspect(token: string, options?: { hint?: string }): Promise<Introspection>;
   session(token: Token, options?: SessionOptions): Session;
+  /** Runs discovery now (otherwise it runs on the first call that needs an endpoint); resolves to the metadata. */
   discover(): Promise<Metadata>;
   close(): void;
   /** RFC 7638 thumbprint of the DPoP key (the jkt tokens are bound to), or null without DPoP. */
@@ -141,9 +151,21 @@ export class OAuthError extends Error {
   readonly status: number;
 }
 
+/**
+ * 'discovery': no metadata URL gave usable metadata (RFC 8414); the message
+ * names each URL tried with its answer, and the error's `attempts` property
+ * lists them ({ url, status, problem }, status 0 for no answer).
+ * 'sign_in_again': only the user's credentials can produce a token (the
+ * refresh token was rejected, its OAuthError is the `cause`; or the access
+ * token expired and there is no refresh token).
+ */
 export type TransportErrorReason =
   | 'network' | 'timeout' | 'redirect' | 'too_large' | 'malformed' | 'http_status'
-  | 'insecure_url' | 'invalid_input' | 'closed' | 'sign_in_again' | 'token_type';
+  | 'insecure_url' | 'invalid_input' | 'closed' | 'sign_in_again' | 'discovery'
+  /** ropc.wasm could not be read, fetched or compiled; the message names the file or URL. */
+  | 'wasm_load'
+  /** RFC 9449 §5: a Bearer token answered to a DPoP client (unless allowBearer), or a DPoP token without a key. */
+  | 'token_type';
 
 /** Every failure that is not an OAuth error answer. */
 export class TransportError extends Error {

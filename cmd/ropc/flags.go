@@ -29,11 +29,13 @@ type commonFlags struct {
 	tokenURL      string
 	issuer        string
 	revocationURL string
-	clientID      string
-	auth          string
-	secretFile    string
-	timeout       time.Duration
-	insecure      bool
+	// introspectionURL is set by ropc introspect's --introspection-url.
+	introspectionURL string
+	clientID         string
+	auth             string
+	secretFile       string
+	timeout          time.Duration
+	insecure         bool
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -92,7 +94,7 @@ func (c *commonFlags) clientSecret(s stdio, method sdk.AuthMethod) (string, erro
 // newClient builds the SDK client. NewClient does no network I/O, so every
 // error here is a configuration problem: exit 2.
 func (c *commonFlags) newClient(s stdio) (*sdk.Client, error) {
-	if c.tokenURL == "" && c.issuer == "" {
+	if c.tokenURL == "" && c.issuer == "" && c.revocationURL == "" && c.introspectionURL == "" {
 		return nil, usagef("--token-url or --issuer is required")
 	}
 	if c.clientID == "" {
@@ -118,6 +120,7 @@ func (c *commonFlags) newClient(s stdio) (*sdk.Client, error) {
 		TokenURL:          c.tokenURL,
 		Issuer:            c.issuer,
 		RevocationURL:     c.revocationURL,
+		IntrospectionURL:  c.introspectionURL,
 		ClientID:          c.clientID,
 		ClientSecret:      secret,
 		AuthMethod:        method,

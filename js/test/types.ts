@@ -45,6 +45,20 @@ async function electronMain(): Promise<void> {
   void client;
 }
 
+// createClient({ wasm }) in each form it takes (README "Bundlers and Electron").
+async function wasmSources(bytes: Uint8Array, module: WebAssembly.Module): Promise<void> {
+  const tokenUrl = 'https://as.example/token';
+  await createClient({ tokenUrl, wasm: new URL('https://cdn.example/ropc.wasm') });
+  await createClient({ tokenUrl, wasm: '/assets/ropc.wasm' });
+  await createClient({ tokenUrl, wasm: fetch('/assets/ropc.wasm') });
+  await createClient({ tokenUrl, wasm: await fetch('/assets/ropc.wasm') });
+  await createClient({ tokenUrl, wasm: bytes });
+  await createClient({ tokenUrl, wasm: bytes.buffer as ArrayBuffer });
+  await createClient({ tokenUrl, wasm: module });
+  // WebAssembly.Module is an empty interface in lib.dom, so tsc cannot refuse
+  // other values here; createClient does (loader.test.mjs).
+}
+
 // DPoP (RFC 9449): a generated key, or the app's own key pair.
 async function dpopUse(keyPair: CryptoKeyPair): Promise<void> {
   const generated = await createClient({ tokenUrl: 'https://as.example/token', clientId: 'app', authMethod: 'none', dpop: true });
@@ -77,3 +91,4 @@ void documented;
 void electronMain;
 void dpopUse;
 void misuse;
+void wasmSources;

@@ -34,14 +34,15 @@ import (
 	"github.com/ropcgo/ropc/mockserver/admin"
 )
 
-// The demo credentials of mockserver.DefaultConfig, which New uses unless
-// WithConfig says otherwise.
-const (
-	ClientID       = "client_id"
-	ClientSecret   = "client_secret"
-	PublicClientID = "public-client"
-	Username       = "johndoe"
-	Password       = "A3ddj3w"
+// The demo credentials of mockserver.DefaultConfig (mockserver/demo.json), which New uses
+// unless WithConfig says otherwise.
+var (
+	demo           = mockserver.DemoCredentials()
+	ClientID       = demo.ClientID
+	ClientSecret   = demo.ClientSecret
+	PublicClientID = demo.PublicClientID
+	Username       = demo.Username
+	Password       = demo.Password
 )
 
 // The demo users WithProfile adds (when the profile can have them), all with
