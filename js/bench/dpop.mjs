@@ -2,7 +2,7 @@
 // against the real ropc-mock on loopback: the proof built by the Go core,
 // signed by WebCrypto, checked by the mock. Interleaved with Bearer grants
 // of the same public client in the same run; prints figures, fails nothing.
-import { createClient } from '../index.js';
+import { createClient } from 'ropc';
 import { startMock } from '../test/mock.mjs';
 
 const median = (xs) => {

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
-import { loadCore } from '../loader.js';
+import 'ropc'; // the node entry: reads ropc.wasm from disk
+import { loadCore } from '../loader.js'; // the instance it loads
 
 const cases = JSON.parse(readFileSync(new URL('../../sdk/core/testdata/dpop-cases.json', import.meta.url), 'utf8'));
 const core = await loadCore();

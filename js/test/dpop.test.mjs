@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { TransportError, createClient } from '../index.js';
+import { TransportError, createClient } from 'ropc';
 import { DPOP_CONFIG, startMock } from './mock.mjs';
 const USER = { username: 'johndoe', password: 'A3ddj3w' };
 
