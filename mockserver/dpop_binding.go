@@ -80,17 +80,14 @@ func (s *Server) tokenEndpointDPoP(w http.ResponseWriter, r *http.Request, st *s
 	}
 	// Okta demands a nonce in every proof ("the first token request always
 	// gets use_dpop_nonce"); elsewhere the client's dpop_nonce decides.
-	nonces := client.DPoPNonce || st.cfg.Profile == ProfileOkta
+	nonces := client.DPoPNonce || (st.cfg.Profile == ProfileOkta && len(r.Header.Values("DPoP")) > 0)
 	if nonces {
 		w.Header().Set("DPoP-Nonce", s.newDPoPNonce(st))
 	}
 	jkt, fail := s.verifyDPoPProof(r, st, dpopRequest{requireNonce: nonces})
 	switch {
 	case fail != nil && fail.nonce:
-		// RFC 9449 §8: 400 use_dpop_nonce with a nonce to use.
-		if !nonces {
-			w.Header().Set("DPoP-Nonce", s.newDPoPNonce(st))
-		}
+		// RFC 9449 §8: 400 use_dpop_nonce, with the nonce to use set above.
 		return r, &oauthError{status: http.StatusBadRequest, code: "use_dpop_nonce", description: fail.reason}
 	case fail != nil:
 		return r, errInvalidDPoPProof(fail.reason)
