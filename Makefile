@@ -17,6 +17,7 @@ test: test-go test-js test-interop test-worker
 
 ## test-go: go vet (native and js/wasm) and every Go test with the race detector, the shared rule table included.
 test-go:
+	bash scripts/keychain-deps.sh
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./mockserver/worker/...
 	$(GO) test -race -count=1 ./...
@@ -53,6 +54,7 @@ worker-dev:
 bench: bench-go bench-mock bench-js bench-worker
 
 bench-go:
+	bash scripts/keychain-deps.sh
 	$(GO) test -run '^$$' -bench . -benchmem ./sdk/... ./mockserver
 
 bench-mock:
@@ -68,6 +70,8 @@ bench-worker:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseTokenResponse -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzDecodeFlatJSON -fuzztime 30s ./sdk/core
+	$(GO) test -run '^$$' -fuzz FuzzUnmarshalSavedToken -fuzztime 30s ./sdk/core
+	$(GO) test -run '^$$' -fuzz FuzzParseHead -fuzztime 30s ./sdk/keychain
 	$(GO) test -run '^$$' -fuzz FuzzHandler -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzAppendJSON -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzDPoPProof -fuzztime 30s ./mockserver
@@ -80,7 +84,7 @@ fuzz:
 
 ## dist: release artifacts in dist/: ropc and ropc-mock for linux, darwin, windows on amd64 and arm64, the npm tarball, SHA256SUMS.
 dist: js
-	$(GO) run ./internal/dist -out dist
+	GO=$(GO) $(GO) run ./internal/dist -out dist
 
 ## clean: remove build output and installed node_modules.
 clean:

@@ -34,6 +34,10 @@ const FUNCTIONS = {
   tokenStep: 16, // hasToken, hasAccessToken, hasRefreshToken, rejected, expiresAtMs, expiresIn, marginMs, retryAtMs, nowMs
   refreshFailure: 17, // oauthCode, forced, hasAccessToken, expiresAtMs, nowMs
   nextDiscoveryURL: 18, // issuer, triedJSON
+  // Saved tokens (wasm/internal/bridge/savedtoken.go), numbered from 201.
+  marshalSavedToken: 201, // savedToken (JSON)
+  unmarshalSavedToken: 202, // record, tokenUrl, issuer, clientId
+  checkStoreName: 203, // name
   // DPoP (RFC 9449), wasm/internal/bridge/dpop.go
   dpopKey: 101, // publicJwk
   dpopSigningInput: 102, // alg, canonicalJwk, method, url, accessToken, nonce, nowMillis

@@ -83,7 +83,27 @@ cat "$work/err.json"
 [ "$rc" -eq 1 ] || die "refresh with a revoked token exited $rc, want 1"
 grep -q '"invalid_grant"' "$work/err.json" || die "refresh with a revoked token did not report invalid_grant"
 
-bold "==> 6. DPoP (RFC 9449): a token bound to a key in dpop.jwk (created, mode 0600), public client public-client"
+bold "==> 6. a saved session: ropc token --save, then get, refresh and logout by name"
+# --store file keeps the demo independent of a desktop keychain (the default, --store keychain);
+# its files go to a throwaway config directory.
+export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache"
+echo "\$ printf '%s\\n' \"\$PASSWORD\" | ropc token --issuer $issuer --client-id $CLIENT_ID --username $USERNAME --password-stdin --save demo --store file"
+printf '%s\n' "$PASSWORD" |
+	bin/ropc token --issuer "$issuer" "${common[@]}" --username "$USERNAME" --password-stdin --save demo --store file >"$work/saved.json" ||
+	die "ropc token --save"
+cat "$work/saved.json"
+grep -q '"saved":"demo"' "$work/saved.json" || die "ropc token --save printed no summary"
+grep -q 'access_token' "$work/saved.json" && die "the summary shows a token"
+echo "\$ ropc get $issuer/userinfo --from demo --store file"
+bin/ropc get "$issuer/userinfo" --from demo --store file --timeout 10s | grep -q "\"$USERNAME\"" || die "ropc get --from"
+echo "\$ ropc refresh --from demo --store file --force"
+bin/ropc refresh --from demo --store file --force --timeout 10s | tee "$work/saved-refresh.json"
+grep -q '"refreshed":true' "$work/saved-refresh.json" || die "ropc refresh --from"
+echo "\$ ropc logout --from demo --store file"
+bin/ropc logout --from demo --store file --timeout 10s | tee "$work/logout.json"
+grep -q '"revoked":true' "$work/logout.json" || die "ropc logout did not revoke"
+
+bold "==> 7. DPoP (RFC 9449): a token bound to a key in dpop.jwk (created, mode 0600), public client public-client"
 dpop=(--token-url "$issuer/token" --client-id public-client --auth none --timeout 10s --dpop-key "$work/dpop.jwk")
 echo "\$ ropc token --token-url $issuer/token --client-id public-client --auth none --dpop-key dpop.jwk --username $USERNAME --password-stdin"
 printf '%s\n' "$PASSWORD" | bin/ropc token "${dpop[@]}" --username "$USERNAME" --password-stdin >"$work/dpop-token.json" ||
@@ -95,7 +115,7 @@ bin/ropc get "$issuer/userinfo" "${dpop[@]}" --token-stdin <"$work/dpop-token.js
 	die "ropc get /userinfo with DPoP"
 cat "$work/dpop-userinfo.json"
 echo
-bold "==> 7. the bound refresh token is useless with another key (expect exit 1, invalid_grant)"
+bold "==> 8. the bound refresh token is useless with another key (expect exit 1, invalid_grant)"
 set +e
 bin/ropc refresh --token-url "$issuer/token" --client-id public-client --auth none --timeout 10s --dpop-key "$work/other.jwk" \
 	--refresh-token-stdin <"$work/dpop-token.json" >/dev/null 2>"$work/dpop-err.json"
@@ -105,4 +125,4 @@ cat "$work/dpop-err.json"
 [ "$rc" -eq 1 ] || die "refresh with another DPoP key exited $rc, want 1"
 grep -q '"invalid_grant"' "$work/dpop-err.json" || die "refresh with another DPoP key did not report invalid_grant"
 
-bold "==> demo passed: discover, token, userinfo, introspect, refresh, revoke and DPoP all worked against ropc-mock at $issuer"
+bold "==> demo passed: discover, token, userinfo, introspect, refresh, revoke, a saved session and DPoP all worked against ropc-mock at $issuer"

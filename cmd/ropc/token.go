@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/signal"
 	"time"
+
+	"github.com/ropcgo/ropc/sdk"
 )
 
 // commandContext bounds a command by --timeout and cancels it on Ctrl-C.
@@ -28,9 +30,14 @@ func runToken(args []string, s stdio) int {
 		passwordStdin bool
 		scope         string
 		params        paramFlag
+		saveAs        string
+		store         storeFlags
 	)
-	fs := newFlagSet("token", "(--token-url URL | --issuer URL) --client-id ID --username NAME [--password-stdin] [--scope \"a b\"] [--param k=v]...", s)
+	fs := newFlagSet("token", "(--token-url URL | --issuer URL) --client-id ID --username NAME [--password-stdin] [--scope \"a b\"] [--param k=v]... [--save NAME [--store keychain|file]]", s)
 	c.register(fs)
+	fs.StringVar(&saveAs, "save", "", "save the token under `NAME` (OS keychain by default) and print a summary without token values")
+	store.register(fs)
+	fs.StringVar(&c.revocationURL, "revocation-url", "", "with --save: revocation endpoint `URL` kept for ropc logout (RFC 7009; discovered from --issuer if not given)")
 	fs.StringVar(&username, "username", "", "resource owner's `name` (required)")
 	fs.BoolVar(&passwordStdin, "password-stdin", false, "read the password from the first line of standard input (default: prompt without echo)")
 	fs.StringVar(&scope, "scope", "", "space-separated `scopes` to request")
@@ -49,6 +56,13 @@ func runToken(args []string, s stdio) int {
 	if err != nil {
 		return fail(s, "token", err)
 	}
+	var st sdk.TokenStore
+	if saveAs != "" {
+		// Before the password is asked for and spent on a sign-in: a missing keychain is known now.
+		if st, err = store.open(saveAs); err != nil {
+			return fail(s, "token", err)
+		}
+	}
 	password, err := readPassword(s, passwordStdin, username)
 	if err != nil {
 		return fail(s, "token", err)
@@ -58,6 +72,15 @@ func runToken(args []string, s stdio) int {
 	tok, err := client.PasswordToken(ctx, username, password, requestOptions(scope, params)...)
 	if err != nil {
 		return fail(s, "token", err)
+	}
+	if st != nil {
+		if err := client.TokenSource(tok, sdk.WithStore(st, saveAs)).Save(ctx); err != nil {
+			return fail(s, "token", err)
+		}
+		if err := writeJSON(s.out, summary(saveAs, store.kind, tok)); err != nil {
+			return fail(s, "token", err)
+		}
+		return exitOK
 	}
 	if err := writeJSON(s.out, tokenOutput(tok)); err != nil {
 		return fail(s, "token", err)
