@@ -15,6 +15,7 @@ import (
 
 	"github.com/ropcgo/ropc/mockserver"
 	"github.com/ropcgo/ropc/mockserver/mocktest"
+	"github.com/ropcgo/ropc/sdk/keychain/secretservicetest"
 )
 
 func dpopCLIMock(t *testing.T) *mocktest.Server {
@@ -135,4 +136,25 @@ func TestDPoPEd25519KeyFile(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	claims := decodeToken(t, r.stdout)
 	assert.Equal(t, "DPoP", claims["token_type"])
+}
+
+// TestDPoPSavedSession: a DPoP-bound session saved with --save is used with --from and the same
+// --dpop-key; the key is not part of the saved record, so without it the token is refused (exit 3).
+func TestDPoPSavedSession(t *testing.T) {
+	mock := startMockProc(t)
+	bus, err := secretservicetest.StartBus()
+	require.NoError(t, err)
+	t.Cleanup(bus.Close)
+	d := newDesktop(t, bus.Address)
+	key := filepath.Join(t.TempDir(), "dpop.jwk")
+
+	r := d.run(demoPassword, "token", "--token-url", mock.URL+"/token", "--client-id", "public-client", "--auth", "none",
+		"--username", "johndoe", "--password-stdin", "--dpop-key", key, "--save", "work", "--store", "file")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	r = d.run("", "get", mock.URL+"/userinfo", "--from", "work", "--store", "file", "--dpop-key", key)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, `"sub":"johndoe"`)
+	r = d.run("", "get", mock.URL+"/userinfo", "--from", "work", "--store", "file")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, "DPoP")
 }
