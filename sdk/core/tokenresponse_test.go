@@ -168,7 +168,8 @@ func TestOAuthErrorFields(t *testing.T) {
 		Body: []byte(`{"error":"invalid_grant","error_description":"bad \"creds\"\nnext\u00e9","error_uri":"https://as.example/e"}`)}, now)
 	var oe *core.OAuthError
 	require.True(t, errors.As(err, &oe))
-	assert.Equal(t, core.OAuthError{Code: "invalid_grant", Description: "bad ?creds??next??", URI: "https://as.example/e", Status: 400}, *oe)
+	assert.Equal(t, core.OAuthError{Code: "invalid_grant", Description: "bad ?creds??next??", URI: "https://as.example/e", Status: 400,
+		Kind: core.KindInvalidCredentials, Extra: map[string]any{}}, *oe)
 	assert.Equal(t, `ropc: server returned OAuth error "invalid_grant" (HTTP 400): bad ?creds??next?? [https://as.example/e]`, err.Error())
 	assert.NotContains(t, err.Error(), "\n", "one line, no injected control characters")
 
