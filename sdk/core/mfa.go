@@ -1,6 +1,8 @@
 package core
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -350,4 +352,84 @@ func (c *MFAChallenge) ShownBindingCode() string {
 		return c.BindingCode
 	}
 	return ""
+}
+
+// Authenticator is one of a user's enrolled second factors, as Auth0's
+// GET /mfa/authenticators lists them (Authentication API, "List
+// authenticators").
+type Authenticator struct {
+	ID      string `json:"id"`
+	Type    string `json:"authenticator_type"` // otp, oob, recovery-code
+	Channel string `json:"oob_channel,omitempty"`
+	Name    string `json:"name,omitempty"`
+	Active  bool   `json:"active"`
+}
+
+// AuthenticatorsEndpoint is Auth0's authenticator list next to its
+// challenge endpoint; ok is false for a challenge endpoint of another shape
+// (Okta has no list in direct authentication).
+func AuthenticatorsEndpoint(challengeURL string) (string, bool) {
+	u, err := url.Parse(challengeURL)
+	if err != nil || !strings.HasSuffix(u.Path, "/mfa/challenge") {
+		return "", false
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/challenge") + "/authenticators"
+	u.RawPath = ""
+	return u.String(), true
+}
+
+// NewAuthenticatorsRequest builds GET /mfa/authenticators, authorised by
+// the mfa_token as a bearer token (RFC 6750 §2.1), which is how Auth0 takes it.
+func NewAuthenticatorsRequest(endpoint, mfaToken string) (*Request, error) {
+	if err := CheckEndpointURL("authenticators endpoint", endpoint); err != nil {
+		return nil, err
+	}
+	if mfaToken == "" {
+		return nil, &ParamError{Key: "mfa_token", Reason: "required: it comes with the server's mfa_required answer"}
+	}
+	return &Request{Method: "GET", URL: endpoint, Header: map[string]string{
+		"Accept": acceptJSON, "Authorization": "Bearer " + mfaToken,
+	}}, nil
+}
+
+// ParseAuthenticators parses the JSON array of authenticators. An error
+// object is an *OAuthError as for every other endpoint.
+func ParseAuthenticators(r Response) ([]Authenticator, error) {
+	b := bytes.TrimSpace(r.Body)
+	if isSuccess(r.Status) && len(b) > 0 && b[0] == '[' {
+		var list []Authenticator
+		if err := json.Unmarshal(b, &list); err != nil {
+			return nil, &ProtocolError{Reason: "authenticator list is not an array of authenticator objects"}
+		}
+		return list, nil
+	}
+	if _, _, err := decodeObject(r); err != nil {
+		return nil, err
+	}
+	return nil, &ProtocolError{Reason: "authenticator list is not a JSON array"}
+}
+
+// SelectableAuthenticators are the active authenticators a user can be
+// asked to pick from for a challenge: recovery codes are left out (they are
+// a separate way in, not a challenge). A choice is needed only with two or more.
+func SelectableAuthenticators(list []Authenticator) []Authenticator {
+	var out []Authenticator
+	for _, a := range list {
+		if a.Active && a.Type != "recovery-code" && a.ID != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// ChallengeEndpointFor picks the challenge endpoint: the server's metadata
+// member (Auth0 publishes mfa_challenge_endpoint) when there is one, else
+// ChallengeEndpoint's derivation from the token endpoint.
+func ChallengeEndpointFor(tokenURL string, metadata map[string]any) (string, error) {
+	for _, k := range []string{"mfa_challenge_endpoint", "challenge_endpoint"} {
+		if s, ok := metadata[k].(string); ok && s != "" {
+			return s, nil
+		}
+	}
+	return ChallengeEndpoint(tokenURL)
 }
