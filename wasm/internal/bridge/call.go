@@ -46,6 +46,9 @@ func Call(fn int32, in []byte) string {
 	if err != nil {
 		return fail(err)
 	}
+	if out, handled := callSignIn(fn, args); handled {
+		return out
+	}
 	if fn < 1 || int(fn) >= len(argCount) {
 		return fail(fmt.Errorf("ropc: unknown function %d", fn))
 	}
