@@ -3,7 +3,7 @@
 // Go builds requests and parses answers; this file sends them (http.js) and
 // keeps the client's state.
 import { OAuthError, TransportError, fromBridge } from './errors.js';
-import { Inflight, checkURL, send } from './http.js';
+import { Inflight, checkURL, send, sleep } from './http.js';
 import { loadCore } from './loader.js';
 import { createSession } from './session.js';
 
@@ -37,6 +37,7 @@ export async function createClient(options = {}) {
     token: o.tokenUrl ? checkURL(o.tokenUrl, allow, 'token endpoint') : '',
     revocation: o.revocationUrl ? checkURL(o.revocationUrl, allow, 'revocation endpoint') : '',
     introspection: o.introspectionUrl ? checkURL(o.introspectionUrl, allow, 'introspection endpoint') : '',
+    challenge: o.challengeUrl ? checkURL(o.challengeUrl, allow, 'challenge endpoint') : '',
   };
   const issuer = o.issuer ? checkURL(o.issuer, allow, 'issuer') && o.issuer : '';
   const core = await loadCore();
@@ -60,16 +61,134 @@ class Client {
     this.#cfg = cfg;
   }
 
-  /** RFC 6749 §4.3.2: exchanges a username and password for a token. */
-  async passwordGrant({ username, password, scope, params } = {}) {
+  /**
+   * RFC 6749 §4.3.2: exchanges a username and password for a token, once.
+   * `realm` makes it Auth0's password-realm grant; `otp` sends a one-time
+   * code with the password (Keycloak).
+   */
+  async passwordGrant({ username, password, scope, params, realm, otp, signal } = {}) {
     const endpoint = this.#endpoint('token');
     const scopes = scopeList(scope);
-    const req = this.#build('buildPasswordRequest', 'token request', endpoint,
-      str(username), str(password), scopes.join(' '), paramString(params));
-    const token = await this.#tokenCall(req, 'token request', [str(password)]);
+    const req = this.#build('buildSignInRequest', 'token request', endpoint,
+      str(username), str(password), scopes.join(' '), paramString(params), str(realm), str(otp));
+    const token = await this.#tokenCall(req, 'token request', [str(password)], '', signal);
     // RFC 6749 §5.1: an omitted scope is the scope that was requested.
     if (!token.scope && scopes.length) token.scope = scopes.join(' ');
     return token;
+  }
+
+  /**
+   * Signs in with the password grant and, when the server asks for a second
+   * factor (Auth0, Okta: mfa_required with an mfa_token), finishes through
+   * onChallenge({ type, bindingCode?, channel?, authenticators? }), which
+   * returns the code ('otp'), the recovery code ('recovery_code') or the
+   * authenticator id ('select_authenticator'); for 'oob' it tells the user to
+   * approve on their device and its return is ignored while ropc polls.
+   * `otp` is a code the caller already has: sent with the password (Keycloak)
+   * and used for the mfa-otp step. `recovery: true` answers with a recovery
+   * code instead of a challenge. The password is sent once. `signal` aborts
+   * (TransportError reason 'aborted').
+   */
+  async signIn({ username, password, scope, params, otp, realm, recovery = false, onChallenge, signal } = {}) {
+    let first;
+    try {
+      return await this.passwordGrant({ username, password, scope, params, otp, realm, signal });
+    } catch (e) {
+      first = e;
+    }
+    const mfaToken = first instanceof OAuthError && first.kind === 'mfa_required' ? first.extra?.mfa_token : undefined;
+    if (typeof mfaToken !== 'string' || !mfaToken || (typeof onChallenge !== 'function' && !otp)) throw first;
+    const step = { mfaToken, scope, params, signal };
+    const ask = async (challenge) => {
+      try {
+        return await onChallenge(challenge);
+      } catch (cause) {
+        throw new OAuthError({ code: first.code, description: first.description, uri: first.uri, status: first.status,
+          kind: first.kind, extra: first.extra, retryAfter: first.retryAfter }, { cause });
+      }
+    };
+    if (otp) return this.#mfaGrant({ ...step, grant: GRANT_MFA_OTP, otp: str(otp) });
+    if (recovery) return this.#mfaGrant({ ...step, grant: GRANT_MFA_RECOVERY, recoveryCode: str(await ask({ type: 'recovery_code' })) });
+    let challengeUrl;
+    try {
+      challengeUrl = await this.#challengeEndpoint();
+    } catch (e) {
+      throw new OAuthError({ code: first.code, description: first.description, uri: first.uri, status: first.status,
+        kind: first.kind, extra: first.extra, retryAfter: first.retryAfter }, { cause: e });
+    }
+    const authenticatorId = await this.#selectAuthenticator(challengeUrl, mfaToken, ask, signal);
+    const challenge = await this.#challenge(challengeUrl, mfaToken, authenticatorId, signal);
+    if (challenge.promptType === 'otp') {
+      const code = str(await ask({ type: 'otp', ...(challenge.channel ? { channel: challenge.channel } : {}) }));
+      if (challenge.type === 'oob') {
+        // SMS or voice: the user typed the code the channel delivered.
+        return this.#mfaGrant({ ...step, grant: GRANT_MFA_OOB, oobCode: challenge.oobCode, bindingCode: code });
+      }
+      return this.#mfaGrant({ ...step, grant: GRANT_MFA_OTP, otp: code });
+    }
+    await ask({ type: 'oob', ...(challenge.bindingCode ? { bindingCode: challenge.bindingCode } : {}),
+      ...(challenge.channel ? { channel: challenge.channel } : {}) });
+    return this.#pollOOB({ ...step, oobCode: challenge.oobCode, interval: challenge.interval });
+  }
+
+  async #challengeEndpoint() {
+    if (this.#cfg.endpoints.challenge) return this.#cfg.endpoints.challenge;
+    let meta = '';
+    if (this.#cfg.issuer) meta = JSON.stringify((await this.discover()).raw ?? {});
+    const url = this.#call('challengeEndpoint', 'challenge endpoint', this.#endpoint('token'), meta);
+    return checkURL(url, this.#cfg.allow, 'challenge endpoint');
+  }
+
+  /** Auth0 lists the enrolled factors; with two or more the user picks one. */
+  async #selectAuthenticator(challengeUrl, mfaToken, ask, signal) {
+    const req = this.#call('buildAuthenticatorsRequest', 'authenticator list', challengeUrl, mfaToken);
+    if (!req) return '';
+    let list;
+    try {
+      const res = await this.#send(req, 'authenticator list', signal);
+      list = this.#parse('parseAuthenticators', 'authenticator list', res, [mfaToken], res.retryAfter);
+    } catch (e) {
+      if (signal?.aborted || this.#closed) throw e;
+      return ''; // optional step: the challenge reports real problems
+    }
+    if (list.length < 2) return '';
+    const id = str(await ask({ type: 'select_authenticator', authenticators: list }));
+    if (!list.some((a) => a.id === id)) {
+      throw new TransportError(`ropc: ${JSON.stringify(id)} is not one of the authenticators offered`, { reason: 'invalid_input' });
+    }
+    return id;
+  }
+
+  async #challenge(challengeUrl, mfaToken, authenticatorId, signal) {
+    const req = this.#build('buildChallengeRequest', 'challenge request', challengeUrl, mfaToken, '', authenticatorId);
+    const res = await this.#send(req, 'challenge request', signal);
+    return this.#parse('parseChallengeResponse', 'challenge request', res, [mfaToken], res.retryAfter);
+  }
+
+  /** One MFA grant request (mfa-otp, mfa-oob, mfa-recovery-code). */
+  async #mfaGrant({ grant, mfaToken, otp = '', oobCode = '', bindingCode = '', recoveryCode = '', scope, params, signal }) {
+    const scopes = scopeList(scope);
+    const req = this.#build('buildMFATokenRequest', 'token request', this.#endpoint('token'),
+      grant, mfaToken, otp, oobCode, bindingCode, recoveryCode, scopes.join(' '), paramString(params));
+    const token = await this.#tokenCall(req, 'token request', [mfaToken, recoveryCode], grant, signal);
+    if (!token.scope && scopes.length) token.scope = scopes.join(' ');
+    return token;
+  }
+
+  /** Polls the mfa-oob grant until approved, denied, expired or aborted (RFC 8628 §3.5 pacing). */
+  async #pollOOB({ oobCode, interval, ...step }) {
+    let wait = Number(interval) > 0 ? Number(interval) : JSON.parse(this.#core.oobPoll('authorization_pending', '0')).ok.next;
+    for (;;) {
+      await sleep(wait * 1000, { signal: step.signal, inflight: this.#inflight, what: 'out-of-band approval' });
+      try {
+        return await this.#mfaGrant({ ...step, grant: GRANT_MFA_OOB, oobCode });
+      } catch (e) {
+        if (!(e instanceof OAuthError)) throw e;
+        const next = this.#call('oobPoll', 'out-of-band approval', e.code, String(wait));
+        if (!next.again) throw e;
+        wait = next.next;
+      }
+    }
   }
 
   /** RFC 6749 §6: a new token for a refresh token; keeps the old one if none is returned. */
@@ -78,7 +197,7 @@ class Client {
     const scopes = scopeList(scope);
     const req = this.#build('buildRefreshRequest', 'refresh request', endpoint,
       str(refreshToken), scopes.join(' '), paramString(params));
-    const token = await this.#tokenCall(req, 'refresh request', [str(refreshToken)]);
+    const token = await this.#tokenCall(req, 'refresh request', [str(refreshToken)], '');
     // RFC 6749 §6: the server MAY issue a new refresh token; without one the
     // client keeps using the old.
     if (token.refreshToken === null && refreshToken) redactable(token).refreshToken = refreshToken;
@@ -191,14 +310,14 @@ class Client {
     return this.#callScrubbed(fn, what, secrets, res.status, res.contentType, res.wwwAuthenticate, res.body, ...extra);
   }
 
-  #send(req, what) {
+  #send(req, what, signal) {
     const { fetchFn, timeoutMs, maxResponseBytes } = this.#cfg;
-    return send(fetchFn, req, { timeoutMs, maxBytes: maxResponseBytes, what, inflight: this.#inflight });
+    return send(fetchFn, req, { timeoutMs, maxBytes: maxResponseBytes, what, inflight: this.#inflight, signal });
   }
 
-  async #tokenCall(req, what, secrets) {
-    const res = await this.#send(req, what);
-    const token = this.#parse('parseTokenResponse', what, res, secrets);
+  async #tokenCall(req, what, secrets, grant, signal) {
+    const res = await this.#send(req, what, signal);
+    const token = this.#parse('parseSignInResponse', what, res, secrets, res.retryAfter, grant);
     // Go leaves raw out for JSON bodies: JSON.parse is much cheaper here.
     token.raw ??= JSON.parse(decoder.decode(res.body));
     return redactable(token);
@@ -206,6 +325,10 @@ class Client {
 }
 
 const decoder = new TextDecoder();
+// MFA grants by the short names the core maps to Auth0's/Okta's grant types.
+const GRANT_MFA_OTP = 'otp';
+const GRANT_MFA_OOB = 'oob';
+const GRANT_MFA_RECOVERY = 'recovery_code';
 const str = (v) => (v == null ? '' : String(v));
 
 function scopeList(scope) {

@@ -22,6 +22,16 @@ const FUNCTIONS = {
   discoveryURLs: 9, // issuer
   parseBearerChallenge: 10, // header
   heapStats: 11,
+  // Sign-in functions (wasm/internal/bridge/mfa.go), numbered from 32.
+  buildSignInRequest: 32, // endpoint, clientId, clientSecret, authMethod, username, password, scope, params, realm, otp
+  buildMFATokenRequest: 33, // endpoint, clientId, clientSecret, authMethod, grant, mfaToken, otp, oobCode, bindingCode, recoveryCode, scope, params
+  parseSignInResponse: 34, // status, contentType, wwwAuthenticate, body, retryAfter, grant
+  challengeEndpoint: 35, // tokenEndpoint, metadataJSON
+  buildChallengeRequest: 36, // endpoint, clientId, clientSecret, authMethod, mfaToken, types, authenticatorId
+  parseChallengeResponse: 37, // status, contentType, wwwAuthenticate, body, retryAfter
+  buildAuthenticatorsRequest: 38, // challengeEndpoint, mfaToken
+  parseAuthenticators: 39, // status, contentType, wwwAuthenticate, body, retryAfter
+  oobPoll: 40, // errorCode, intervalSeconds
 };
 
 let loading;

@@ -39,7 +39,7 @@ function declarations() {
       members[n.name.text] = n.members
         .map((m) => (ts.isConstructorDeclaration(m) ? 'constructor' : m.name?.text)).filter(Boolean).sort();
     }
-    if (ts.isTypeAliasDeclaration(n) && ts.isUnionTypeNode(n.type)) {
+    if (ts.isTypeAliasDeclaration(n) && ts.isUnionTypeNode(n.type) && n.type.types.every((t) => ts.isLiteralTypeNode(t))) {
       unions[n.name.text] = n.type.types.map((t) => t.literal.text).sort();
     }
   }
@@ -81,6 +81,12 @@ it('index.d.ts declares exactly what the package has at run time', async () => {
     .map((f) => readFileSync(new URL(`../${f}`, import.meta.url), 'utf8')).join('\n');
   const reasons = [...new Set([...src.matchAll(/reason: '(\w+)'/g)].map((m) => m[1]))].sort();
   assert.deepEqual(d.unions.TransportErrorReason, reasons, 'TransportErrorReason vs the reasons thrown');
+
+  // The kinds are the Go core's (sdk/core/kind.go), every one of them.
+  const kinds = readFileSync(new URL('../../sdk/core/kind.go', import.meta.url), 'utf8');
+  const goKinds = [...kinds.matchAll(/^\s+Kind\w+ Kind = "(\w+)"/gm)].map((m) => m[1]).sort();
+  assert.equal(goKinds.length, 15);
+  assert.deepEqual(d.unions.ErrorKind, goKinds, 'ErrorKind vs sdk/core/kind.go');
 
   // Shapes the WebAssembly module produces.
   assert.deepEqual(d.members.Introspection, goJSONNames('Introspection'), 'Introspection');

@@ -48,7 +48,7 @@ func BuildMFATokenRequest(endpoint string, c Client, grant, mfaToken, otp, oobCo
 		return fail(err)
 	}
 	return request(core.NewMFATokenRequest(endpoint, c.auth(), core.MFAParams{
-		Grant: grant, MFAToken: mfaToken, OTP: otp, OOBCode: oobCode, BindingCode: bindingCode,
+		Grant: mfaGrant(grant), MFAToken: mfaToken, OTP: otp, OOBCode: oobCode, BindingCode: bindingCode,
 		RecoveryCode: recoveryCode, Scopes: splitScope(scope), Extra: ex,
 	}))
 }
@@ -61,7 +61,7 @@ func ParseSignInResponse(r SignInResponse, body []byte) string {
 	var t *core.Token
 	var err error
 	if r.Grant != "" {
-		t, err = core.ParseMFATokenResponse(cr, now(), r.Grant)
+		t, err = core.ParseMFATokenResponse(cr, now(), mfaGrant(r.Grant))
 	} else {
 		t, err = core.ParseTokenResponse(cr, now())
 	}
@@ -69,6 +69,20 @@ func ParseSignInResponse(r SignInResponse, body []byte) string {
 		return fail(err)
 	}
 	return tokenAnswer(t, body)
+}
+
+// mfaGrant maps JavaScript's short names (otp, oob, recovery_code) to the
+// grant types, so the grant URIs are written down once, in core.
+func mfaGrant(name string) string {
+	switch name {
+	case "otp":
+		return core.GrantMFAOTP
+	case "oob":
+		return core.GrantMFAOOB
+	case "recovery_code":
+		return core.GrantMFARecoveryCode
+	}
+	return name
 }
 
 // ChallengeEndpoint picks the MFA challenge endpoint from the server's

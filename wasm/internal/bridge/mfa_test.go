@@ -34,10 +34,11 @@ func TestSignInFunctions(t *testing.T) {
 	assert.Equal(t, "conn", form.Get("realm"))
 	assert.Equal(t, "123456", form.Get("otp"))
 
-	a = callAnswer(t, FnBuildMFATokenRequest, "https://t.example/oauth/token", "id", "", "none", core.GrantMFAOOB, "mt", "", "oc", "", "", "", "")
+	a = callAnswer(t, FnBuildMFATokenRequest, "https://t.example/oauth/token", "id", "", "none", "oob", "mt", "", "oc", "", "", "", "")
 	require.Nil(t, a.Error)
 	require.NoError(t, json.Unmarshal(a.OK, &req))
 	assert.Contains(t, req.Body, "oob_code=oc")
+	assert.Contains(t, req.Body, url.QueryEscape(core.GrantMFAOOB), "the short name maps to the grant type")
 
 	// An error keeps its kind, every other member and the retry delay.
 	a = callAnswer(t, FnParseSignInResponse, "429", "application/json", "", `{"error":"too_many_attempts","mfa_token":"x","n":[1]}`, "30", "")
@@ -48,7 +49,7 @@ func TestSignInFunctions(t *testing.T) {
 	assert.Equal(t, map[string]any{"mfa_token": "x", "n": []any{float64(1)}}, a.Error.Extra)
 
 	// The grant refines the kind.
-	a = callAnswer(t, FnParseSignInResponse, "403", "application/json", "", `{"error":"invalid_grant"}`, "", core.GrantMFAOOB)
+	a = callAnswer(t, FnParseSignInResponse, "403", "application/json", "", `{"error":"invalid_grant"}`, "", "oob")
 	assert.Equal(t, "mfa_denied", a.Error.OAuthKind)
 	a = callAnswer(t, FnParseSignInResponse, "200", "application/json", "", `{"access_token":"at","token_type":"bearer"}`, "", core.GrantMFAOTP)
 	require.Nil(t, a.Error)
