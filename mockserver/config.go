@@ -49,6 +49,22 @@ type Config struct {
 	// Faults are interpreted by package mockserver/admin; this package only
 	// carries them.
 	Faults []json.RawMessage `json:"faults,omitempty"`
+
+	// Profile makes the mock answer like one identity provider: "rfc" (the
+	// default, plain RFC 6749), "keycloak", "auth0", "okta" or "entra".
+	// profiles.md lists the paths and answers of each.
+	Profile string `json:"profile,omitempty"`
+	// Realm is the Keycloak realm (keycloak profile; default "ropc").
+	Realm string `json:"realm,omitempty"`
+	// Realms are the connection names Auth0's password-realm grant accepts
+	// (auth0 profile; default Username-Password-Authentication).
+	Realms []string `json:"realms,omitempty"`
+	// Tenant is the Entra ID tenant (entra profile; default
+	// ropc.onmicrosoft.com).
+	Tenant string `json:"tenant,omitempty"`
+	// OOBInterval is the poll interval of an out-of-band challenge (auth0
+	// and okta profiles; default 5s); polling faster answers slow_down.
+	OOBInterval Duration `json:"oob_interval,omitempty"`
 }
 
 // Client is a registered OAuth client (RFC 6749 §2).
@@ -73,6 +89,14 @@ type User struct {
 	PasswordBcrypt string `json:"password_bcrypt,omitempty"`
 	// Claims are returned by /userinfo and added to introspection answers.
 	Claims map[string]any `json:"claims,omitempty"`
+	// MFA is the user's second factor (profiles other than rfc).
+	MFA *MFA `json:"mfa,omitempty"`
+	// RecoveryCodes are one-time codes that stand in for the second factor
+	// (auth0 profile; other profiles ignore them). Each works once.
+	RecoveryCodes []string `json:"recovery_codes,omitempty"`
+	// State is the account state: "active" (default), "locked", "disabled",
+	// "password_expired" or "setup_required".
+	State string `json:"state,omitempty"`
 }
 
 // Lockout is the brute-force policy per username.
@@ -97,7 +121,17 @@ func (u User) String() string {
 	if u.PasswordBcrypt != "" {
 		pw = "bcrypt:[REDACTED]"
 	}
-	return fmt.Sprintf("User{Username:%q password:%s claims:%d}", u.Username, pw, len(u.Claims))
+	extra := ""
+	if u.MFA != nil {
+		extra += " mfa:" + u.MFA.Type
+	}
+	if len(u.RecoveryCodes) > 0 {
+		extra += fmt.Sprintf(" recovery_codes:%d", len(u.RecoveryCodes))
+	}
+	if u.State != "" {
+		extra += " state:" + u.State
+	}
+	return fmt.Sprintf("User{Username:%q password:%s claims:%d%s}", u.Username, pw, len(u.Claims), extra)
 }
 
 // GoString redacts the password.
@@ -429,7 +463,7 @@ func (c *Config) Validate() error {
 		}
 		names[u.Username] = true
 	}
-	return nil
+	return c.validateProfile()
 }
 
 func validateClient(cl Client) *ConfigError {
@@ -541,9 +575,15 @@ func (c *Config) clone() *Config {
 	n.Users = make([]User, len(c.Users))
 	for i, u := range c.Users {
 		u.Claims = cloneClaims(u.Claims)
+		if u.MFA != nil {
+			m := *u.MFA
+			u.MFA = &m
+		}
+		u.RecoveryCodes = append([]string(nil), u.RecoveryCodes...)
 		n.Users[i] = u
 	}
 	n.Faults = append([]json.RawMessage(nil), c.Faults...)
+	n.Realms = append([]string(nil), c.Realms...)
 	return &n
 }
 

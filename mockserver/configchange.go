@@ -124,6 +124,7 @@ func (s *Server) Reset() error {
 		return err
 	}
 	s.clock.Reset()
+	s.mfa.clear()
 	s.state.Store(st)
 	return nil
 }

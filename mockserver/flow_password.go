@@ -29,6 +29,9 @@ func (s *Server) passwordGrant(ctx context.Context, r *http.Request, st *state, 
 	if !verifyPassword(st, user, password) {
 		return nil, s.passwordFailed(ctx, st, client, username, now)
 	}
+	if oerr := accountStateError(user); oerr != nil {
+		return nil, oerr
+	}
 	// A new grant: issueTokens starts a new refresh-token family.
 	g := grant{client: client, subject: username, scope: scope}
 	if !st.lockout {

@@ -21,6 +21,10 @@ const (
 // ServeHTTP routes a request to its endpoint.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := s.state.Load()
+	if st.prov != nil {
+		s.serveProfile(w, r, st)
+		return
+	}
 	path := r.URL.Path
 	// An issuer with a path component (https://host/tenant) serves its
 	// endpoints under that path.
@@ -71,6 +75,9 @@ func issuerPath(issuer string) string {
 // issuer returns the configured issuer, or one derived from the request
 // when none is configured (tests on random ports, Workers previews).
 func (s *Server) issuer(r *http.Request, st *state) string {
+	if st.prov != nil {
+		return s.baseURL(r, st) + st.prov.issuerSuffix(st.cfg)
+	}
 	if st.cfg.Issuer != "" {
 		return strings.TrimSuffix(st.cfg.Issuer, "/")
 	}

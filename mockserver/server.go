@@ -51,7 +51,8 @@ type Server struct {
 
 	mu     sync.Mutex // serialises writers of state
 	state  atomic.Pointer[state]
-	loaded *Config // for Reset
+	mfa    mfaStore // pending second-factor sign-ins (provider profiles)
+	loaded *Config  // for Reset
 }
 
 // state is an immutable snapshot of the configuration; writers build a new
@@ -71,6 +72,10 @@ type state struct {
 	// dummyBcrypt is compared for unknown usernames when users have bcrypt
 	// hashes, so both cost the same time.
 	dummyBcrypt []byte
+	// prov is the provider profile (nil for rfc), with its paths and grants.
+	prov   provider
+	routes map[string]endpoint
+	grants map[string]grantKind
 }
 
 type clientEntry struct {
@@ -190,6 +195,9 @@ func (s *Server) buildState(cfg *Config, prev *state) (*state, error) {
 		st.users[u.Username] = newUserEntry(u)
 	}
 	st.dummyBcrypt = dummyBcryptFor(cfg.Users)
+	if p := providerFor(cfg.Profile); p != nil {
+		st.prov, st.routes, st.grants = p, p.routes(cfg), p.grants()
+	}
 	key, err := s.resolveKey(cfg, prev)
 	if err != nil {
 		return nil, err

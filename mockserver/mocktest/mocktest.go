@@ -38,6 +38,25 @@ const (
 	Password       = "A3ddj3w"
 )
 
+// The demo users WithProfile adds (when the profile can have them), all with
+// Password. TOTPUser has the TOTP factor TOTPSecret and the recovery codes
+// RecoveryCodes (used by the auth0 profile); OOBUser has an out-of-band
+// factor (not under keycloak); the others are in the account state their
+// name says.
+const (
+	TOTPUser     = "totp-user"
+	OOBUser      = "oob-user"
+	LockedUser   = "locked-user"
+	DisabledUser = "disabled-user"
+	ExpiredUser  = "expired-user"
+	SetupUser    = "setup-user"
+	// TOTPSecret is TOTPUser's base32 RFC 6238 key (160 bits).
+	TOTPSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+)
+
+// RecoveryCodes are TOTPUser's recovery codes.
+var RecoveryCodes = []string{"RC7KQ2M4XW9TB3VN5HJ8LP6D", "RC2F8G4H6J3K9M5N7P2Q4R6S"}
+
 // Aliases so a test needs only this package.
 type (
 	Rule  = admin.Rule
@@ -72,8 +91,13 @@ var DeterministicEpoch = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 type Server struct {
 	// URL is the base URL, http://127.0.0.1:<port>, with no trailing slash.
 	URL string
-	// TokenURL is the token endpoint (RFC 6749 §3.2).
+	// TokenURL is the token endpoint (RFC 6749 §3.2), at the profile's path.
 	TokenURL string
+	// Profile is the provider profile ("rfc" unless WithProfile says
+	// otherwise); Issuer the iss of its tokens; DiscoveryURL its
+	// {issuer}/.well-known/openid-configuration; ChallengeURL its MFA
+	// challenge endpoint ("" when the provider has none).
+	Profile, Issuer, DiscoveryURL, ChallengeURL string
 	// AdminURL is the admin API root, URL + "/_admin".
 	AdminURL string
 	// The demo client and user (or the first client and user of WithConfig's config).
@@ -88,6 +112,7 @@ type Server struct {
 }
 
 type settings struct {
+	profile    string
 	cfg        *mockserver.Config
 	adminToken string
 	seed       *uint64
@@ -100,6 +125,13 @@ type Option func(*settings)
 // WithConfig starts the mock on cfg instead of mockserver.DefaultConfig();
 // cfg.Faults are installed like a config file's.
 func WithConfig(cfg *mockserver.Config) Option { return func(s *settings) { s.cfg = cfg } }
+
+// WithProfile starts the mock as a provider profile ("keycloak", "auth0",
+// "okta", "entra" or "rfc") and adds the demo users TOTPUser, OOBUser,
+// LockedUser, DisabledUser, ExpiredUser and SetupUser where the profile can
+// have them and the config has no user of that name. See
+// mockserver/profiles.md for what each profile answers.
+func WithProfile(profile string) Option { return func(s *settings) { s.profile = profile } }
 
 // WithAdminToken requires "Authorization: Bearer <token>" on AdminURL.
 func WithAdminToken(token string) Option { return func(s *settings) { s.adminToken = token } }
@@ -126,6 +158,9 @@ func New(t testing.TB, opts ...Option) *Server {
 	cfg := st.cfg
 	if cfg == nil {
 		cfg = mockserver.DefaultConfig()
+	}
+	if st.profile != "" {
+		cfg = withProfile(cfg, st.profile)
 	}
 	mo := st.opts
 	if st.seed != nil {
@@ -154,14 +189,23 @@ func New(t testing.TB, opts ...Option) *Server {
 	if u, err := url.Parse(cfg.Issuer); err == nil && cfg.Issuer != "" {
 		base += strings.TrimSuffix(u.Path, "/")
 	}
+	urls := cfg.URLs(base)
+	profile := cfg.Profile
+	if profile == "" {
+		profile = mockserver.ProfileRFC
+	}
 	s := &Server{
-		URL:      hs.URL,
-		TokenURL: base + mockserver.PathToken,
-		AdminURL: hs.URL + "/_admin",
-		Mock:     mock,
-		Admin:    h,
-		t:        t,
-		http:     hs,
+		URL:          hs.URL,
+		TokenURL:     urls.Token,
+		Profile:      profile,
+		Issuer:       urls.Issuer,
+		DiscoveryURL: urls.Discovery,
+		ChallengeURL: urls.Challenge,
+		AdminURL:     hs.URL + "/_admin",
+		Mock:         mock,
+		Admin:        h,
+		t:            t,
+		http:         hs,
 
 		deterministic: deterministic,
 	}
@@ -179,6 +223,66 @@ func New(t testing.TB, opts ...Option) *Server {
 	}
 	t.Cleanup(s.Close)
 	return s
+}
+
+// withProfile returns a copy of cfg under profile, with the demo users the
+// profile can have added.
+func withProfile(cfg *mockserver.Config, profile string) *mockserver.Config {
+	c := *cfg
+	c.Profile = profile
+	c.Users = append([]mockserver.User(nil), cfg.Users...)
+	taken := map[string]bool{}
+	for _, u := range c.Users {
+		taken[u.Username] = true
+	}
+	add := func(u mockserver.User) {
+		if !taken[u.Username] {
+			u.Password = Password
+			c.Users = append(c.Users, u)
+		}
+	}
+	if profile != mockserver.ProfileRFC {
+		add(mockserver.User{Username: TOTPUser, MFA: &mockserver.MFA{Type: mockserver.MFATypeTOTP, Secret: TOTPSecret},
+			RecoveryCodes: append([]string(nil), RecoveryCodes...)})
+		if profile != mockserver.ProfileKeycloak {
+			add(mockserver.User{Username: OOBUser, MFA: &mockserver.MFA{Type: mockserver.MFATypeOOB}})
+		}
+	}
+	add(mockserver.User{Username: LockedUser, State: mockserver.StateLocked})
+	add(mockserver.User{Username: DisabledUser, State: mockserver.StateDisabled})
+	add(mockserver.User{Username: ExpiredUser, State: mockserver.StatePasswordExpired})
+	add(mockserver.User{Username: SetupUser, State: mockserver.StateSetupRequired})
+	return &c
+}
+
+// TOTP is TOTPUser's current one-time code, on the mock's clock.
+func (s *Server) TOTP() string { return s.TOTPFor(TOTPSecret) }
+
+// TOTPFor is the current one-time code of a base32 secret, on the mock's
+// clock.
+func (s *Server) TOTPFor(secret string) string {
+	s.t.Helper()
+	code, err := mockserver.TOTP(secret, s.Now())
+	if err != nil {
+		s.t.Fatalf("mocktest: TOTP: %v", err)
+	}
+	return code
+}
+
+// ApproveMFA approves the pending out-of-band challenge of username.
+func (s *Server) ApproveMFA(username string) {
+	s.t.Helper()
+	if err := s.Mock.ApproveMFA(username); err != nil {
+		s.t.Fatalf("mocktest: ApproveMFA: %v", err)
+	}
+}
+
+// DenyMFA refuses the pending out-of-band challenge of username.
+func (s *Server) DenyMFA(username string) {
+	s.t.Helper()
+	if err := s.Mock.DenyMFA(username); err != nil {
+		s.t.Fatalf("mocktest: DenyMFA: %v", err)
+	}
 }
 
 // Close releases hanging requests and shuts the server down. It is safe to
