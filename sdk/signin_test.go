@@ -97,7 +97,9 @@ func deny(srv *mocktest.Server, _ sdk.Challenge) (string, error) {
 	return "", nil
 }
 
-func withOTP(srv *mocktest.Server) []sdk.RequestOption { return []sdk.RequestOption{sdk.WithOTP(srv.TOTP())} }
+func withOTP(srv *mocktest.Server) []sdk.RequestOption {
+	return []sdk.RequestOption{sdk.WithOTP(srv.TOTP())}
+}
 
 func withWrongOTP(srv *mocktest.Server) []sdk.RequestOption {
 	return []sdk.RequestOption{sdk.WithOTP(wrongCode(srv))}

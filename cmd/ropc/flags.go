@@ -30,6 +30,7 @@ type commonFlags struct {
 	secretFile    string
 	timeout       time.Duration
 	insecure      bool
+	challengeURL  string // token only: --challenge-url
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -109,6 +110,7 @@ func (c *commonFlags) newClient(s stdio) (*sdk.Client, error) {
 		TokenURL:          c.tokenURL,
 		Issuer:            c.issuer,
 		RevocationURL:     c.revocationURL,
+		ChallengeURL:      c.challengeURL,
 		ClientID:          c.clientID,
 		ClientSecret:      secret,
 		AuthMethod:        method,
