@@ -62,6 +62,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeFlatJSON -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzHandler -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzAppendJSON -fuzztime 30s ./mockserver
+	$(GO) test -run '^$$' -fuzz FuzzParseJSONParams -fuzztime 30s ./mockserver
+	$(GO) test -run '^$$' -fuzz FuzzProfileHandler -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzParseRule -fuzztime 30s ./mockserver/admin
 	$(GO) test -run '^$$' -fuzz FuzzCall -fuzztime 30s ./wasm/internal/bridge
 	$(GO) test -run '^$$' -fuzz FuzzJSONWriterString -fuzztime 30s ./wasm/internal/bridge

@@ -9,7 +9,8 @@
 // GET /.well-known/oauth-authorization-server (RFC 8414),
 // GET /.well-known/openid-configuration, GET /jwks, POST /introspect
 // (RFC 7662), POST /revoke (RFC 7009), GET|POST /userinfo (RFC 6750
-// protected resource) and GET /healthz. Every endpoint answers CORS
+// protected resource) and GET /healthz — under the rfc profile; provider
+// profiles move them to the provider's paths. Every endpoint answers CORS
 // requests from any origin.
 //
 // # Configuration
@@ -29,8 +30,49 @@
 //	              {"client_id": "spa", "public": true, "scopes": ["read"]}],
 //	  "users": [{"username": "alice", "password": "pw", "claims": {"email": "a@example.com"}},
 //	            {"username": "bob", "password_bcrypt": "$2a$10$..."}],
-//	  "faults": []                            // interpreted by package mockserver/admin
+//	  "faults": [],                           // interpreted by package mockserver/admin
+//	  "profile": "rfc"                        // or keycloak, auth0, okta, entra (see below)
 //	}
+//
+// # Provider profiles
+//
+// "profile" makes the mock answer like an identity provider; profiles.md
+// lists every path and answer. The issuer (or the request's origin) stays
+// the base URL and the profile derives the provider's issuer and paths
+// from it:
+//
+//	keycloak  {base}/realms/{realm}      token .../protocol/openid-connect/token   "realm" (default ropc)
+//	auth0     {base}/                    token {base}/oauth/token, /mfa/challenge  "realms" (password-realm connections)
+//	okta      {base}/oauth2/default      token .../v1/token, .../v1/challenge
+//	entra     {base}/{tenant}/v2.0       token {base}/{tenant}/oauth2/v2.0/token   "tenant" (default ropc.onmicrosoft.com)
+//
+// Each serves {issuer}/.well-known/openid-configuration (Okta also
+// .../oauth-authorization-server). Users gain a second factor, recovery
+// codes and an account state:
+//
+//	{"username": "ann", "password": "pw",
+//	 "mfa": {"type": "totp", "secret": "<base32, >= 128 bits>"},  // or {"type": "oob"}
+//	 "recovery_codes": ["..."],                                     // auth0 only; each works once
+//	 "state": "active"}                                             // locked, disabled, password_expired, setup_required
+//
+// TOTP is RFC 6238 (SHA-1, 30 s steps, 6 digits, one step of skew either
+// way, a step's code accepted once) on the server's Clock. An out-of-band
+// challenge stays pending until Server.ApproveMFA or Server.DenyMFA
+// (POST /_admin/mfa/approve and /deny); polling sooner than
+// "oob_interval" (default 5s) answers slow_down. Keycloak takes the code
+// with the password as "otp" and has no out-of-band factor (an oob user is
+// refused at load); Auth0 and Okta answer mfa_required with an mfa_token,
+// then their challenge endpoint (JSON or form body) and the grants
+// GrantMFAOTP, GrantMFAOOB and (Auth0) GrantMFARecoveryCode; Entra cannot
+// do MFA in this grant and answers interaction_required with AADSTS50076 and
+// a claims challenge. Where a provider documents no distinct answer for a
+// situation, the mock sends its generic wrong-credentials answer. Under the
+// rfc profile a second factor is refused at load and a state other than
+// active is invalid_grant naming it, given only after the right password.
+//
+// Pending MFA sign-ins live in the Server, not the Store: on a host that
+// runs requests in separate instances (Workers) an MFA sign-in finishes only
+// if its requests reach the same instance.
 //
 // # Tokens
 //

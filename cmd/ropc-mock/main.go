@@ -139,6 +139,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "ropc-mock: serving %s\n", cfg.Issuer)
+	if cfg.Profile != "" && cfg.Profile != mockserver.ProfileRFC {
+		u := cfg.URLs(cfg.Issuer)
+		fmt.Fprintf(stdout, "ropc-mock: profile %s: issuer %s, token endpoint %s\n", cfg.Profile, u.Issuer, u.Token)
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "issuer", cfg.Issuer, "clients", len(cfg.Clients), "users", len(cfg.Users))
 	if err := mockserver.Serve(ctx, ln, handler, log); err != nil {
 		fmt.Fprintf(stderr, "ropc-mock: %v\n", err)

@@ -379,3 +379,69 @@ func TestDeterministicGolden(t *testing.T) {
 	require.JSONEq(t, string(want), string(got))
 	require.Equal(t, string(want), string(got), "byte-identical")
 }
+
+func TestWithProfile(t *testing.T) {
+	for _, tc := range []struct {
+		profile, tokenPath, issuerPath, challengePath string
+		oob                                           bool
+	}{
+		{mockserver.ProfileKeycloak, "/realms/ropc/protocol/openid-connect/token", "/realms/ropc", "", false},
+		{mockserver.ProfileAuth0, "/oauth/token", "/", "/mfa/challenge", true},
+		{mockserver.ProfileOkta, "/oauth2/default/v1/token", "/oauth2/default", "/oauth2/default/v1/challenge", true},
+		{mockserver.ProfileEntra, "/ropc.onmicrosoft.com/oauth2/v2.0/token", "/ropc.onmicrosoft.com/v2.0", "", true},
+	} {
+		t.Run(tc.profile, func(t *testing.T) {
+			s := mocktest.New(t, mocktest.WithProfile(tc.profile))
+			assert.Equal(t, tc.profile, s.Profile)
+			assert.Equal(t, s.URL+tc.tokenPath, s.TokenURL)
+			assert.Equal(t, s.URL+tc.issuerPath, s.Issuer)
+			if tc.challengePath != "" {
+				assert.Equal(t, s.URL+tc.challengePath, s.ChallengeURL)
+			} else {
+				assert.Empty(t, s.ChallengeURL)
+			}
+			assert.Equal(t, mocktest.Username, s.Username, "the demo user stays first")
+			names := map[string]bool{}
+			for _, u := range s.Mock.Config().Users {
+				names[u.Username] = true
+			}
+			for _, u := range []string{mocktest.TOTPUser, mocktest.LockedUser, mocktest.DisabledUser, mocktest.ExpiredUser, mocktest.SetupUser} {
+				assert.True(t, names[u], u)
+			}
+			assert.Equal(t, tc.oob, names[mocktest.OOBUser], "keycloak cannot have an oob user")
+
+			req, _ := http.NewRequest(http.MethodPost, s.TokenURL, strings.NewReader("grant_type=password&username=johndoe&password=A3ddj3w"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBasicAuth(s.ClientID, s.ClientSecret)
+			resp, err := s.Client().Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			assert.Equal(t, http.StatusOK, resp.StatusCode)
+			resp, err = s.Client().Get(s.DiscoveryURL)
+			require.NoError(t, err)
+			var d map[string]any
+			require.NoError(t, json.NewDecoder(resp.Body).Decode(&d))
+			resp.Body.Close()
+			assert.Equal(t, s.Issuer, d["issuer"])
+		})
+	}
+	t.Run("rfc: state users only, TOTP on the mock's clock", func(t *testing.T) {
+		s := mocktest.New(t, mocktest.WithProfile(mockserver.ProfileRFC), mocktest.WithDeterministic(1))
+		for _, u := range s.Mock.Config().Users {
+			assert.Nil(t, u.MFA, u.Username)
+		}
+		want, err := mockserver.TOTP(mocktest.TOTPSecret, mocktest.DeterministicEpoch)
+		require.NoError(t, err)
+		assert.Equal(t, want, s.TOTP())
+		assert.Equal(t, s.URL+"/token", s.TokenURL)
+	})
+	t.Run("config users win over demo users of the same name", func(t *testing.T) {
+		cfg := mockserver.DefaultConfig()
+		cfg.Users = append(cfg.Users, mockserver.User{Username: mocktest.LockedUser, Password: "mine"})
+		s := mocktest.New(t, mocktest.WithConfig(cfg), mocktest.WithProfile(mockserver.ProfileOkta))
+		status, _ := post(t, s, strings.TrimPrefix(s.TokenURL, s.URL), url.Values{"grant_type": {"password"}, "username": {mocktest.LockedUser}, "password": {"mine"}})
+		assert.Equal(t, http.StatusOK, status)
+		assert.Nil(t, cfg.Users[0].MFA, "the caller's config is not changed")
+		assert.Empty(t, cfg.Profile)
+	})
+}
