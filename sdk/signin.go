@@ -10,7 +10,30 @@ import (
 )
 
 // Kind names the situation behind an *OAuthError (its Kind field), decided in sdk/core for the Go
-// SDK, the npm package and the CLI alike. Every OAuth error has exactly one of these kinds.
+// SDK, the npm package and the CLI alike. Every OAuth error has exactly one of these kinds:
+//
+//	invalid_credentials     wrong username or password (KindInvalidCredentials)
+//	mfa_required            a second factor is needed; SignIn continues (KindMFARequired)
+//	mfa_invalid_code        a one-time or recovery code was refused (KindMFAInvalidCode)
+//	mfa_denied              the user rejected an out-of-band approval (KindMFADenied)
+//	interaction_required    only a browser sign-in can continue (KindInteractionRequired)
+//	password_expired        the password must be changed (KindPasswordExpired)
+//	account_setup_required  the account has pending setup (KindAccountSetupRequired)
+//	account_locked          locked for now; see RetryAfter (KindAccountLocked)
+//	account_disabled        disabled or blocked by an administrator (KindAccountDisabled)
+//	rate_limited            too many requests; see RetryAfter (KindRateLimited)
+//	consent_required        consent to the client's access is missing (KindConsentRequired)
+//	invalid_client          the client is misconfigured (KindInvalidClient)
+//	invalid_scope           the requested scope is refused (KindInvalidScope)
+//	server_unavailable      a server-side failure (KindServerUnavailable)
+//	other                   none of the above (KindOther)
+//
+// The provider's own code decides before the HTTP status (Auth0's 429 too_many_attempts is
+// account_locked), then Entra's AADSTS numbers (error_codes) and suberror, then a provider's
+// description (Keycloak), then the RFC 6749 code and the status. Where a provider sends the same
+// answer for two situations, the kind is what the answer says: Keycloak's "Invalid user
+// credentials" (also for a missing or wrong code and a locked user) is invalid_credentials, its
+// "Account is not fully set up" (also for an expired password) account_setup_required.
 type Kind = core.Kind
 
 // The kinds of OAuth errors. See the constants of sdk/core for which provider answers map to each.
@@ -18,37 +41,37 @@ const (
 	// KindInvalidCredentials is a wrong username or password, or a dead refresh token. Keycloak
 	// sends the same answer for a missing or wrong one-time code and for a locked account, so
 	// those are reported as this kind too: nothing in the answer tells them apart.
-	KindInvalidCredentials = core.KindInvalidCredentials
+	KindInvalidCredentials Kind = core.KindInvalidCredentials
 	// KindMFARequired: the password was right; a second factor is needed (SignIn continues it).
-	KindMFARequired = core.KindMFARequired
+	KindMFARequired Kind = core.KindMFARequired
 	// KindMFAInvalidCode: a one-time or recovery code was refused.
-	KindMFAInvalidCode = core.KindMFAInvalidCode
+	KindMFAInvalidCode Kind = core.KindMFAInvalidCode
 	// KindMFADenied: the user rejected an out-of-band (push) approval.
-	KindMFADenied = core.KindMFADenied
+	KindMFADenied Kind = core.KindMFADenied
 	// KindInteractionRequired: only an interactive browser sign-in can continue (Entra's MFA and
 	// MFA enrolment, AADSTS50076/50079).
-	KindInteractionRequired = core.KindInteractionRequired
+	KindInteractionRequired Kind = core.KindInteractionRequired
 	// KindPasswordExpired: the password must be changed first.
-	KindPasswordExpired = core.KindPasswordExpired
+	KindPasswordExpired Kind = core.KindPasswordExpired
 	// KindAccountSetupRequired: the account has pending setup (Keycloak's "Account is not fully
 	// set up", which it also sends for an expired password).
-	KindAccountSetupRequired = core.KindAccountSetupRequired
+	KindAccountSetupRequired Kind = core.KindAccountSetupRequired
 	// KindAccountLocked: locked for now after failed attempts; RetryAfter says how long if known.
-	KindAccountLocked = core.KindAccountLocked
+	KindAccountLocked Kind = core.KindAccountLocked
 	// KindAccountDisabled: disabled or blocked by an administrator.
-	KindAccountDisabled = core.KindAccountDisabled
+	KindAccountDisabled Kind = core.KindAccountDisabled
 	// KindRateLimited: too many requests; RetryAfter says how long to wait if known.
-	KindRateLimited = core.KindRateLimited
+	KindRateLimited Kind = core.KindRateLimited
 	// KindConsentRequired: consent to the client's access is missing.
-	KindConsentRequired = core.KindConsentRequired
+	KindConsentRequired Kind = core.KindConsentRequired
 	// KindInvalidClient: the client is misconfigured or not allowed the grant.
-	KindInvalidClient = core.KindInvalidClient
+	KindInvalidClient Kind = core.KindInvalidClient
 	// KindInvalidScope: the requested scope is refused.
-	KindInvalidScope = core.KindInvalidScope
+	KindInvalidScope Kind = core.KindInvalidScope
 	// KindServerUnavailable: a server-side failure; worth retrying later.
-	KindServerUnavailable = core.KindServerUnavailable
+	KindServerUnavailable Kind = core.KindServerUnavailable
 	// KindOther: none of the above.
-	KindOther = core.KindOther
+	KindOther Kind = core.KindOther
 )
 
 // ChallengeType is what a Challenge asks of the user.

@@ -14,6 +14,7 @@ import (
 	"github.com/ropcgo/ropc/mockserver"
 	"github.com/ropcgo/ropc/mockserver/mocktest"
 	"github.com/ropcgo/ropc/sdk"
+	"github.com/ropcgo/ropc/sdk/core"
 )
 
 // recordingPrompter answers challenges like a user would and keeps what it was asked.
@@ -258,4 +259,13 @@ func TestSignInDiscoversTheChallengeEndpoint(t *testing.T) {
 	tok, err := c.SignIn(context.Background(), mocktest.TOTPUser, mocktest.Password, rec)
 	require.NoError(t, err)
 	assert.NotEmpty(t, tok.AccessToken)
+}
+
+// Every kind of sdk/core has its constant here, under the same name.
+func TestKindConstants(t *testing.T) {
+	ours := []sdk.Kind{sdk.KindInvalidCredentials, sdk.KindMFARequired, sdk.KindMFAInvalidCode, sdk.KindMFADenied,
+		sdk.KindInteractionRequired, sdk.KindPasswordExpired, sdk.KindAccountSetupRequired, sdk.KindAccountLocked,
+		sdk.KindAccountDisabled, sdk.KindRateLimited, sdk.KindConsentRequired, sdk.KindInvalidClient, sdk.KindInvalidScope,
+		sdk.KindServerUnavailable, sdk.KindOther}
+	assert.Equal(t, core.Kinds(), ours)
 }
