@@ -60,6 +60,8 @@ bench-worker:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseTokenResponse -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzDecodeFlatJSON -fuzztime 30s ./sdk/core
+	$(GO) test -run '^$$' -fuzz FuzzParseChallengeResponse -fuzztime 30s ./sdk/core
+	$(GO) test -run '^$$' -fuzz FuzzParseAuthenticators -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzHandler -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzAppendJSON -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzParseJSONParams -fuzztime 30s ./mockserver

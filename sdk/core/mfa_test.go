@@ -223,3 +223,51 @@ func FuzzParseChallengeResponse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseAuthenticators(t *testing.T) {
+	list, err := core.ParseAuthenticators(core.Response{Status: 200, Body: []byte(
+		`[{"id":"totp|dev_1","authenticator_type":"otp","active":true},{"id":"recovery-code|dev_2","authenticator_type":"recovery-code","active":true},` +
+			`{"id":"sms|dev_3","authenticator_type":"oob","oob_channel":"sms","name":"+1 555","active":true},{"id":"old","authenticator_type":"otp","active":false}]`)})
+	require.NoError(t, err)
+	require.Len(t, list, 4)
+	sel := core.SelectableAuthenticators(list)
+	require.Len(t, sel, 2, "recovery codes and inactive factors are not offered")
+	assert.Equal(t, "totp|dev_1", sel[0].ID)
+	assert.Equal(t, "sms", sel[1].Channel)
+
+	_, err = core.ParseAuthenticators(core.Response{Status: 401, Body: []byte(`{"error":"invalid_token","error_description":"expired mfa_token"}`)})
+	var oe *core.OAuthError
+	require.True(t, errors.As(err, &oe))
+	_, err = core.ParseAuthenticators(core.Response{Status: 200, Body: []byte(`{"authenticators":[]}`)})
+	var pe *core.ProtocolError
+	require.True(t, errors.As(err, &pe))
+	_, err = core.ParseAuthenticators(core.Response{Status: 200, Body: []byte(`[1,2]`)})
+	require.True(t, errors.As(err, &pe))
+
+	ep, ok := core.AuthenticatorsEndpoint("https://t.example/mfa/challenge")
+	assert.True(t, ok)
+	assert.Equal(t, "https://t.example/mfa/authenticators", ep)
+	_, ok = core.AuthenticatorsEndpoint("https://x.okta.com/oauth2/default/v1/challenge")
+	assert.False(t, ok)
+	r, err := core.NewAuthenticatorsRequest(ep, "mt")
+	require.NoError(t, err)
+	assert.Equal(t, "GET", r.Method)
+	assert.Equal(t, "Bearer mt", r.Header["Authorization"])
+	assert.NotContains(t, r.String(), "mt\"")
+}
+
+func FuzzParseAuthenticators(f *testing.F) {
+	f.Add(200, []byte(`[{"id":"a","authenticator_type":"otp","active":true}]`))
+	f.Add(401, []byte(`{"error":"invalid_token"}`))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		list, err := core.ParseAuthenticators(core.Response{Status: status, Body: body})
+		if err != nil && list != nil {
+			t.Fatal("a list with an error")
+		}
+		for _, a := range core.SelectableAuthenticators(list) {
+			if !a.Active || a.ID == "" || a.Type == "recovery-code" {
+				t.Fatalf("offered %+v", a)
+			}
+		}
+	})
+}
