@@ -131,11 +131,11 @@ func ParseChallengeResponse(r SignInResponse, body []byte) string {
 }
 
 // BuildAuthenticatorsRequest builds Auth0's GET /mfa/authenticators next
-// to the challenge endpoint; ok is null where the provider has no list.
+// to the challenge endpoint; ok is false where the provider has no list.
 func BuildAuthenticatorsRequest(challengeEndpoint, mfaToken string) string {
 	ep, ok := core.AuthenticatorsEndpoint(challengeEndpoint)
 	if !ok {
-		return `{"ok":null}`
+		return `{"ok":false}`
 	}
 	return request(core.NewAuthenticatorsRequest(ep, mfaToken))
 }

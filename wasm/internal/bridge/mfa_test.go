@@ -76,7 +76,7 @@ func TestSignInFunctions(t *testing.T) {
 	require.Nil(t, a.Error)
 	assert.Contains(t, string(a.OK), `"Bearer mt"`)
 	a = callAnswer(t, FnBuildAuthenticatorsRequest, "https://x.okta.com/oauth2/default/v1/challenge", "mt")
-	assert.Equal(t, "null", string(a.OK))
+	assert.Equal(t, "false", string(a.OK))
 
 	a = callAnswer(t, FnParseAuthenticators, "200", "application/json", "",
 		`[{"id":"totp|1","authenticator_type":"otp","active":true},{"id":"recovery-code|1","authenticator_type":"recovery-code","active":true}]`, "")
