@@ -126,6 +126,22 @@ type provider interface {
 	metadata(iss, base string, st *state, oauth bool) map[string]any
 }
 
+// profileState is the resolved profile of a config: the provider (nil for
+// rfc) with its paths and grant types.
+type profileState struct {
+	prov   provider
+	routes map[string]endpoint
+	grants map[string]grantKind
+}
+
+func newProfileState(cfg *Config) profileState {
+	p := providerFor(cfg.Profile)
+	if p == nil {
+		return profileState{}
+	}
+	return profileState{prov: p, routes: p.routes(cfg), grants: p.grants()}
+}
+
 func providerFor(name string) provider {
 	switch name {
 	case ProfileKeycloak:

@@ -104,6 +104,9 @@ func (s *Server) serveChallenge(w http.ResponseWriter, r *http.Request, st *stat
 	s.log.LogAttrs(r.Context(), infoLevel, "out-of-band challenge pending", slogStr("client_id", client.ClientID))
 }
 
+// challengeBodyLimit bounds a JSON challenge body like a form body.
+const challengeBodyLimit = 64 << 10
+
 // readChallengeBody reads a form or a JSON object of strings (Auth0's MFA
 // API takes either).
 func readChallengeBody(w http.ResponseWriter, r *http.Request) (form, *oauthError) {
@@ -114,7 +117,7 @@ func readChallengeBody(w http.ResponseWriter, r *http.Request) (form, *oauthErro
 	if r.URL.RawQuery != "" {
 		return nil, errInvalidRequest("parameters must be sent in the request body, not in the URL query")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, challengeBodyLimit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

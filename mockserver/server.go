@@ -58,6 +58,9 @@ type Server struct {
 // state is an immutable snapshot of the configuration; writers build a new
 // one and swap it, so requests read it without locking.
 type state struct {
+	// profileState is the provider profile, if any (profile.go).
+	profileState
+
 	cfg        *Config
 	issuerPath string // path of cfg.Issuer without a trailing "/": endpoints live under it
 	clients    map[string]*clientEntry
@@ -72,10 +75,6 @@ type state struct {
 	// dummyBcrypt is compared for unknown usernames when users have bcrypt
 	// hashes, so both cost the same time.
 	dummyBcrypt []byte
-	// prov is the provider profile (nil for rfc), with its paths and grants.
-	prov   provider
-	routes map[string]endpoint
-	grants map[string]grantKind
 }
 
 type clientEntry struct {
@@ -195,14 +194,12 @@ func (s *Server) buildState(cfg *Config, prev *state) (*state, error) {
 		st.users[u.Username] = newUserEntry(u)
 	}
 	st.dummyBcrypt = dummyBcryptFor(cfg.Users)
-	if p := providerFor(cfg.Profile); p != nil {
-		st.prov, st.routes, st.grants = p, p.routes(cfg), p.grants()
-	}
 	key, err := s.resolveKey(cfg, prev)
 	if err != nil {
 		return nil, err
 	}
 	st.key = key
+	st.profileState = newProfileState(cfg)
 	return st, nil
 }
 
