@@ -269,3 +269,31 @@ func TestKindConstants(t *testing.T) {
 		sdk.KindServerUnavailable, sdk.KindOther}
 	assert.Equal(t, core.Kinds(), ours)
 }
+
+// The retry delay reaches the caller for the kinds that wait, from the mock's Retry-After.
+func TestSignInRetryAfter(t *testing.T) {
+	tests := []struct {
+		code   string
+		status int
+		want   sdk.Kind
+	}{
+		{"too_many_attempts", 429, sdk.KindAccountLocked}, // Auth0: the provider's code decides, not the 429
+		{"temporarily_unavailable", 429, sdk.KindServerUnavailable},
+		{"invalid_request", 429, sdk.KindRateLimited},
+	}
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			srv := profileMock(t, "auth0")
+			srv.Fault(mocktest.Rule{Match: mocktest.Match{GrantType: "password"}, Times: 1, Status: tt.status, Error: tt.code, RetryAfter: 42})
+			_, err := profileClient(t, srv).SignIn(context.Background(), mocktest.Username, mocktest.Password, nil)
+			var oe *sdk.OAuthError
+			require.True(t, errors.As(err, &oe), "%v", err)
+			assert.Equal(t, tt.want, oe.Kind)
+			if tt.want == sdk.KindAccountLocked || tt.want == sdk.KindRateLimited {
+				assert.Equal(t, 42*time.Second, oe.RetryAfter)
+			} else {
+				assert.Zero(t, oe.RetryAfter, "only the kinds that wait carry the delay")
+			}
+		})
+	}
+}

@@ -210,3 +210,16 @@ func TestTokenOTPStdinNeedsTheLine(t *testing.T) {
 	assert.Contains(t, r.stderr, "one-time code")
 	assert.Zero(t, srv.Count(srv.TokenURL[len(srv.URL):], ""), "nothing is sent before all input is read")
 }
+
+func TestTokenRetryAfter(t *testing.T) {
+	srv := profileMock(t, "auth0")
+	srv.Fault(mocktest.Rule{Match: mocktest.Match{GrantType: "password"}, Times: 1, Status: 429, Error: "too_many_attempts", RetryAfter: 42})
+	r := ropc(t, mocktest.Password+"\n", secretEnv, "token", "--token-url", srv.TokenURL, "--client-id", mocktest.ClientID,
+		"--username", mocktest.Username, "--password-stdin")
+	require.Equal(t, exitOAuth, r.code, r.stderr)
+	var out cliErrorJSON
+	require.NoError(t, json.Unmarshal([]byte(r.stderr), &out))
+	assert.Equal(t, "account_locked", out.Kind)
+	require.NotNil(t, out.RetryAfter)
+	assert.Equal(t, int64(42), *out.RetryAfter)
+}

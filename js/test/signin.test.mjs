@@ -147,6 +147,11 @@ for (const profile of ['keycloak', 'auth0', 'okta', 'entra']) {
     }
 
     if (profile === 'auth0') {
+      it('carries the retry delay of a lock (Retry-After)', async () => {
+        await mock.addFault({ match: { grant_type: 'password' }, times: 1, status: 429, error: 'too_many_attempts', retry_after: 42 });
+        const e = await expectKind(signIn({ username: 'johndoe', password: 'A3ddj3w' }), 'account_locked');
+        assert.equal(e.retryAfter, 42);
+      });
       it('finishes with a code given up front', async () => {
         const token = await signIn({ username: 'totp-d', otp: await totp(SECRET) });
         assert.ok(token.accessToken);
