@@ -67,8 +67,8 @@ func fail(s stdio, op string, err error) int {
 	case errors.As(err, &oe):
 		out := oauthErrorOutput{Error: oe.Code, ErrorDescription: optional(oe.Description),
 			ErrorURI: optional(oe.URI), Status: oe.Status, Kind: string(oe.Kind), Extra: shownExtra(oe.Extra)}
-		if out.Kind == "" {
-			out.Kind = string(sdk.KindOther)
+		if out.Kind == "" { // built by hand (get's RFC 6750 challenge), not parsed by the core
+			out.Kind = string(core.Classify(oe.Code, oe.Description, oe.Extra, oe.Status))
 		}
 		if oe.RetryAfter > 0 {
 			secs := int64(oe.RetryAfter / time.Second)
