@@ -10,7 +10,7 @@ import { extname, join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { startMock } from './mock.mjs';
+import { CONFIG, startMock, totp } from './mock.mjs';
 
 // ROPC_CHROMIUM names the browser (default Debian's /usr/bin/chromium, as in
 // scripts/test-js.sh); ROPC_CHROMIUM=none runs without one (to see the skip path).
@@ -50,13 +50,18 @@ function startStatic({ wasmType } = {}) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+const MFA_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
 describe('headless Chromium', () => {
-  let mock; let site; let oddSite; let context; let userDataDir;
+  let mock; let site; let oddSite; let context; let userDataDir; let oktaMock;
 
   before(async () => {
     if (skip) return;
     const { chromium } = await import('playwright-core');
     mock = await startMock();
+    oktaMock = await startMock({ config: { ...CONFIG, profile: 'okta', users: [...CONFIG.users,
+      { username: 'ann', password: 'Pr0file-Passw0rd', mfa: { type: 'totp', secret: MFA_SECRET } },
+      { username: 'bea', password: 'Pr0file-Passw0rd', mfa: { type: 'totp', secret: MFA_SECRET } }] } });
     site = await startStatic();
     oddSite = await startStatic({ wasmType: 'application/octet-stream' });
     userDataDir = await mkdtemp(join(tmpdir(), 'ropc-chromium-'));
@@ -76,6 +81,7 @@ describe('headless Chromium', () => {
     site?.close();
     oddSite?.close();
     await mock?.stop();
+    await oktaMock?.stop();
     if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
   });
 
@@ -128,6 +134,28 @@ describe('headless Chromium', () => {
       }
     }, { tokenUrl: mock.tokenUrl });
     assert.deepEqual(out, { isOAuth: true, name: 'OAuthError', code: 'invalid_grant', status: 400, leaks: false });
+    await page.close();
+  });
+
+  test('signs in with a second factor (Okta profile) and names a wrong code', async () => {
+    const { page, errors } = await openPage();
+    const code = await totp(MFA_SECRET);
+    const wrong = code === '000000' ? '111111' : '000000';
+    const out = await page.evaluate(async ({ tokenUrl, code, wrong }) => {
+      const { createClient, OAuthError } = await import('/ropc/index.js');
+      const client = await createClient({ tokenUrl, clientId: 'client_id', clientSecret: 'client_secret' });
+      const asked = [];
+      const token = await client.signIn({ username: 'ann', password: 'Pr0file-Passw0rd', onChallenge: (c) => { asked.push(c.type); return code; } });
+      let kind;
+      try {
+        await client.signIn({ username: 'bea', password: 'Pr0file-Passw0rd', onChallenge: () => wrong });
+      } catch (e) {
+        kind = e instanceof OAuthError ? e.kind : String(e);
+      }
+      return { signedIn: token.accessToken.length > 0, asked, kind };
+    }, { tokenUrl: `${oktaMock.url}/oauth2/default/v1/token`, code, wrong });
+    assert.deepEqual(out, { signedIn: true, asked: ['otp'], kind: 'mfa_invalid_code' });
+    assert.deepEqual(errors, []);
     await page.close();
   });
 
