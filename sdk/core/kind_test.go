@@ -137,3 +137,27 @@ func TestScrubExtra(t *testing.T) {
 	assert.NotContains(t, oe.GoString(), "keep", "%#v does not show the mfa_token")
 	assert.Contains(t, oe.GoString(), `"mfa_token"`)
 }
+
+// BenchmarkParseErrorResponse prints what keeping Extra and deciding the Kind cost per error
+// answer; "success" is the same-run baseline of a token answer.
+func BenchmarkParseErrorResponse(b *testing.B) {
+	bodies := []struct{ name, body string }{
+		{"success", `{"access_token":"2YotnFZFEjr1zCsicMWpAA","token_type":"Bearer","expires_in":3600,"refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA","scope":"read write"}`},
+		{"rfc", `{"error":"invalid_grant","error_description":"The provided authorization grant is invalid"}`},
+		{"auth0_mfa", `{"error":"mfa_required","error_description":"Multifactor authentication required","mfa_token":"Fe26.2**0123456789abcdef"}`},
+		{"entra", `{"error":"invalid_grant","error_description":"AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication.","error_codes":[50076],"timestamp":"2026-11-29 12:00:00Z","trace_id":"0000aaaa-11bb-cccc-dd22-eeeeee333333","correlation_id":"aaaa0000-bb11-2222-33cc-444444dddddd","error_uri":"https://login.microsoftonline.com/error?code=50076","suberror":"basic_action","claims":"{\"access_token\":{\"capolids\":{\"essential\":true,\"values\":[\"1\"]}}}"}`},
+	}
+	now := time.Now()
+	for _, bb := range bodies {
+		r := core.Response{Status: 400, ContentType: "application/json", Body: []byte(bb.body)}
+		if bb.name == "success" {
+			r.Status = 200
+		}
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = core.ParseTokenResponse(r, now)
+			}
+		})
+	}
+}
