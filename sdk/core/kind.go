@@ -281,12 +281,64 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		}
 		return time.Duration(secs) * time.Second
 	}
-	t, err := time.Parse("Mon, 02 Jan 2006 15:04:05 GMT", v)
-	if err != nil {
+	t, ok := parseIMFFixdate(v)
+	if !ok {
 		return 0
 	}
 	if d := t.Sub(now); d > 0 {
 		return d.Truncate(time.Second)
 	}
 	return 0
+}
+
+var months = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+// parseIMFFixdate reads RFC 9110 §5.6.7's IMF-fixdate, "Sun, 06 Nov 1994
+// 08:49:37 GMT", the form servers send. It replaces time.Parse, which would
+// add about 100 KB to the WebAssembly module.
+func parseIMFFixdate(v string) (time.Time, bool) {
+	if len(v) != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' ||
+		v[19] != ':' || v[22] != ':' || v[25:] != " GMT" {
+		return time.Time{}, false
+	}
+	num := func(s string) (int, bool) {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return 0, false
+			}
+			n = n*10 + int(s[i]-'0')
+		}
+		return n, true
+	}
+	day, ok1 := num(v[5:7])
+	year, ok2 := num(v[12:16])
+	hour, ok3 := num(v[17:19])
+	minute, ok4 := num(v[20:22])
+	sec, ok5 := num(v[23:25])
+	month := 0
+	for i, m := range months {
+		if v[8:11] == m {
+			month = i + 1
+		}
+	}
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || month == 0 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 60 {
+		return time.Time{}, false
+	}
+	secs := daysFromCivil(year, month, day)*86400 + int64(hour*3600+minute*60+sec)
+	return time.Unix(secs, 0), true
+}
+
+// daysFromCivil counts days from 1970-01-01 to a proleptic Gregorian date
+// (H. Hinnant's algorithm); time.Date would add about 30 KB to the module.
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
 }

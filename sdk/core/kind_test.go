@@ -161,3 +161,30 @@ func BenchmarkParseErrorResponse(b *testing.B) {
 		})
 	}
 }
+
+func TestRetryAfterDates(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	restore := core.SetTimeNowForTest(now)
+	defer restore()
+	for _, tt := range []struct {
+		header string
+		want   time.Duration
+	}{
+		{"120", 2 * time.Minute},
+		{"0", 0},
+		{"-5", 0},
+		{"Sun, 29 Nov 2026 12:01:00 GMT", time.Minute},
+		{"Tue, 01 Dec 2026 00:00:00 GMT", 36 * time.Hour},
+		{"Thu, 29 Feb 2028 12:00:00 GMT", (365 + 92) * 24 * time.Hour},
+		{"Sun, 29 Nov 2026 11:00:00 GMT", 0}, // in the past
+		{"Sunday, 29-Nov-26 12:01:00 GMT", 0}, // obsolete RFC 850 form: not sent by servers today
+		{"Sun, 29 Foo 2026 12:01:00 GMT", 0},
+		{"Sun, 29 Nov 2026 25:01:00 GMT", 0},
+		{"soon", 0},
+	} {
+		_, err := core.ParseTokenResponse(core.Response{Status: 429, RetryAfter: tt.header, Body: []byte(`{"error":"slow_down"}`)}, now)
+		var oe *core.OAuthError
+		require.True(t, errors.As(err, &oe))
+		assert.Equal(t, tt.want, oe.RetryAfter, tt.header)
+	}
+}

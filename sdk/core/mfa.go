@@ -358,11 +358,11 @@ func (c *MFAChallenge) ShownBindingCode() string {
 // GET /mfa/authenticators lists them (Authentication API, "List
 // authenticators").
 type Authenticator struct {
-	ID      string `json:"id"`
-	Type    string `json:"authenticator_type"` // otp, oob, recovery-code
-	Channel string `json:"oob_channel,omitempty"`
-	Name    string `json:"name,omitempty"`
-	Active  bool   `json:"active"`
+	ID      string // "id"
+	Type    string // "authenticator_type": otp, oob, recovery-code
+	Channel string // "oob_channel"
+	Name    string // "name"
+	Active  bool   // "active"
 }
 
 // AuthenticatorsEndpoint is Auth0's authenticator list next to its
@@ -397,9 +397,29 @@ func NewAuthenticatorsRequest(endpoint, mfaToken string) (*Request, error) {
 func ParseAuthenticators(r Response) ([]Authenticator, error) {
 	b := bytes.TrimSpace(r.Body)
 	if isSuccess(r.Status) && len(b) > 0 && b[0] == '[' {
-		var list []Authenticator
-		if err := json.Unmarshal(b, &list); err != nil {
-			return nil, &ProtocolError{Reason: "authenticator list is not an array of authenticator objects"}
+		// Decoded as plain values (no struct decoding: it would grow the WebAssembly module).
+		var items []any
+		if err := json.Unmarshal(b, &items); err != nil {
+			return nil, &ProtocolError{Reason: "authenticator list is not a JSON array"}
+		}
+		list := make([]Authenticator, 0, len(items))
+		for _, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return nil, &ProtocolError{Reason: "authenticator list holds a non-object"}
+			}
+			var a Authenticator
+			for _, f := range []struct {
+				name string
+				dst  *string
+			}{{"id", &a.ID}, {"authenticator_type", &a.Type}, {"oob_channel", &a.Channel}, {"name", &a.Name}} {
+				var err error
+				if *f.dst, err = stringField(m, f.name); err != nil {
+					return nil, err
+				}
+			}
+			a.Active, _ = m["active"].(bool)
+			list = append(list, a)
 		}
 		return list, nil
 	}
