@@ -176,7 +176,7 @@ func TestRetryAfterDates(t *testing.T) {
 		{"Sun, 29 Nov 2026 12:01:00 GMT", time.Minute},
 		{"Tue, 01 Dec 2026 00:00:00 GMT", 36 * time.Hour},
 		{"Thu, 29 Feb 2028 12:00:00 GMT", (365 + 92) * 24 * time.Hour},
-		{"Sun, 29 Nov 2026 11:00:00 GMT", 0}, // in the past
+		{"Sun, 29 Nov 2026 11:00:00 GMT", 0},  // in the past
 		{"Sunday, 29-Nov-26 12:01:00 GMT", 0}, // obsolete RFC 850 form: not sent by servers today
 		{"Sun, 29 Foo 2026 12:01:00 GMT", 0},
 		{"Sun, 29 Nov 2026 25:01:00 GMT", 0},
