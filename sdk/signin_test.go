@@ -148,6 +148,7 @@ var signInCases = []signInCase{
 	{profile: "okta", name: "locked is not told apart", user: mocktest.LockedUser, wantKind: sdk.KindInvalidCredentials},
 	{profile: "okta", name: "disabled is not told apart", user: mocktest.DisabledUser, wantKind: sdk.KindInvalidCredentials},
 	{profile: "okta", name: "password expired is not told apart", user: mocktest.ExpiredUser, wantKind: sdk.KindInvalidCredentials},
+	{profile: "okta", name: "setup required is not told apart", user: mocktest.SetupUser, wantKind: sdk.KindInvalidCredentials},
 
 	// Entra: no MFA in this grant.
 	{profile: "entra", name: "wrong password", user: mocktest.Username, password: "wrong", wantKind: sdk.KindInvalidCredentials},

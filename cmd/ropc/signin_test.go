@@ -65,7 +65,9 @@ func TestTokenSignInAgainstProfiles(t *testing.T) {
 		onApprove           func(srv *mocktest.Server) // run when the CLI prints its one oob line
 		wantKind            string                     // "" means a token on stdout
 	}{
+		{profile: "keycloak", name: "wrong password", user: mocktest.TOTPUser, password: "wrong", code: (*mocktest.Server).TOTP, wantKind: "invalid_credentials"},
 		{profile: "keycloak", name: "totp with --otp-stdin", user: mocktest.TOTPUser, code: (*mocktest.Server).TOTP},
+		{profile: "keycloak", name: "wrong code looks like a wrong password", user: mocktest.TOTPUser, code: wrongCLICode, wantKind: "invalid_credentials"},
 		{profile: "keycloak", name: "no code looks like a wrong password", user: mocktest.TOTPUser, wantKind: "invalid_credentials"},
 		{profile: "keycloak", name: "disabled", user: mocktest.DisabledUser, wantKind: "account_disabled"},
 		{profile: "keycloak", name: "password expired", user: mocktest.ExpiredUser, wantKind: "account_setup_required"},
@@ -93,7 +95,11 @@ func TestTokenSignInAgainstProfiles(t *testing.T) {
 			onApprove: func(srv *mocktest.Server) { srv.ApproveMFA(mocktest.OOBUser) }},
 		{profile: "okta", name: "out-of-band denied", user: mocktest.OOBUser,
 			onApprove: func(srv *mocktest.Server) { srv.DenyMFA(mocktest.OOBUser) }, wantKind: "mfa_denied"},
+		{profile: "okta", name: "wrong password", user: mocktest.TOTPUser, password: "wrong", wantKind: "invalid_credentials"},
 		{profile: "okta", name: "locked", user: mocktest.LockedUser, wantKind: "invalid_credentials"},
+		{profile: "okta", name: "disabled", user: mocktest.DisabledUser, wantKind: "invalid_credentials"},
+		{profile: "okta", name: "password expired", user: mocktest.ExpiredUser, wantKind: "invalid_credentials"},
+		{profile: "okta", name: "setup required", user: mocktest.SetupUser, wantKind: "invalid_credentials"},
 
 		{profile: "entra", name: "wrong password", user: mocktest.Username, password: "wrong", wantKind: "invalid_credentials"},
 		{profile: "entra", name: "interaction required", user: mocktest.TOTPUser, code: (*mocktest.Server).TOTP, wantKind: "interaction_required"},

@@ -91,6 +91,10 @@ for (const profile of ['keycloak', 'auth0', 'okta', 'entra']) {
       it('a missing code looks like a wrong password', async () => {
         await expectKind(signIn({ username: 'totp-b' }), 'invalid_credentials');
       });
+      it('a wrong code looks like a wrong password', async () => {
+        const wrong = (await totp(SECRET)) === '000000' ? '111111' : '000000';
+        await expectKind(signIn({ username: 'totp-c', otp: wrong }), 'invalid_credentials');
+      });
       it('locked looks like a wrong password', async () => {
         await expectKind(signIn({ username: 'locked' }), 'invalid_credentials');
       });
@@ -175,8 +179,8 @@ for (const profile of ['keycloak', 'auth0', 'okta', 'entra']) {
     }
 
     if (profile === 'okta') {
-      it('does not tell locked, disabled or expired from a wrong password', async () => {
-        for (const username of ['locked', 'disabled', 'expired']) await expectKind(signIn({ username }), 'invalid_credentials');
+      it('does not tell locked, disabled, expired or setup from a wrong password', async () => {
+        for (const username of ['locked', 'disabled', 'expired', 'setup']) await expectKind(signIn({ username }), 'invalid_credentials');
       });
     }
 

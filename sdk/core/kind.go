@@ -176,11 +176,16 @@ var descriptionKinds = []struct {
 }
 
 // Classify decides the Kind of an error answer from, in this order: the
-// provider's own code, Entra's AADSTS numbers and suberror, a provider's
-// description, the RFC 6749 code, and last the HTTP status.
+// provider's own code, an mfa_token, Entra's AADSTS numbers and suberror, a
+// provider's description, the RFC 6749 code, and last the HTTP status.
 func Classify(code, description string, extra map[string]any, status int) Kind {
 	if k, ok := providerCodes[code]; ok {
 		return k
+	}
+	// An mfa_token is how Auth0 and Okta continue a sign-in with a second
+	// factor; a server that sends one under another code asks for the same.
+	if t, ok := extra["mfa_token"].(string); ok && t != "" {
+		return KindMFARequired
 	}
 	if k, ok := entraKind(description, extra); ok {
 		return k

@@ -129,8 +129,8 @@ func TestOOBPoll(t *testing.T) {
 func TestMFAToken(t *testing.T) {
 	_, err := core.ParseTokenResponse(core.Response{Status: 403, Body: []byte(`{"error":"mfa_required","mfa_token":"MT"}`)}, time.Now())
 	assert.Equal(t, "MT", core.MFAToken(err))
-	_, err = core.ParseTokenResponse(core.Response{Status: 400, Body: []byte(`{"error":"invalid_grant","mfa_token":"MT"}`)}, time.Now())
-	assert.Equal(t, "", core.MFAToken(err), "only an mfa_required answer continues")
+	_, err = core.ParseTokenResponse(core.Response{Status: 403, Body: []byte(`{"error":"mfa_registration_required","mfa_token":"MT"}`)}, time.Now())
+	assert.Equal(t, "", core.MFAToken(err), "only an mfa_required answer continues: enrolment is account setup")
 	assert.Equal(t, "", core.MFAToken(nil))
 }
 
