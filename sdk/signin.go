@@ -29,7 +29,8 @@ import (
 //	other                   none of the above (KindOther)
 //
 // The provider's own code decides before the HTTP status (Auth0's 429 too_many_attempts is
-// account_locked), then Entra's AADSTS numbers (error_codes) and suberror, then a provider's
+// account_locked), then an mfa_token (mfa_required), then Entra's AADSTS numbers (error_codes) and
+// suberror, then a provider's
 // description (Keycloak), then the RFC 6749 code and the status. Where a provider sends the same
 // answer for two situations, the kind is what the answer says: Keycloak's "Invalid user
 // credentials" (also for a missing or wrong code and a locked user) is invalid_credentials, its
