@@ -3,6 +3,7 @@ package core_test
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"testing"
 	"time"
 
@@ -14,80 +15,49 @@ import (
 
 // kindCases are error answers as the providers send them (PROVIDERS.md, the
 // providers' docs and SDKs), each with the Kind a program should see.
-var kindCases = []struct {
-	name       string
-	status     int
-	retryAfter string
-	body       string
-	want       core.Kind
-	wantRetry  time.Duration
-}{
-	// RFC 6749 §5.2
-	{"rfc wrong password", 400, "", `{"error":"invalid_grant"}`, core.KindInvalidCredentials, 0},
-	{"rfc invalid_client", 401, "", `{"error":"invalid_client"}`, core.KindInvalidClient, 0},
-	{"rfc unauthorized_client", 400, "", `{"error":"unauthorized_client"}`, core.KindInvalidClient, 0},
-	{"rfc invalid_scope", 400, "", `{"error":"invalid_scope"}`, core.KindInvalidScope, 0},
-	{"rfc invalid_request", 400, "", `{"error":"invalid_request"}`, core.KindOther, 0},
-	{"rfc server_error", 500, "", `{"error":"server_error"}`, core.KindServerUnavailable, 0},
-	{"rfc temporarily_unavailable", 503, "", `{"error":"temporarily_unavailable"}`, core.KindServerUnavailable, 0},
-	{"status 429 with seconds", 429, "7", `{"error":"invalid_request"}`, core.KindRateLimited, 7 * time.Second},
-	{"status 429 with a date", 429, "Sun, 29 Nov 2026 12:00:30 GMT", `{"error":"x"}`, core.KindRateLimited, 30 * time.Second},
-	{"status 503, unknown code", 503, "", `{"error":"busy"}`, core.KindServerUnavailable, 0},
-	{"unknown code", 400, "", `{"error":"something_else"}`, core.KindOther, 0},
-	// Keycloak: one code, the situation only in the description.
-	{"keycloak wrong password, wrong or missing code, or locked", 401, "", `{"error":"invalid_grant","error_description":"Invalid user credentials"}`, core.KindInvalidCredentials, 0},
-	{"keycloak setup (expired password too)", 400, "", `{"error":"invalid_grant","error_description":"Account is not fully set up"}`, core.KindAccountSetupRequired, 0},
-	{"keycloak disabled", 400, "", `{"error":"invalid_grant","error_description":"Account disabled"}`, core.KindAccountDisabled, 0},
-	{"keycloak temporarily disabled (old brute force)", 400, "", `{"error":"invalid_grant","error_description":"Account temporarily disabled"}`, core.KindAccountLocked, 0},
-	// Auth0
-	{"auth0 wrong password", 403, "", `{"error":"invalid_grant","error_description":"Wrong email or password."}`, core.KindInvalidCredentials, 0},
-	{"auth0 mfa required", 403, "", `{"error":"mfa_required","error_description":"Multifactor authentication required","mfa_token":"Fe26.abc"}`, core.KindMFARequired, 0},
-	{"auth0 too_many_attempts is locked, not rate limited", 429, "60", `{"error":"too_many_attempts","error_description":"Your account has been blocked after multiple consecutive login attempts."}`, core.KindAccountLocked, 60 * time.Second},
-	{"auth0 blocked user", 401, "", `{"error":"unauthorized","error_description":"user is blocked"}`, core.KindAccountDisabled, 0},
-	{"auth0 blocked_user", 401, "", `{"error":"blocked_user"}`, core.KindAccountDisabled, 0},
-	{"auth0 password leaked", 403, "", `{"error":"password_leaked"}`, core.KindPasswordExpired, 0},
-	{"auth0 mfa enrolment needed", 403, "", `{"error":"mfa_registration_required"}`, core.KindAccountSetupRequired, 0},
-	{"auth0 mfa enrolment needed, with its mfa_token", 403, "", `{"error":"mfa_registration_required","mfa_token":"Fe26.x"}`, core.KindAccountSetupRequired, 0},
-	{"another code with an mfa_token continues with a second factor", 403, "", `{"error":"access_denied","mfa_token":"x"}`, core.KindMFARequired, 0},
-	{"an empty mfa_token is none", 400, "", `{"error":"invalid_grant","mfa_token":""}`, core.KindInvalidCredentials, 0},
-	{"auth0 invalid otp (OIDC)", 403, "", `{"error":"invalid_grant","error_description":"Invalid otp_code."}`, core.KindMFAInvalidCode, 0},
-	{"auth0 invalid binding code", 403, "", `{"error":"invalid_grant","error_description":"Invalid binding_code."}`, core.KindMFAInvalidCode, 0},
-	{"auth0 oob rejected", 403, "", `{"error":"invalid_grant","error_description":"MFA Authorization rejected."}`, core.KindMFADenied, 0},
-	{"auth0 invalid_mfa_code", 403, "", `{"error":"invalid_mfa_code"}`, core.KindMFAInvalidCode, 0},
-	{"auth0 mfa_invalid_code", 403, "", `{"error":"mfa_invalid_code"}`, core.KindMFAInvalidCode, 0},
-	{"auth0 slow_down", 400, "", `{"error":"slow_down"}`, core.KindRateLimited, 0},
-	// Okta
-	{"okta mfa required", 403, "", `{"error":"mfa_required","error_description":"Verify with an additional authenticator to complete the sign-in process.","mfa_token":"fCRU9"}`, core.KindMFARequired, 0},
-	{"okta wrong password", 400, "", `{"error":"invalid_grant","error_description":"The credentials provided were invalid."}`, core.KindInvalidCredentials, 0},
-	// Entra: AADSTS numbers decide, then suberror.
-	{"entra wrong password", 400, "", `{"error":"invalid_grant","error_description":"AADSTS50126: Error validating credentials due to invalid username or password.","error_codes":[50126],"trace_id":"t"}`, core.KindInvalidCredentials, 0},
-	{"entra mfa", 400, "", `{"error":"invalid_grant","error_description":"AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication.","error_codes":[50076],"suberror":"basic_action","claims":"{\"access_token\":{\"capolids\":{\"essential\":true,\"values\":[\"x\"]}}}"}`, core.KindInteractionRequired, 0},
-	{"entra mfa enrolment", 400, "", `{"error":"interaction_required","error_description":"AADSTS50079: Due to a configuration change ... enroll in multi-factor authentication","error_codes":[50079]}`, core.KindInteractionRequired, 0},
-	{"entra locked", 400, "", `{"error":"invalid_grant","error_description":"AADSTS50053: You've tried to sign in too many times.","error_codes":[50053]}`, core.KindAccountLocked, 0},
-	{"entra password expired", 400, "", `{"error":"user_password_expired","error_description":"AADSTS50055: The password is expired.","error_codes":[50055],"suberror":"user_password_expired"}`, core.KindPasswordExpired, 0},
-	{"entra disabled", 400, "", `{"error":"invalid_grant","error_description":"AADSTS50057: The user account is disabled.","error_codes":[50057]}`, core.KindAccountDisabled, 0},
-	{"entra consent", 400, "", `{"error":"invalid_grant","error_description":"AADSTS65001: The user or administrator has not consented","error_codes":[65001],"suberror":"consent_required"}`, core.KindConsentRequired, 0},
-	{"entra code only in description", 400, "", `{"error":"invalid_grant","error_description":"AADSTS50057: The user account is disabled."}`, core.KindAccountDisabled, 0},
-	{"entra suberror only", 400, "", `{"error":"invalid_grant","suberror":"user_password_expired"}`, core.KindPasswordExpired, 0},
-	{"entra codes as strings", 400, "", `{"error":"invalid_grant","error_codes":["50053"]}`, core.KindAccountLocked, 0},
-	{"retry delay only for the kinds that wait", 400, "30", `{"error":"invalid_grant"}`, core.KindInvalidCredentials, 0},
+// kindCase is one entry of testdata/kinds.json: an error answer as a provider sends it, and the
+// kind every host must report. The same file runs through the WebAssembly core in
+// js/test/kinds.test.mjs, so Go and JavaScript cannot drift apart.
+type kindCase struct {
+	Name              string `json:"name"`
+	Status            int    `json:"status"`
+	RetryAfter        string `json:"retry_after"`
+	Body              string `json:"body"`
+	Kind              string `json:"kind"`
+	RetryAfterSeconds int64  `json:"retry_after_seconds"`
+}
+
+func loadKindCases(t *testing.T) []kindCase {
+	t.Helper()
+	b, err := os.ReadFile("testdata/kinds.json")
+	require.NoError(t, err)
+	var file struct {
+		Cases []kindCase `json:"cases"`
+	}
+	require.NoError(t, json.Unmarshal(b, &file))
+	require.NotEmpty(t, file.Cases)
+	return file.Cases
 }
 
 func TestKinds(t *testing.T) {
 	restore := core.SetTimeNowForTest(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
 	defer restore()
-	for _, tt := range kindCases {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := core.ParseTokenResponse(core.Response{Status: tt.status, ContentType: "application/json",
-				RetryAfter: tt.retryAfter, Body: []byte(tt.body)}, time.Now())
+	cases := loadKindCases(t)
+	// An HTTP-date Retry-After needs a fixed clock, which only Go's test has.
+	cases = append(cases, kindCase{Name: "status 429 with a date", Status: 429, RetryAfter: "Sun, 29 Nov 2026 12:00:30 GMT",
+		Body: `{"error":"x"}`, Kind: "rate_limited", RetryAfterSeconds: 30})
+	for _, tt := range cases {
+		t.Run(tt.Name, func(t *testing.T) {
+			_, err := core.ParseTokenResponse(core.Response{Status: tt.Status, ContentType: "application/json",
+				RetryAfter: tt.RetryAfter, Body: []byte(tt.Body)}, time.Now())
 			var oe *core.OAuthError
 			require.True(t, errors.As(err, &oe), "%v", err)
-			assert.Equal(t, tt.want, oe.Kind)
-			assert.Equal(t, tt.wantRetry, oe.RetryAfter)
+			assert.Equal(t, core.Kind(tt.Kind), oe.Kind)
+			assert.Equal(t, time.Duration(tt.RetryAfterSeconds)*time.Second, oe.RetryAfter)
 			assert.Contains(t, core.Kinds(), oe.Kind)
 			// Extra holds every member but the three RFC 6749 §5.2 ones.
 			var all map[string]any
-			require.NoError(t, json.Unmarshal([]byte(tt.body), &all))
+			require.NoError(t, json.Unmarshal([]byte(tt.Body), &all))
 			assert.Len(t, oe.Extra, len(all)-countPresent(all, "error", "error_description", "error_uri"))
 			for k := range all {
 				if k != "error" && k != "error_description" && k != "error_uri" {
@@ -95,6 +65,17 @@ func TestKinds(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Every kind appears in the shared table at least once.
+func TestKindTableCoversEveryKind(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range loadKindCases(t) {
+		seen[c.Kind] = true
+	}
+	for _, k := range core.Kinds() {
+		assert.True(t, seen[string(k)], "no case for %s", k)
 	}
 }
 
