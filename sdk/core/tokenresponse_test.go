@@ -236,6 +236,8 @@ func FuzzParseTokenResponse(f *testing.F) {
 		{200, "application/x-www-form-urlencoded", `access_token=at&expires_in=1.5&token_type=Bearer`},
 		{200, "text/plain", `access_token=%zz`},
 		{400, "application/json", `{"error":"invalid_grant","error_description":"x"}`},
+		{400, "application/json", `{"error":"invalid_grant","error_description":"AADSTS50076: x","error_codes":[50076,"1"],"suberror":"basic_action","claims":"{}"}`},
+		{403, "application/json", `{"error":"mfa_required","mfa_token":"m","mfa_requirements":{"challenge":[{"type":"otp"}]}}`},
 		{200, "application/json", `{"error":5}`},
 		{502, "text/html", `<html>`},
 		{200, "", `{"access_token":"at","expires_in":1e400}`},
@@ -256,6 +258,11 @@ func FuzzParseTokenResponse(f *testing.F) {
 			var pe *core.ProtocolError
 			require.True(t, errors.As(err, &oe) || errors.As(err, &he) || errors.As(err, &pe), "untyped error %T", err)
 			require.NotContains(t, err.Error(), "\n")
+			if oe != nil {
+				require.Contains(t, core.Kinds(), oe.Kind, "every OAuth error has one of the kinds")
+				require.NotNil(t, oe.Extra)
+				require.NotContains(t, oe.Extra, "error")
+			}
 			return
 		}
 		require.NotEmpty(t, tok.AccessToken)
