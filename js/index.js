@@ -105,12 +105,14 @@ class Client {
     const mfaToken = first instanceof OAuthError && first.kind === 'mfa_required' ? first.extra?.mfa_token : undefined;
     if (typeof mfaToken !== 'string' || !mfaToken || (typeof onChallenge !== 'function' && !otp)) throw first;
     const step = { mfaToken, scope, params, signal };
+    // When the user cannot answer, the server's demand stays the error (with the reason as its cause).
+    const demand = (cause) => new OAuthError({ code: first.code, description: first.description, uri: first.uri,
+      status: first.status, kind: first.kind, extra: first.extra, retryAfter: first.retryAfter }, { cause });
     const ask = async (challenge) => {
       try {
         return await onChallenge(challenge);
       } catch (cause) {
-        throw new OAuthError({ code: first.code, description: first.description, uri: first.uri, status: first.status,
-          kind: first.kind, extra: first.extra, retryAfter: first.retryAfter }, { cause });
+        throw demand(cause);
       }
     };
     if (otp) return this.#mfaGrant({ ...step, grant: GRANT_MFA_OTP, otp: str(otp) });
@@ -119,10 +121,9 @@ class Client {
     try {
       challengeUrl = await this.#challengeEndpoint();
     } catch (e) {
-      throw new OAuthError({ code: first.code, description: first.description, uri: first.uri, status: first.status,
-        kind: first.kind, extra: first.extra, retryAfter: first.retryAfter }, { cause: e });
+      throw demand(e);
     }
-    const authenticatorId = await this.#selectAuthenticator(challengeUrl, mfaToken, ask, signal);
+    const authenticatorId = await this.#selectAuthenticator(challengeUrl, mfaToken, ask, demand, signal);
     const challenge = await this.#challenge(challengeUrl, mfaToken, authenticatorId, signal);
     if (challenge.promptType === 'otp') {
       const code = str(await ask({ type: 'otp', ...(challenge.channel ? { channel: challenge.channel } : {}) }));
@@ -146,7 +147,7 @@ class Client {
   }
 
   /** Auth0 lists the enrolled factors; with two or more the user picks one. */
-  async #selectAuthenticator(challengeUrl, mfaToken, ask, signal) {
+  async #selectAuthenticator(challengeUrl, mfaToken, ask, demand, signal) {
     const req = this.#call('buildAuthenticatorsRequest', 'authenticator list', challengeUrl, mfaToken);
     if (!req) return '';
     let list;
@@ -160,7 +161,7 @@ class Client {
     if (list.length < 2) return '';
     const id = str(await ask({ type: 'select_authenticator', authenticators: list }));
     if (!list.some((a) => a.id === id)) {
-      throw new TransportError(`ropc: ${JSON.stringify(id)} is not one of the authenticators offered`, { reason: 'invalid_input' });
+      throw demand(new TransportError(`ropc: ${JSON.stringify(id)} is not one of the authenticators offered`, { reason: 'invalid_input' }));
     }
     return id;
   }

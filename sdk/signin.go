@@ -174,13 +174,11 @@ func (c *Client) SignIn(ctx context.Context, username, password string, prompter
 			}
 			return c.MFAToken(ctx, core.MFAParams{Grant: core.GrantMFARecoveryCode, MFAToken: mfaToken, RecoveryCode: code}, opts...)
 		}
-		params := core.ChallengeParams{MFAToken: mfaToken}
-		if id, err := c.selectAuthenticator(ctx, mfaToken, prompter); err != nil {
+		id, err := c.selectAuthenticator(ctx, mfaToken, prompter)
+		if err != nil {
 			return nil, err
-		} else {
-			params.AuthenticatorID = id
 		}
-		ch, err := c.MFAChallenge(ctx, params)
+		ch, err := c.MFAChallenge(ctx, core.ChallengeParams{MFAToken: mfaToken, AuthenticatorID: id})
 		if err != nil {
 			return nil, err
 		}

@@ -79,6 +79,10 @@ func fail(s stdio, op string, err error) int {
 	case errors.As(err, &ie):
 		fmt.Fprintf(s.err, "ropc %s: %s\n", op, insecureMessage(ie))
 		return exitFailure
+	case errors.Is(err, context.Canceled):
+		// Ctrl-C, e.g. while waiting for an out-of-band approval.
+		fmt.Fprintf(s.err, "ropc %s: interrupted\n", op)
+		return exitFailure
 	case errors.Is(err, context.DeadlineExceeded):
 		fmt.Fprintf(s.err, "ropc %s: timed out (raise --timeout): %s\n", op, oneLine(err.Error()))
 		return exitFailure

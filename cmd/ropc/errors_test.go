@@ -36,6 +36,7 @@ func TestFailExitCodes(t *testing.T) {
 		{"insecure discovered endpoint", &sdk.InsecureURLError{Field: "token_endpoint", URL: "http://as.example/t"}, exitFailure, ""},
 		{"timeout", fmt.Errorf("post: %w", context.DeadlineExceeded), exitFailure, "ropc x: timed out (raise --timeout): post: context deadline exceeded\n"},
 		{"multi-line", errors.New("a\nb"), exitFailure, "ropc x: a b\n"},
+		{"interrupted", fmt.Errorf("polling: %w", context.Canceled), exitFailure, "ropc x: interrupted\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
