@@ -327,10 +327,14 @@ class Client {
     return send(fetchFn, req, { timeoutMs, maxBytes: maxResponseBytes, what, inflight: this.#inflight, signal });
   }
 
-  /** `grant` ('' or an MFA grant) and `signal` per call; `previous` are core.GrantedScope's and core.KeptRefreshToken's inputs. */
-  async #tokenCall(req, what, secrets, { grant = '', signal } = {}, ...previous) {
+  /**
+   * Sends a token request; the scope and refresh token the core fills in come from the caller (core.GrantedScope,
+   * core.KeptRefreshToken); `grant` ('' or an MFA grant) refines an error's kind, `signal` aborts.
+   */
+  async #tokenCall(req, what, secrets, { grant = '', signal } = {}, requestedScope = '', previousRefreshToken = '', previousScope = '') {
     const res = await this.#send(req, what, signal);
-    const token = this.#parse('parseSignInResponse', what, res, secrets, res.retryAfter, grant, ...previous);
+    const token = this.#parse('parseSignInResponse', what, res, secrets, res.retryAfter, grant,
+      requestedScope, previousRefreshToken, previousScope);
     // Go leaves raw out for JSON bodies: JSON.parse is much cheaper here.
     token.raw ??= JSON.parse(decoder.decode(res.body));
     return redactable(token);

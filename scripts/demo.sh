@@ -83,4 +83,4 @@ cat "$work/err.json"
 [ "$rc" -eq 1 ] || die "refresh with a revoked token exited $rc, want 1"
 grep -q '"invalid_grant"' "$work/err.json" || die "refresh with a revoked token did not report invalid_grant"
 
-bold "==> demo passed: token, userinfo, refresh and revoke all worked against ropc-mock at $issuer"
+bold "==> demo passed: discover, token, userinfo, introspect, refresh and revoke all worked against ropc-mock at $issuer"
