@@ -2,27 +2,34 @@
 GO ?= go
 export GOFLAGS := -buildvcs=false
 
-.PHONY: demo test test-go test-js test-interop test-worker mock js worker worker-dev bench bench-go bench-mock bench-js bench-worker fuzz clean
+.PHONY: help demo test test-go test-js test-interop test-worker mock js worker worker-dev bench bench-go bench-mock bench-js bench-worker fuzz dist clean
 
-## demo: start the mock on built-in defaults and run the ropc CLI through token, userinfo, refresh, revoke.
+## help: list the targets (each documented by a "## target: what it does" line in this file).
+help:
+	@sed -n 's/^## \([a-z-]*\): /\1\t/p' $(firstword $(MAKEFILE_LIST)) | awk -F '\t' '{ printf "  %-12s %s\n", $$1, $$2 }'
+
+## demo: start the mock on built-in defaults and run the ropc CLI through discover, token, userinfo, introspect, refresh, revoke.
 demo:
 	bash scripts/demo.sh
 
 ## test: every test — Go (race detector, fuzz seeds), Node, headless Chromium, Cloudflare Workers runtime.
 test: test-go test-js test-interop test-worker
 
+## test-go: go vet (native and js/wasm) and every Go test with the race detector, the shared rule table included.
 test-go:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./mockserver/worker/...
 	$(GO) test -race -count=1 ./...
 
+## test-js: build the npm package and run its Node and headless-Chromium tests, the shared rule table included.
 test-js:
 	bash scripts/test-js.sh
 
+## test-worker: the HTTP conformance suite against the mock on the local Workers runtime.
 test-worker:
 	bash scripts/test-worker.sh
 
-# Third-party JavaScript OAuth clients (simple-oauth2, @badgateway/oauth2-client) against ropc-mock.
+## test-interop: third-party JavaScript OAuth clients (simple-oauth2, @badgateway/oauth2-client) against ropc-mock.
 test-interop:
 	bash mockserver/conformance/jsclients/run.sh
 
@@ -34,10 +41,11 @@ mock:
 js:
 	bash scripts/build-js.sh
 
-## worker: build the Cloudflare Workers bundle; worker-dev: serve it locally on 127.0.0.1:$${PORT:-8787}.
+## worker: build the Cloudflare Workers bundle.
 worker:
 	bash scripts/build-worker.sh
 
+## worker-dev: serve the Workers bundle locally on 127.0.0.1, port $PORT (default 8787).
 worker-dev:
 	bash scripts/worker-dev.sh
 
@@ -70,5 +78,10 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzCall -fuzztime 30s ./wasm/internal/bridge
 	$(GO) test -run '^$$' -fuzz FuzzJSONWriterString -fuzztime 30s ./wasm/internal/bridge
 
+## dist: release artifacts in dist/: ropc and ropc-mock for linux, darwin, windows on amd64 and arm64, the npm tarball, SHA256SUMS.
+dist: js
+	$(GO) run ./internal/dist -out dist
+
+## clean: remove build output and installed node_modules.
 clean:
-	rm -rf bin js/node_modules js/ropc.wasm js/wasm_exec.js examples/*/node_modules mockserver/worker/build mockserver/worker/node_modules mockserver/conformance/jsclients/node_modules
+	rm -rf bin dist js/node_modules js/test/bundlers/node_modules js/ropc.wasm js/wasm_exec.js examples/*/node_modules mockserver/worker/build mockserver/worker/node_modules mockserver/conformance/jsclients/node_modules

@@ -90,6 +90,15 @@ export function fromBridge(e, what, secrets = []) {
         (contentType ? ` (${contentType})` : '') + ', not an OAuth answer',
       { reason: 'http_status', status: e.status, contentType });
     }
+    case 'insecure':
+      // core.CheckTransportSecurity: plain http to a host that is not loopback.
+      return new TransportError(e.message, { reason: 'insecure_url' });
+    case 'discovery': {
+      // core.DiscoveryError: every metadata URL tried, with its answer.
+      const err = new TransportError(clean(e.message), { reason: 'discovery' });
+      err.attempts = (e.attempts ?? []).map((a) => ({ url: a.url, status: a.status, problem: clean(a.problem) }));
+      return err;
+    }
     case 'protocol':
       return new TransportError(`ropc: ${what}: malformed answer: ${clean(e.reason || e.message)}`, { reason: 'malformed' });
     default:

@@ -13,26 +13,6 @@ function where(url) {
   }
 }
 
-const loopbackHost = /^(localhost|.+\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-
-/**
- * Refuses a URL that is not https, unless it is loopback or the caller allowed
- * plain http: RFC 6749 §3.2 requires TLS on the token endpoint (§2.3.1 for the
- * client secret, §4.3.2 for the password).
- */
-export function checkURL(url, allowInsecureHttp, what) {
-  let u;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new TransportError(`ropc: ${what} URL is not a valid absolute URL`, { reason: 'invalid_input' });
-  }
-  if (u.protocol === 'https:') return u.href;
-  if (u.protocol === 'http:' && (allowInsecureHttp || loopbackHost.test(u.hostname))) return u.href;
-  throw new TransportError(`ropc: ${what} URL ${where(url)} must use https (plain http is allowed for loopback ` +
-    'or with allowInsecureHttp)', { reason: 'insecure_url' });
-}
-
 /**
  * Requests in flight, so that client.close() can stop them. A Set of stop
  * functions is cheaper per request than an 'abort' listener on a shared

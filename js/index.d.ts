@@ -9,13 +9,13 @@ export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 export type FetchFunction = (input: string | Request, init?: RequestInit) => Promise<Response>;
 
 export interface ClientOptions {
-  /** Token endpoint; without it, `issuer` is required and discovery (RFC 8414) finds it. */
+  /** Token endpoint; without it, `issuer` is required and discovery (RFC 8414) finds it on first use. */
   tokenUrl?: string;
   /** Issuer identifier: discovery of the token, revocation and introspection endpoints. */
   issuer?: string;
   clientId?: string;
   clientSecret?: string;
-  /** Default 'client_secret_basic' (RFC 6749 §2.3.1). */
+  /** Default 'client_secret_basic' with a clientSecret (RFC 6749 §2.3.1), 'none' (public client) without one. */
   authMethod?: AuthMethod;
   /** Default globalThis.fetch; pass Electron's net.fetch in an Electron main process. */
   fetch?: FetchFunction;
@@ -34,7 +34,16 @@ export interface ClientOptions {
    * discovered mfa_challenge_endpoint or the provider's path next to the token endpoint.
    */
   challengeUrl?: string;
+  /**
+   * Where ropc.wasm comes from when it is not next to the package's index.js (a bundler that does not emit it, an
+   * Electron package, a Worker): its URL (under Node also a file path), a Response or a promise of one (`fetch(url)`),
+   * its bytes, or a compiled WebAssembly.Module. One module serves every client of a JavaScript realm: the first
+   * createClient that loads it decides.
+   */
+  wasm?: WasmSource;
 }
+
+export type WasmSource = string | URL | Response | PromiseLike<Response> | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
 
 export interface Token {
   accessToken: string;
@@ -124,7 +133,7 @@ export interface Metadata {
 export interface SessionOptions {
   /** Called after each refresh with the new token (persist it here); not awaited, and its errors are ignored. */
   onTokenChange?: (token: Token) => void | Promise<void>;
-  /** Refresh this long before expiry. Default 60000. */
+  /** Refresh this long before expiry (capped at half the token's lifetime). Default 60000; negative is refused. */
   marginMs?: number;
 }
 
@@ -145,6 +154,7 @@ export interface Client {
   revoke(token: string, options?: { hint?: 'access_token' | 'refresh_token' | string }): Promise<void>;
   introspect(token: string, options?: { hint?: string }): Promise<Introspection>;
   session(token: Token, options?: SessionOptions): Session;
+  /** Runs discovery now (otherwise it runs on the first call that needs an endpoint); resolves to the metadata. */
   discover(): Promise<Metadata>;
   close(): void;
 }
@@ -176,9 +186,19 @@ export class OAuthError extends Error {
   readonly retryAfter: number | null;
 }
 
+/**
+ * 'discovery': no metadata URL gave usable metadata (RFC 8414); the message
+ * names each URL tried with its answer, and the error's `attempts` property
+ * lists them ({ url, status, problem }, status 0 for no answer).
+ * 'sign_in_again': only the user's credentials can produce a token (the
+ * refresh token was rejected, its OAuthError is the `cause`; or the access
+ * token expired and there is no refresh token).
+ */
 export type TransportErrorReason =
   | 'network' | 'timeout' | 'redirect' | 'too_large' | 'malformed' | 'http_status'
-  | 'insecure_url' | 'invalid_input' | 'closed' | 'sign_in_again' | 'aborted';
+  | 'insecure_url' | 'invalid_input' | 'closed' | 'sign_in_again' | 'discovery' | 'aborted'
+  /** ropc.wasm could not be read, fetched or compiled; the message names the file or URL. */
+  | 'wasm_load';
 
 /** Every failure that is not an OAuth error answer. */
 export class TransportError extends Error {

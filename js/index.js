@@ -3,26 +3,25 @@
 // Go builds requests and parses answers; this file sends them (http.js) and
 // keeps the client's state.
 import { OAuthError, TransportError, fromBridge } from './errors.js';
-import { Inflight, checkURL, send, sleep } from './http.js';
+import { Inflight, send, sleep } from './http.js';
 import { loadCore } from './loader.js';
-import { createSession } from './session.js';
+import { PREVIOUS_SCOPE, createSession } from './session.js';
 
 export { OAuthError, TransportError };
 
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_BYTES = 1 << 20; // 1 MiB, as the Go SDK
 
-/** Creates a client; with `issuer` and no `tokenUrl` it runs discovery (RFC 8414) first. */
+/**
+ * Creates a client. It does no I/O: with `issuer` and no `tokenUrl`, discovery
+ * (RFC 8414) runs on the first call that needs an endpoint (core.NeedsDiscovery,
+ * the same rule as the Go SDK); `discover()` runs it at once.
+ */
 export async function createClient(options = {}) {
   const o = { ...options };
   const allow = o.allowInsecureHttp === true;
   if (!o.tokenUrl && !o.issuer) {
     throw new TransportError('ropc: createClient needs tokenUrl or issuer', { reason: 'invalid_input' });
-  }
-  const authMethod = o.authMethod ?? 'client_secret_basic';
-  if (!AUTH_METHODS.includes(authMethod)) {
-    throw new TransportError(`ropc: authMethod must be one of ${AUTH_METHODS.join(', ')}`, { reason: 'invalid_input' });
   }
   const fetchFn = o.fetch ?? globalThis.fetch;
   if (typeof fetchFn !== 'function') {
@@ -33,20 +32,29 @@ export async function createClient(options = {}) {
   if (!(timeoutMs > 0) || !(maxResponseBytes > 0)) {
     throw new TransportError('ropc: timeoutMs and maxResponseBytes must be positive', { reason: 'invalid_input' });
   }
+  const core = await loadCore(o.wasm);
+  // Every rule below is sdk/core's (plain http, the default auth method), through the bridge.
+  const rule = (fn, ...args) => callCore(core, fn, 'createClient', [], ...args);
+  const endpoint = (url, what) => (url ? rule('checkEndpoint', what, str(url), flag(allow)) : '');
   const endpoints = {
-    token: o.tokenUrl ? checkURL(o.tokenUrl, allow, 'token endpoint') : '',
-    revocation: o.revocationUrl ? checkURL(o.revocationUrl, allow, 'revocation endpoint') : '',
-    introspection: o.introspectionUrl ? checkURL(o.introspectionUrl, allow, 'introspection endpoint') : '',
-    challenge: o.challengeUrl ? checkURL(o.challengeUrl, allow, 'challenge endpoint') : '',
+    token: endpoint(o.tokenUrl, 'token endpoint'),
+    revocation: endpoint(o.revocationUrl, 'revocation endpoint'),
+    introspection: endpoint(o.introspectionUrl, 'introspection endpoint'),
+    challenge: endpoint(o.challengeUrl, 'challenge endpoint'),
   };
-  const issuer = o.issuer ? checkURL(o.issuer, allow, 'issuer') && o.issuer : '';
-  const core = await loadCore();
-  const client = new Client(core, {
+  const issuer = o.issuer ? rule('checkIssuer', str(o.issuer), flag(allow)) : '';
+  const authMethod = rule('resolveAuthMethod', str(o.authMethod), str(o.clientSecret));
+  return new Client(core, {
     fetchFn, timeoutMs, maxResponseBytes, allow, issuer, endpoints,
     auth: { clientId: o.clientId ?? '', clientSecret: o.clientSecret ?? '', authMethod },
   });
-  if (!endpoints.token) await client.discover();
-  return client;
+}
+
+/** Calls the core; a failure becomes an error class with `secrets` scrubbed from server text. */
+function callCore(core, fn, what, secrets, ...args) {
+  const out = JSON.parse(core[fn](...args));
+  if (out.error) throw fromBridge(out.error, what, secrets);
+  return out.ok;
 }
 
 class Client {
@@ -67,14 +75,12 @@ class Client {
    * code with the password (Keycloak).
    */
   async passwordGrant({ username, password, scope, params, realm, otp, signal } = {}) {
-    const endpoint = this.#endpoint('token');
-    const scopes = scopeList(scope);
+    const endpoint = await this.#endpoint('token');
+    const scopes = scopeList(scope).join(' ');
     const req = this.#build('buildSignInRequest', 'token request', endpoint,
-      str(username), str(password), scopes.join(' '), paramString(params), str(realm), str(otp));
-    const token = await this.#tokenCall(req, 'token request', [str(password)], '', signal);
-    // RFC 6749 §5.1: an omitted scope is the scope that was requested.
-    if (!token.scope && scopes.length) token.scope = scopes.join(' ');
-    return token;
+      str(username), str(password), scopes, paramString(params), str(realm), str(otp));
+    // core.GrantedScope: an omitted scope is the scope that was requested.
+    return this.#tokenCall(req, 'token request', [str(password)], { grant: '', signal }, scopes, '', '');
   }
 
   /**
@@ -136,8 +142,8 @@ class Client {
     if (this.#cfg.endpoints.challenge) return this.#cfg.endpoints.challenge;
     let meta = '';
     if (this.#cfg.issuer) meta = JSON.stringify((await this.discover()).raw ?? {});
-    const url = this.#call('challengeEndpoint', 'challenge endpoint', this.#endpoint('token'), meta);
-    return checkURL(url, this.#cfg.allow, 'challenge endpoint');
+    const url = this.#call('challengeEndpoint', 'challenge endpoint', await this.#endpoint('token'), meta);
+    return this.#call('checkEndpoint', 'challenge endpoint', 'challenge endpoint', url, flag(this.#cfg.allow));
   }
 
   /** Auth0 lists the enrolled factors; with two or more the user picks one. */
@@ -168,12 +174,11 @@ class Client {
 
   /** One MFA grant request (mfa-otp, mfa-oob, mfa-recovery-code). */
   async #mfaGrant({ grant, mfaToken, otp = '', oobCode = '', bindingCode = '', recoveryCode = '', scope, params, signal }) {
-    const scopes = scopeList(scope);
-    const req = this.#build('buildMFATokenRequest', 'token request', this.#endpoint('token'),
-      grant, mfaToken, otp, oobCode, bindingCode, recoveryCode, scopes.join(' '), paramString(params));
-    const token = await this.#tokenCall(req, 'token request', [mfaToken, recoveryCode], grant, signal);
-    if (!token.scope && scopes.length) token.scope = scopes.join(' ');
-    return token;
+    const scopes = scopeList(scope).join(' ');
+    const req = this.#build('buildMFATokenRequest', 'token request', await this.#endpoint('token'),
+      grant, mfaToken, otp, oobCode, bindingCode, recoveryCode, scopes, paramString(params));
+    // core.GrantedScope: an omitted scope is the scope that was requested.
+    return this.#tokenCall(req, 'token request', [mfaToken, recoveryCode], { grant, signal }, scopes, '', '');
   }
 
   /** Polls the mfa-oob grant until approved, denied, expired or aborted (RFC 8628 §3.5 pacing). */
@@ -193,22 +198,20 @@ class Client {
   }
 
   /** RFC 6749 §6: a new token for a refresh token; keeps the old one if none is returned. */
-  async refresh(refreshToken, { scope, params } = {}) {
-    const endpoint = this.#endpoint('token');
-    const scopes = scopeList(scope);
+  async refresh(refreshToken, { scope, params, [PREVIOUS_SCOPE]: previousScope } = {}) {
+    const endpoint = await this.#endpoint('token');
+    const scopes = scopeList(scope).join(' ');
     const req = this.#build('buildRefreshRequest', 'refresh request', endpoint,
-      str(refreshToken), scopes.join(' '), paramString(params));
-    const token = await this.#tokenCall(req, 'refresh request', [str(refreshToken)], '');
-    // RFC 6749 §6: the server MAY issue a new refresh token; without one the
-    // client keeps using the old.
-    if (token.refreshToken === null && refreshToken) redactable(token).refreshToken = refreshToken;
-    if (!token.scope && scopes.length) token.scope = scopes.join(' ');
-    return token;
+      str(refreshToken), scopes, paramString(params));
+    // core.KeptRefreshToken and core.GrantedScope: without a new refresh token
+    // the old one stays (RFC 6749 §6); an omitted scope is the requested one,
+    // or the previous grant's (the session passes it).
+    return this.#tokenCall(req, 'refresh request', [str(refreshToken)], {}, scopes, str(refreshToken), str(previousScope));
   }
 
   /** RFC 7009: revokes a token; resolves to undefined. */
   async revoke(token, { hint } = {}) {
-    const endpoint = await this.#optionalEndpoint('revocation');
+    const endpoint = await this.#endpoint('revocation');
     const req = this.#build('buildRevocation', 'revocation request', endpoint, str(token), str(hint));
     const res = await this.#send(req, 'revocation request');
     this.#parse('parseRevocation', 'revocation request', res, [str(token)]);
@@ -216,7 +219,7 @@ class Client {
 
   /** RFC 7662: asks the server whether a token is active. */
   async introspect(token, { hint } = {}) {
-    const endpoint = await this.#optionalEndpoint('introspection');
+    const endpoint = await this.#endpoint('introspection');
     const req = this.#build('buildIntrospection', 'introspection request', endpoint, str(token), str(hint));
     const res = await this.#send(req, 'introspection request');
     return this.#parse('parseIntrospection', 'introspection request', res, [str(token)]);
@@ -227,9 +230,19 @@ class Client {
     if (!token || typeof token.accessToken !== 'string') {
       throw new TransportError('ropc: session needs a token from passwordGrant or refresh', { reason: 'invalid_input' });
     }
+    const rule = (fn, ...args) => this.#call(fn, 'session', ...args);
+    const num = (v) => (v == null ? '' : String(Math.trunc(v)));
     return createSession(this, token, options, {
       fetchFn: this.#cfg.fetchFn,
       bearerChallenge: (header) => this.#call('parseBearerChallenge', 'bearer challenge', header),
+      // sdk/core's refresh margin, "sign in again" and retry rules, as package sdk's TokenSource applies them.
+      rules: {
+        refreshMargin: (ms) => rule('refreshMargin', ms == null ? '' : String(ms)),
+        tokenStep: (t, rejected, marginMs, retryAt, now) => rule('tokenStep', flag(t), flag(t?.accessToken),
+          flag(t?.refreshToken), flag(rejected), num(t?.expiresAt), num(t?.expiresIn), num(marginMs), num(retryAt), num(now)),
+        refreshFailure: (code, forced, t, now) => rule('refreshFailure', str(code), flag(forced), flag(t?.accessToken),
+          num(t?.expiresAt), num(now)),
+      },
     });
   }
 
@@ -248,47 +261,48 @@ class Client {
     return this.#discovery;
   }
 
+  // core.NextDiscoveryURL picks each URL and says when to stop; this loop
+  // only fetches. A failure names every URL tried with its answer.
   async #discover() {
     const { issuer, allow, endpoints } = this.#cfg;
     if (!issuer) {
       throw new TransportError('ropc: discovery needs an issuer', { reason: 'invalid_input' });
     }
-    const urls = this.#call('discoveryURLs', 'discovery', issuer);
-    let last;
-    for (const url of urls) {
-      const res = await this.#send({ method: 'GET', url, headers: { accept: 'application/json' }, body: '' }, 'discovery request');
-      if (res.status === 404) {
-        last = res;
+    const tried = [];
+    for (;;) {
+      const url = this.#call('nextDiscoveryURL', 'discovery', issuer, JSON.stringify(tried));
+      let res;
+      try {
+        res = await this.#send({ method: 'GET', url, headers: { accept: 'application/json' }, body: '' }, 'discovery request');
+      } catch (e) {
+        if (!(e instanceof TransportError) || e.reason === 'closed') throw e;
+        tried.push({ url, status: e.status ?? 0, problem: e.message });
         continue;
       }
-      const m = this.#parse('parseMetadata', 'discovery request', res, [], issuer);
-      if (!endpoints.token) endpoints.token = checkURL(m.tokenEndpoint, allow, 'token endpoint');
-      if (!endpoints.revocation && m.revocationEndpoint) endpoints.revocation = checkURL(m.revocationEndpoint, allow, 'revocation endpoint');
-      if (!endpoints.introspection && m.introspectionEndpoint) {
-        endpoints.introspection = checkURL(m.introspectionEndpoint, allow, 'introspection endpoint');
+      const out = JSON.parse(this.#core.parseMetadata(res.status, res.contentType, res.wwwAuthenticate, res.body, issuer, flag(allow)));
+      if (out.error) {
+        tried.push({ url, status: res.status, problem: out.error.message });
+        continue;
       }
+      const m = out.ok; // its endpoints passed core.CheckTransportSecurity
+      endpoints.token ||= m.tokenEndpoint;
+      endpoints.revocation ||= m.revocationEndpoint ?? '';
+      endpoints.introspection ||= m.introspectionEndpoint ?? '';
       return m;
     }
-    throw new TransportError(`ropc: discovery found no metadata for the issuer (HTTP ${last?.status})`, {
-      reason: 'http_status', status: last?.status ?? 0,
-    });
   }
 
-  #endpoint(kind) {
+  /** An endpoint, discovered first when it is not configured and there is an issuer (core.NeedsDiscovery). */
+  async #endpoint(kind) {
     if (this.#closed) throw new TransportError('ropc: the client is closed', { reason: 'closed' });
-    const url = this.#cfg.endpoints[kind];
-    if (!url) throw new TransportError(`ropc: no ${kind} endpoint configured`, { reason: 'invalid_input' });
-    return url;
-  }
-
-  async #optionalEndpoint(kind) {
     if (!this.#cfg.endpoints[kind] && this.#cfg.issuer) await this.discover();
-    if (!this.#cfg.endpoints[kind]) {
+    const url = this.#cfg.endpoints[kind];
+    if (!url) {
       throw new TransportError(`ropc: no ${kind} endpoint: pass issuer (discovery) or ${kind}Url to createClient`, {
         reason: 'invalid_input',
       });
     }
-    return this.#endpoint(kind);
+    return url;
   }
 
   #build(fn, what, endpoint, ...args) {
@@ -300,11 +314,8 @@ class Client {
     return this.#callScrubbed(fn, what, [], ...args);
   }
 
-  /** Calls the core; a failure becomes an error class with `secrets` scrubbed from server text. */
   #callScrubbed(fn, what, secrets, ...args) {
-    const out = JSON.parse(this.#core[fn](...args));
-    if (out.error) throw fromBridge(out.error, what, [this.#cfg.auth.clientSecret, ...secrets]);
-    return out.ok;
+    return callCore(this.#core, fn, what, [this.#cfg.auth.clientSecret, ...secrets], ...args);
   }
 
   #parse(fn, what, res, secrets, ...extra) {
@@ -316,9 +327,14 @@ class Client {
     return send(fetchFn, req, { timeoutMs, maxBytes: maxResponseBytes, what, inflight: this.#inflight, signal });
   }
 
-  async #tokenCall(req, what, secrets, grant, signal) {
+  /**
+   * Sends a token request; the scope and refresh token the core fills in come from the caller (core.GrantedScope,
+   * core.KeptRefreshToken); `grant` ('' or an MFA grant) refines an error's kind, `signal` aborts.
+   */
+  async #tokenCall(req, what, secrets, { grant = '', signal } = {}, requestedScope = '', previousRefreshToken = '', previousScope = '') {
     const res = await this.#send(req, what, signal);
-    const token = this.#parse('parseSignInResponse', what, res, secrets, res.retryAfter, grant);
+    const token = this.#parse('parseSignInResponse', what, res, secrets, res.retryAfter, grant,
+      requestedScope, previousRefreshToken, previousScope);
     // Go leaves raw out for JSON bodies: JSON.parse is much cheaper here.
     token.raw ??= JSON.parse(decoder.decode(res.body));
     return redactable(token);
@@ -331,6 +347,7 @@ const GRANT_MFA_OTP = 'otp';
 const GRANT_MFA_OOB = 'oob';
 const GRANT_MFA_RECOVERY = 'recovery_code';
 const str = (v) => (v == null ? '' : String(v));
+const flag = (v) => (v ? '1' : '');
 
 function scopeList(scope) {
   if (scope == null) return [];

@@ -1,33 +1,55 @@
 // A session holds one token and keeps it fresh: one shared in-flight refresh,
 // because refresh tokens rotate (RFC 9700 §4.14.2) and a second concurrent
 // refresh with the same token would be refused — or revoke the whole family.
-import { TransportError } from './errors.js';
+// When to refresh, what a failed refresh means and when to ask the user to
+// sign in again are sdk/core's rules (core.RefreshAt, core.NextTokenStep,
+// core.AfterRefreshFailure), reached through `rules`; this file only keeps
+// the state and calls fetch.
+import { OAuthError, TransportError } from './errors.js';
 
-const DEFAULT_MARGIN_MS = 60_000;
+/** Internal refresh option: the scope granted before (core.GrantedScope). */
+export const PREVIOUS_SCOPE = Symbol('ropc.previousScope');
 
-export function createSession(client, token, { onTokenChange, marginMs = DEFAULT_MARGIN_MS } = {}, { fetchFn, bearerChallenge }) {
+export function createSession(client, token, { onTokenChange, marginMs } = {}, { fetchFn, bearerChallenge, rules }) {
+  const margin = rules.refreshMargin(marginMs); // throws for a negative margin
   let current = token;
   let refreshing = null;
+  let retryAt = null; // after a transient failure: when to try again (core.AfterRefreshFailure)
+  let dead = null; // the refresh token was rejected: sign in again, until a new session
 
-  // Unknown expiry counts as fresh (the server's 401 invalid_token will say
-  // otherwise). The margin is capped at half the token's lifetime, so a token
-  // that lives shorter than marginMs is not refreshed on every call.
-  const fresh = (t) => {
-    if (t.expiresAt == null) return true;
-    const margin = t.expiresIn > 0 ? Math.min(marginMs, (t.expiresIn * 1000) / 2) : marginMs;
-    return Date.now() + margin < t.expiresAt;
+  // When `current` is due for refresh (core.RefreshAt, through tokenStep), computed once per token
+  // and retry time, so the common path is a clock comparison, as in the Go TokenSource.
+  let due = null;
+  const dueAt = () => {
+    if (due?.token !== current || due.retryAt !== retryAt) {
+      due = { token: current, retryAt, at: rules.tokenStep(current, false, margin, retryAt, Date.now()).refreshAt };
+    }
+    return due.at; // null: never due (unknown expiry)
   };
 
-  async function doRefresh() {
-    if (!current.refreshToken) {
-      throw new TransportError('ropc: the access token has expired and there is no refresh token: sign in again', {
-        reason: 'sign_in_again',
-      });
+  const signInAgain = (reason, cause) =>
+    new TransportError(`ropc: ${reason}: sign in again`, { reason: 'sign_in_again', cause });
+
+  async function doRefresh(forced) {
+    const old = current;
+    let next;
+    try {
+      next = await client.refresh(old.refreshToken, { [PREVIOUS_SCOPE]: old.scope ?? '' });
+    } catch (e) {
+      if (e instanceof TransportError && e.reason === 'closed') throw e;
+      const f = rules.refreshFailure(e instanceof OAuthError ? e.code : '', forced, old, Date.now());
+      if (f.step === 'sign_in_again') {
+        dead = signInAgain(f.reason, e);
+        throw dead;
+      }
+      if (f.step === 'use') {
+        retryAt = f.retryAt;
+        return old;
+      }
+      throw e;
     }
-    const next = await client.refresh(current.refreshToken);
-    // RFC 6749 §5.1: an omitted scope is unchanged.
-    if (!next.scope) next.scope = current.scope;
     current = next;
+    retryAt = null;
     if (onTokenChange) {
       // Called, not awaited: a slow or failing listener (storage full, say)
       // must not hold up or fail the request that needed the token.
@@ -40,15 +62,21 @@ export function createSession(client, token, { onTokenChange, marginMs = DEFAULT
     return next;
   }
 
-  function refreshOnce() {
-    refreshing ??= doRefresh().finally(() => { refreshing = null; });
+  function refreshOnce(forced) {
+    refreshing ??= doRefresh(forced).finally(() => { refreshing = null; });
     return refreshing;
   }
 
   async function accessToken() {
+    if (dead) throw dead;
     if (refreshing) return (await refreshing).accessToken;
-    if (fresh(current)) return current.accessToken;
-    return (await refreshOnce()).accessToken;
+    // core.NextTokenStep's "use" for a token with an access token and not yet due, without the call.
+    const at = dueAt();
+    if (current.accessToken && (at === null || Date.now() < at)) return current.accessToken;
+    const { step, reason } = rules.tokenStep(current, false, margin, retryAt, Date.now());
+    if (step === 'use') return current.accessToken;
+    if (step === 'sign_in_again') throw signInAgain(reason);
+    return (await refreshOnce(false)).accessToken;
   }
 
   function withBearer(input, init, at) {
@@ -68,7 +96,11 @@ export function createSession(client, token, { onTokenChange, marginMs = DEFAULT
     // expired early); any other 401 is not fixed by refreshing.
     const challenge = bearerChallenge(res.headers.get('www-authenticate') ?? '');
     if (!challenge.bearer || challenge.params.error !== 'invalid_token') return res;
-    if (current.accessToken === at) await refreshOnce();
+    if (current.accessToken === at) {
+      const { step } = rules.tokenStep(current, true, margin, retryAt, Date.now());
+      if (step === 'hand_back') return res; // nothing to refresh with: the 401 goes to the caller
+      await refreshOnce(true);
+    }
     res.body?.cancel().catch(() => {});
     return withBearer(again, init, current.accessToken);
   }

@@ -219,20 +219,20 @@ type DurationError string
 func (e DurationError) Error() string { return string(e) }
 
 // DefaultConfig is the built-in demo configuration: a confidential client
-// client_id/client_secret (scopes read, write), a public client
-// public-client (read, write), and the users johndoe/A3ddj3w and
-// janedoe/S3cr3t-jane.
+// (scopes read, write), a public client (read, write) and two users, with the
+// credentials of demo.json (DemoCredentials).
 func DefaultConfig() *Config {
+	d := DemoCredentials()
 	return &Config{
 		Clients: []Client{
-			{ClientID: "client_id", ClientSecret: "client_secret", Scopes: []string{"read", "write"}},
-			{ClientID: "public-client", Public: true, Scopes: []string{"read", "write"}},
+			{ClientID: d.ClientID, ClientSecret: d.ClientSecret, Scopes: []string{"read", "write"}},
+			{ClientID: d.PublicClientID, Public: true, Scopes: []string{"read", "write"}},
 		},
 		Users: []User{
-			{Username: "johndoe", Password: "A3ddj3w", Claims: map[string]any{
+			{Username: d.Username, Password: d.Password, Claims: map[string]any{
 				"name": "John Doe", "email": "johndoe@example.com", "email_verified": true,
 			}},
-			{Username: "janedoe", Password: "S3cr3t-jane", Claims: map[string]any{
+			{Username: d.SecondUsername, Password: d.SecondPassword, Claims: map[string]any{
 				"name": "Jane Doe", "email": "janedoe@example.com", "email_verified": true,
 			}},
 		},

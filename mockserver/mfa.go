@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"fmt"
+	"sort"
 	"sync"
 	"time"
 )
@@ -215,6 +216,27 @@ func (m *mfaStore) useRecovery(username string, configured []string, code, next 
 	m.issuedRecovery[username] = append(m.issuedRecovery[username], next)
 	return true
 }
+
+// pending lists the users with an out-of-band challenge waiting, sorted.
+func (m *mfaStore) pending(now time.Time) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.init()
+	seen := map[string]bool{}
+	out := []string{}
+	for _, tx := range m.txs {
+		if tx.oob != nil && tx.oob.status == oobPending && now.Before(tx.oob.expires) && now.Before(tx.expires) && !seen[tx.username] {
+			seen[tx.username] = true
+			out = append(out, tx.username)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// PendingMFA lists the users whose out-of-band challenge waits for
+// ApproveMFA or DenyMFA, sorted.
+func (s *Server) PendingMFA() []string { return s.mfa.pending(s.clock.Now()) }
 
 // ApproveMFA approves the pending out-of-band challenge of username (what
 // the user's tap on "Approve" does). ErrNotFound if none is pending.

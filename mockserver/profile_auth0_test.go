@@ -166,8 +166,12 @@ func TestAuth0Profile(t *testing.T) {
 		wantError(t, poll(), 400, "authorization_pending", "")
 		wantError(t, postForm(t, s, s.TokenURL, "grant_type", mockserver.GrantMFAOOB, "mfa_token", tok, "oob_code", "wrong"),
 			403, "invalid_grant", "Malformed mfa_token")
+		assert.Equal(t, []string{mocktest.OOBUser}, s.PendingMFA())
+		list := get(t, s, s.AdminURL+"/mfa")
+		assert.Equal(t, map[string]any{"pending": []any{mocktest.OOBUser}}, list.Body, list.Raw)
 		assert.Equal(t, http.StatusNotFound, adminMFA(t, s, "approve", mocktest.TOTPUser))
 		assert.Equal(t, http.StatusNoContent, adminMFA(t, s, "approve", mocktest.OOBUser))
+		assert.Empty(t, s.PendingMFA(), "approved is no longer pending")
 		s.Advance(5 * time.Second)
 		wantIssuer(t, s, wantTokens(t, poll()))
 		assert.Equal(t, http.StatusNotFound, adminMFA(t, s, "deny", mocktest.OOBUser), "nothing pending any more")

@@ -58,3 +58,37 @@ func FuzzProfileHandler(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkProfilePasswordGrant: the password grant under each profile, a
+// success and each provider's wrong-password answer, with the rfc profile
+// as the same-run baseline (compare ns/op across sub-benchmarks).
+func BenchmarkProfilePasswordGrant(b *testing.B) {
+	for _, p := range []string{ProfileRFC, ProfileKeycloak, ProfileAuth0, ProfileOkta, ProfileEntra} {
+		cfg := DefaultConfig()
+		cfg.Profile = p
+		cfg.Lockout = &Lockout{Disabled: true}
+		srv, err := New(cfg, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		tokenURL := cfg.URLs("http://127.0.0.1:8080").Token
+		for _, tc := range []struct {
+			name, password string
+			ok             bool
+		}{{"ok", "A3ddj3w", true}, {"wrong", "nope", false}} {
+			body := "grant_type=password&username=johndoe&password=" + tc.password + "&client_id=client_id&client_secret=client_secret"
+			b.Run(p+"/"+tc.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					r := httptest.NewRequest(http.MethodPost, tokenURL, strings.NewReader(body))
+					r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					w := httptest.NewRecorder()
+					srv.ServeHTTP(w, r)
+					if (w.Code == http.StatusOK) != tc.ok {
+						b.Fatal(w.Code, w.Body.String())
+					}
+				}
+			})
+		}
+	}
+}

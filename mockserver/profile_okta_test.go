@@ -123,3 +123,24 @@ func TestOktaProfile(t *testing.T) {
 			400, "unsupported_grant_type", "")
 	})
 }
+
+// TestOktaLockout: the brute-force lockout answers like a wrong password;
+// a right password clears the count even when a second factor follows.
+func TestOktaLockout(t *testing.T) {
+	cfg := mockserver.DefaultConfig()
+	cfg.Lockout = &mockserver.Lockout{MaxFailures: 3, Window: mockserver.Duration(time.Hour), Duration: mockserver.Duration(time.Hour)}
+	s := newOkta(t, 9, cfg)
+	const invalid = "The credentials provided were invalid."
+	for range 2 {
+		wantError(t, signIn(t, s, mocktest.TOTPUser, "wrong"), 400, "invalid_grant", invalid)
+	}
+	wantError(t, signIn(t, s, mocktest.TOTPUser, mocktest.Password), 403, "mfa_required", "")
+	for range 2 {
+		wantError(t, signIn(t, s, mocktest.TOTPUser, "wrong"), 400, "invalid_grant", invalid)
+	}
+	wantError(t, signIn(t, s, mocktest.TOTPUser, mocktest.Password), 403, "mfa_required", "")
+	for range 3 {
+		wantError(t, signIn(t, s, mocktest.TOTPUser, "wrong"), 400, "invalid_grant", invalid)
+	}
+	wantError(t, signIn(t, s, mocktest.TOTPUser, mocktest.Password), 400, "invalid_grant", invalid)
+}

@@ -146,6 +146,13 @@ func (s *Server) profilePassword(ctx context.Context, a *answerCtx, client *clie
 		case mfaRefuse:
 			return nil, prov.answer(sitMFARequired, a)
 		case mfaContinue:
+			// The password was right: that clears its failures, whatever
+			// the second factor does next.
+			if login.Failures > 0 {
+				if err := s.store.ClearLoginFailures(ctx, username); err != nil {
+					return nil, prov.wrap(s.internal(ctx, "lockout clear", err), a)
+				}
+			}
 			return nil, s.withMFAToken(a, client, scope, sitMFARequired)
 		case mfaInline:
 			// Keycloak: the code goes with the password as "otp" (older

@@ -1,59 +1,44 @@
 #!/usr/bin/env bash
 # make demo: build ropc-mock and ropc into ./bin, start the mock on a free
 # loopback port with its built-in demo config, and walk the ropc CLI through
-# the password grant: token -> GET /userinfo -> refresh -> revoke, printing
-# each step. Exits non-zero if any step does not behave as expected.
+# discovery and the password grant: discover -> token -> GET /userinfo ->
+# introspect -> refresh -> revoke, printing each step. Exits non-zero if any step does not behave as expected.
 # Needs only Go and loopback networking (plus the Go module cache for the build).
-set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
-cd "$(dirname "$0")/.."
-export GOFLAGS="${GOFLAGS:--buildvcs=false}"
-
-# Built-in demo credentials of ropc-mock (mockserver.DefaultConfig).
-CLIENT_ID=client_id
-USERNAME=johndoe
-PASSWORD=A3ddj3w
-export ROPC_CLIENT_SECRET=client_secret
+# The built-in demo credentials of ropc-mock (mockserver/demo.json).
+CLIENT_ID=$(demo_credential client_id)
+USERNAME=$(demo_credential username)
+PASSWORD=$(demo_credential password)
+ROPC_CLIENT_SECRET=$(demo_credential client_secret)
+export ROPC_CLIENT_SECRET
 
 bold() { if [ -t 1 ]; then printf '\n\033[1m%s\033[0m\n' "$*"; else printf '\n%s\n' "$*"; fi; }
-die() { printf 'demo: FAILED: %s\n' "$*" >&2; exit 1; }
 
 bold "==> building bin/ropc-mock and bin/ropc"
-mkdir -p bin
-go build -o bin/ropc-mock ./cmd/ropc-mock
-go build -o bin/ropc ./cmd/ropc
+build_mock
+"$GO" build -o bin/ropc ./cmd/ropc
 
 work="$(mktemp -d)"
-mock_pid=""
 cleanup() {
-	if [ -n "$mock_pid" ] && kill -0 "$mock_pid" 2>/dev/null; then
-		kill "$mock_pid" 2>/dev/null || true
-		wait "$mock_pid" 2>/dev/null || true
-	fi
+	stop_mock
 	rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 bold "==> starting ropc-mock on a free loopback port (built-in demo config)"
-# -key-file '': a throwaway signing key, so the demo leaves nothing behind.
-bin/ropc-mock -addr 127.0.0.1:0 -key-file '' -log-level warn >"$work/mock.out" 2>"$work/mock.err" &
-mock_pid=$!
-issuer=""
-for _ in $(seq 1 100); do
-	if ! kill -0 "$mock_pid" 2>/dev/null; then
-		cat "$work/mock.err" >&2
-		die "ropc-mock exited during start-up"
-	fi
-	line="$(head -n 1 "$work/mock.out" 2>/dev/null || true)"
-	case "$line" in
-	"ropc-mock: serving "*) issuer="${line#ropc-mock: serving }"; break ;;
-	esac
-	sleep 0.1
-done
-[ -n "$issuer" ] || die "ropc-mock did not report its address within 10s"
+# A throwaway signing key (start_mock), so the demo leaves nothing behind.
+start_mock "$work" -log-level warn
+issuer=$MOCK_URL
 echo "issuer: $issuer"
 common=(--client-id "$CLIENT_ID" --timeout 10s)
+
+bold "==> 0. ropc discover: the server's metadata (RFC 8414)"
+echo "\$ ropc discover --issuer $issuer"
+bin/ropc discover --issuer "$issuer" --timeout 10s >"$work/metadata.json" || die "ropc discover"
+cat "$work/metadata.json"
+grep -q "\"token_endpoint\":\"$issuer/token\"" "$work/metadata.json" || die "the metadata names no token endpoint"
 
 bold "==> 1. ropc token: password grant for $USERNAME (password on stdin, client secret from \$ROPC_CLIENT_SECRET)"
 echo "\$ printf '%s\\n' \"\$PASSWORD\" | ropc token --token-url $issuer/token --client-id $CLIENT_ID --username $USERNAME --password-stdin --scope 'read write'"
@@ -69,6 +54,13 @@ bin/ropc get "$issuer/userinfo" --token-url "$issuer/token" "${common[@]}" --tok
 cat "$work/userinfo.json"
 echo
 grep -q "\"$USERNAME\"" "$work/userinfo.json" || die "/userinfo did not return $USERNAME"
+
+bold "==> 2b. ropc introspect: ask the server whether the access token is active (RFC 7662)"
+echo "\$ ropc introspect --issuer $issuer --client-id $CLIENT_ID --token-stdin < token.json"
+bin/ropc introspect --issuer "$issuer" "${common[@]}" --token-stdin <"$work/token.json" >"$work/introspection.json" ||
+	die "ropc introspect"
+cat "$work/introspection.json"
+grep -q '"active":true' "$work/introspection.json" || die "the new access token is not active"
 
 bold "==> 3. ropc refresh: new tokens from the refresh token (endpoint discovered from the issuer, RFC 8414)"
 echo "\$ ropc refresh --issuer $issuer --client-id $CLIENT_ID --refresh-token-stdin < token.json"
@@ -91,4 +83,4 @@ cat "$work/err.json"
 [ "$rc" -eq 1 ] || die "refresh with a revoked token exited $rc, want 1"
 grep -q '"invalid_grant"' "$work/err.json" || die "refresh with a revoked token did not report invalid_grant"
 
-bold "==> demo passed: token, userinfo, refresh and revoke all worked against ropc-mock at $issuer"
+bold "==> demo passed: discover, token, userinfo, introspect, refresh and revoke all worked against ropc-mock at $issuer"

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # make test (JS part): builds the package and ropc-mock, installs the test
 # dependencies, then runs Node's test runner: client tests against a real
-# ropc-mock, fault quirks via its admin API, the examples, and headless
+# ropc-mock, fault quirks via its admin API, the examples, the packed package
+# under Node and bundled by esbuild, Vite, webpack and Rollup, and headless
 # Chromium (skipped, and reported as skipped, when no browser is installed).
-source "$(dirname "$0")/js-lib.sh"
+source "$(dirname "$0")/lib.sh"
 build_js_and_mock
 
 (cd js && npm ci --no-audit --no-fund --loglevel=error)
+# esbuild, Vite, webpack and Rollup for js/test/bundlers.test.mjs.
+(cd js/test/bundlers && npm ci --no-audit --no-fund --loglevel=error)
 # What `npm install ../../js` does for the examples (a link), without
 # installing Electron, whose installer downloads a binary.
 for ex in examples/node examples/electron; do

@@ -15,6 +15,6 @@ fi
 persist="$WORKER_DIR/.wrangler/state"
 apply_schema "$persist"
 log "serving on http://127.0.0.1:$port (Ctrl-C stops) — try:"
-log "  curl -s -u client_id:client_secret -d grant_type=password -d username=johndoe -d password=A3ddj3w http://127.0.0.1:$port/token"
+log "  curl -s -u $(demo_credential client_id):$(demo_credential client_secret) -d grant_type=password -d username=$(demo_credential username) -d password=$(demo_credential password) http://127.0.0.1:$port/token"
 cd "$WORKER_DIR"
 exec "$WRANGLER" dev --ip 127.0.0.1 --port "$port" --inspector-port "$(free_port)" --persist-to "$persist" --show-interactive-dev-session=false

@@ -1,8 +1,9 @@
-# Shared helpers for scripts/*worker*.sh (sourced, not run). Everything the
+# Shared helpers for scripts/*worker*.sh (sourced, not run), on top of the
+# scripts' library (lib.sh: ROOT, free_port, demo_credential). Everything the
 # worker needs is installed into mockserver/worker from the npm registry.
 # shellcheck shell=bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORKER_DIR="$ROOT/mockserver/worker"
 WRANGLER="$WORKER_DIR/node_modules/.bin/wrangler"
 SCHEMA="$ROOT/mockserver/sqlstore/schema.sql"
@@ -31,11 +32,6 @@ new_signing_key() {
 write_env_file() {
 	local file=$1
 	(umask 077 && printf "SIGNING_KEY='%s'\n" "$(new_signing_key)" >"$file")
-}
-
-# free_port prints a free TCP port on 127.0.0.1.
-free_port() {
-	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{process.stdout.write(String(s.address().port));s.close()})'
 }
 
 # apply_schema PERSIST_DIR creates the tables in the local D1 database kept under PERSIST_DIR.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,12 +35,9 @@ func NewClient(cfg Config) (*Client, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	method := cfg.AuthMethod
-	if method == "" {
-		method = AuthClientSecretBasic
-		if cfg.ClientSecret == "" {
-			method = AuthNone
-		}
+	method, err := core.ResolveAuthMethod(cfg.AuthMethod, cfg.ClientSecret)
+	if err != nil {
+		return nil, err
 	}
 	c := &Client{
 		cfg:      &cfg,
@@ -146,9 +142,7 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string, opts ...Reque
 	if err != nil {
 		return nil, scrub(err, refreshToken, c.cfg.ClientSecret)
 	}
-	if tok.RefreshToken == "" {
-		tok.RefreshToken = refreshToken
-	}
+	tok.RefreshToken = core.KeptRefreshToken(tok.RefreshToken, refreshToken)
 	fillScope(tok, o.scopes)
 	return tok, nil
 }
@@ -175,12 +169,10 @@ func scrub(err error, secrets ...string) error {
 	return core.Scrub(err, secrets...)
 }
 
-// fillScope applies RFC 6749 §5.1: scope is omitted from the response when it is identical to
+// fillScope applies core.GrantedScope to a grant's answer: RFC 6749 §5.1, an omitted scope is
 // the scope requested.
 func fillScope(tok *Token, requested []string) {
-	if tok.Scope == "" && len(requested) > 0 {
-		tok.Scope = strings.Join(requested, " ")
-	}
+	tok.Scope = core.GrantedScope(tok.Scope, requested, "")
 }
 
 // tokenEndpoint returns TokenURL, discovering it from Issuer when not configured.
@@ -188,7 +180,7 @@ func (c *Client) tokenEndpoint(ctx context.Context) (string, error) {
 	if c.cfg.TokenURL != "" {
 		return c.cfg.TokenURL, nil
 	}
-	if c.cfg.Issuer == "" {
+	if !core.NeedsDiscovery(c.cfg.TokenURL, c.cfg.Issuer, false) {
 		return "", &endpointError{name: "token endpoint"}
 	}
 	m, err := c.metadata(ctx)
@@ -206,7 +198,7 @@ func (c *Client) endpoint(ctx context.Context, configured string, pick func(*Met
 	if configured != "" {
 		return configured, nil
 	}
-	if c.cfg.Issuer == "" {
+	if !core.NeedsDiscovery(configured, c.cfg.Issuer, false) {
 		return "", &endpointError{name: name}
 	}
 	m, err := c.metadata(ctx)

@@ -3,11 +3,8 @@ package sdk
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ropcgo/ropc/sdk/core"
@@ -36,7 +33,8 @@ type Config struct {
 
 	ClientID     string
 	ClientSecret string
-	// AuthMethod defaults to client_secret_basic, or none when ClientSecret is empty.
+	// AuthMethod defaults to client_secret_basic, or none when ClientSecret is empty
+	// (core.ResolveAuthMethod, the rule the JavaScript package applies too).
 	AuthMethod AuthMethod
 
 	// HTTPClient is used for every request. Its Transport, Jar and Timeout are honoured; its
@@ -50,7 +48,9 @@ type Config struct {
 	// MaxResponseBytes bounds response bodies. Zero means DefaultMaxResponseBytes.
 	MaxResponseBytes int64
 	// AllowInsecureHTTP permits plain http:// endpoints on non-loopback hosts. For tests only:
-	// the password and client secret would cross the network in clear text.
+	// the password and client secret would cross the network in clear text. Loopback is an IP
+	// literal in 127.0.0.0/8 or ::1, or "localhost"; not "*.localhost" (core.CheckTransportSecurity
+	// says why).
 	AllowInsecureHTTP bool
 	// Now is the clock for expiry computations; nil means time.Now.
 	Now func() time.Time
@@ -82,30 +82,10 @@ func formatAs(f fmt.State, verb rune, s string) {
 	_, _ = f.Write([]byte(s))
 }
 
-// checkEndpoint validates an endpoint URL: the shape rules of core.CheckEndpointURL (absolute,
-// no fragment, no user info), then TLS. RFC 6749 §3.2 and §10.9 require TLS at the token
-// endpoint; loopback is exempt because traffic never leaves the machine (RFC 8252 §8.3 makes the
-// same exception for native-app redirects).
+// checkEndpoint is core.CheckSecureEndpoint, the one rule for every configured or discovered
+// endpoint: absolute, no fragment or user info, https unless loopback or AllowInsecureHTTP.
 func checkEndpoint(field, raw string, allowInsecure bool) error {
-	if err := core.CheckEndpointURL(field, raw); err != nil {
-		return err
-	}
-	u, _ := url.Parse(raw) // CheckEndpointURL has parsed it already
-	if u.Scheme == "http" && !allowInsecure && !IsLoopbackHost(u.Hostname()) {
-		return &InsecureURLError{Field: field, URL: raw}
-	}
-	return nil
-}
-
-// IsLoopbackHost reports whether host (a URL's Hostname) names this machine: 127.0.0.0/8, ::1 or
-// localhost, the hosts for which plain http is accepted without AllowInsecureHTTP. Names that
-// merely resolve to loopback are not trusted, since DNS could change the answer.
-func IsLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return core.CheckSecureEndpoint(field, raw, allowInsecure)
 }
 
 func (c *Config) validate() error {
@@ -127,18 +107,14 @@ func (c *Config) validate() error {
 			return err
 		}
 	}
-	switch c.AuthMethod {
-	case "":
-	case AuthClientSecretBasic, AuthClientSecretPost:
-		if c.ClientSecret == "" {
-			return fmt.Errorf("ropc: AuthMethod %s needs ClientSecret", c.AuthMethod)
+	if c.Issuer != "" {
+		// RFC 8414 §2: no query or fragment; the same check discovery makes later.
+		if _, err := core.DiscoveryURLs(c.Issuer); err != nil {
+			return err
 		}
-	case AuthNone:
-		if c.ClientSecret != "" {
-			return errors.New("ropc: AuthMethod none must not have a ClientSecret")
-		}
-	default:
-		return fmt.Errorf("ropc: unknown AuthMethod %q", string(c.AuthMethod))
+	}
+	if _, err := core.ResolveAuthMethod(c.AuthMethod, c.ClientSecret); err != nil {
+		return err
 	}
 	if c.MaxResponseBytes < 0 {
 		return errors.New("ropc: MaxResponseBytes must not be negative")

@@ -57,7 +57,7 @@ func TestDiscoveryFallbackAndChecks(t *testing.T) {
 		{name: "OpenID fallback", oidc: true, wantHits: 2},
 		{name: "neither", wantErr: "404", wantHits: 2},
 		{name: "issuer mismatch", rfc8414: true, issuer: "https://evil.example.com", wantErr: "issuer", wantHits: 2},
-		{name: "insecure token endpoint", rfc8414: true, tokenURL: "http://as.example.com/token", wantErr: "https", wantHits: 1},
+		{name: "insecure token endpoint", rfc8414: true, tokenURL: "http://as.example.com/token", wantErr: "https", wantHits: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

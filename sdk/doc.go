@@ -67,9 +67,14 @@
 // password on the password grant, or a dead refresh token; "invalid_client" is a misconfigured
 // client); *HTTPError is a non-OAuth HTTP failure such as a proxy's 502;
 // *ProtocolError is a malformed response; *RedirectError, *ResponseTooLargeError and
-// *InsecureURLError are refusals of this package; anything else is a network error or the
-// context's. No error message contains a password, client secret or token.
+// *InsecureURLError are refusals of this package; *DiscoveryError names each metadata URL
+// tried and what it answered; ErrSignInAgain (errors.Is) means only the user's credentials can
+// produce a token; anything else is a network error or the context's. No error message contains
+// a password, client secret or token.
 //
 // The protocol itself, building requests and parsing responses without net/http, lives in
-// sdk/core, which the WebAssembly build reuses.
+// sdk/core, which the WebAssembly build reuses. So do the rules this package and the JavaScript
+// package both apply (plain http only to loopback, the default auth method, the refresh margin
+// and its cap, expiry, discovery order, fallback and timing, "sign in again", scope on refresh):
+// sdk/core/testdata/rules.json holds their cases, run by go test here and by node --test there.
 package sdk

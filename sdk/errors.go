@@ -27,6 +27,14 @@ type (
 	Introspection = core.Introspection
 	// Metadata is authorization server metadata (RFC 8414 §2).
 	Metadata = core.Metadata
+	// InsecureURLError reports a URL that would carry credentials or tokens over plain HTTP to a
+	// host that is not loopback (RFC 6749 §3.2 and §10.9, RFC 6750 §5.3); see AllowInsecureHTTP.
+	InsecureURLError = core.InsecureURLError
+	// DiscoveryError reports that no metadata URL gave usable metadata; it names each URL tried
+	// and what it answered (RFC 8414 §3, OpenID Connect Discovery 1.0 §4).
+	DiscoveryError = core.DiscoveryError
+	// DiscoveryAttempt is one metadata URL tried and its answer.
+	DiscoveryAttempt = core.DiscoveryAttempt
 )
 
 // Client authentication methods; exactly one is used per request, never a retry in another.
@@ -44,18 +52,6 @@ var ErrSignInAgain = errors.New("ropc: sign in again")
 
 // ErrNoEndpoint reports that an operation needs an endpoint the Config neither names nor can discover.
 var ErrNoEndpoint = errors.New("ropc: endpoint not configured")
-
-// InsecureURLError reports an endpoint URL that would carry credentials or tokens over plain HTTP
-// (RFC 6749 §3.2 and §10.9: the token endpoint requires TLS).
-type InsecureURLError struct {
-	Field string // which setting or metadata field, e.g. "TokenURL"
-	URL   string // the URL, without user info
-}
-
-func (e *InsecureURLError) Error() string {
-	return fmt.Sprintf("ropc: %s %q must use https: plain http is allowed only for loopback hosts "+
-		"(127.0.0.0/8, ::1, localhost) or with AllowInsecureHTTP", e.Field, e.URL)
-}
 
 // RedirectError reports that an endpoint answered with a redirect. Token, revocation and
 // introspection requests carry the password, client secret or a token in the body, and Go's
@@ -76,7 +72,8 @@ func (e *RedirectError) Error() string {
 // ResponseTooLargeError reports a response body larger than Config.MaxResponseBytes. The body is
 // rejected rather than truncated, since a truncated JSON document could still parse.
 type ResponseTooLargeError struct {
-	Limit int64
+	Limit  int64
+	Status int // the HTTP status of the oversized answer
 }
 
 func (e *ResponseTooLargeError) Error() string {

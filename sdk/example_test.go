@@ -87,7 +87,7 @@ func ExampleNewClient_insecure() {
 	fmt.Println(err)
 	// Output:
 	// true
-	// ropc: TokenURL "http://auth.example.com/token" must use https: plain http is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost) or with AllowInsecureHTTP
+	// ropc: TokenURL http://auth.example.com/token must use https: plain http is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost) or when insecure http is allowed explicitly (AllowInsecureHTTP, allowInsecureHttp)
 }
 
 // When the refresh token is no longer accepted, Token reports ErrSignInAgain: ask the user for

@@ -15,12 +15,12 @@ import (
 	"github.com/ropcgo/ropc/mockserver"
 )
 
-// The default mock's credentials (mockserver.DefaultConfig).
-const (
-	mockClientID     = "client_id"
-	mockClientSecret = "client_secret"
-	mockUser         = "johndoe"
-	mockPassword     = "A3ddj3w"
+// The default mock's credentials (mockserver/demo.json, as mockserver.DefaultConfig uses them).
+var (
+	mockClientID     = mockserver.DemoCredentials().ClientID
+	mockClientSecret = mockserver.DemoCredentials().ClientSecret
+	mockUser         = mockserver.DemoCredentials().Username
+	mockPassword     = mockserver.DemoCredentials().Password
 )
 
 // mockEnv is the real mock server on loopback, with per-endpoint request counts taken in front

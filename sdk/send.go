@@ -135,6 +135,9 @@ func (c *Client) send(ctx context.Context, r *core.Request) (core.Response, erro
 	}
 	data, err := readLimited(resp.Body, resp.ContentLength, c.maxBytes)
 	if err != nil {
+		if le, ok := err.(*ResponseTooLargeError); ok {
+			le.Status = resp.StatusCode
+		}
 		return core.Response{}, err
 	}
 	return core.Response{

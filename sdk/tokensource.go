@@ -7,14 +7,14 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ropcgo/ropc/sdk/core"
 )
 
 // DefaultRefreshMargin is how long before expiry a token counts as stale, so that a token handed
-// out is not already expired when it reaches the resource server.
-const DefaultRefreshMargin = 10 * time.Second
-
-// retryPause spaces refresh attempts after a transient failure while the old token still works.
-const retryPause = 2 * time.Second
+// out is not already expired when it reaches the resource server. It is core's, shared with the
+// JavaScript session.
+const DefaultRefreshMargin = core.DefaultRefreshMargin
 
 // TokenSource hands out a fresh access token, refreshing it with the refresh token (RFC 6749 §6)
 // shortly before it expires. It is safe for concurrent use: concurrent callers of a stale token
@@ -31,6 +31,8 @@ type TokenSource struct {
 	mu       sync.Mutex
 	inflight *refreshCall // the shared refresh, nil when none is running
 	dead     error        // sticky ErrSignInAgain once the refresh token was rejected
+
+	optErr error // a bad option, reported by every call; set only during construction
 }
 
 // String describes the source without its tokens or its client's secret.
@@ -64,12 +66,16 @@ type refreshCall struct {
 // TokenSourceOption configures a TokenSource.
 type TokenSourceOption func(*TokenSource)
 
-// WithRefreshMargin sets how long before expiry the token is refreshed (default 10s).
+// WithRefreshMargin sets how long before expiry the token is refreshed (default
+// DefaultRefreshMargin, capped at half the token's lifetime: core.RefreshAt). A negative margin
+// makes every Token call fail with a *ParamError naming it.
 func WithRefreshMargin(d time.Duration) TokenSourceOption {
 	return func(ts *TokenSource) {
-		if d >= 0 {
-			ts.margin = d
+		if err := core.CheckRefreshMargin(d); err != nil {
+			ts.optErr = err
+			return
 		}
+		ts.margin = d
 	}
 }
 
@@ -96,6 +102,7 @@ func (c *Client) TokenSource(t *Token, opts ...TokenSourceOption) *TokenSource {
 // The returned *Token is shared: do not modify it. ctx bounds only this caller's wait: cancelling
 // it does not cancel a refresh other callers are waiting for.
 func (ts *TokenSource) Token(ctx context.Context) (*Token, error) {
+	// The fast path is core.NextTokenStep's StepUse, without the call.
 	if h := ts.cur.Load(); ts.fresh(h) {
 		return h.tok, nil
 	}
@@ -119,21 +126,16 @@ func (ts *TokenSource) SetToken(t *Token) {
 // Current returns the token held now, fresh or not, without refreshing; nil if none.
 func (ts *TokenSource) Current() *Token { return ts.cur.Load().tok }
 
-// hold computes when t is due for refresh: margin before expiry, but never earlier than half
-// its lifetime, so a server issuing tokens shorter than twice the margin does not get a
-// refresh on every call.
+// hold computes when t is due for refresh (core.RefreshAt: margin before expiry, never earlier
+// than half its lifetime).
 func (ts *TokenSource) hold(t *Token) *held {
+	if ts.optErr != nil {
+		return &held{} // never fresh: every call reaches slow, which reports the option
+	}
 	h := &held{tok: t}
-	if t == nil || t.Expiry.IsZero() {
-		return h
+	if t != nil {
+		h.refreshAt = core.RefreshAt(t.Expiry, t.ExpiresIn, ts.margin)
 	}
-	margin := ts.margin
-	if t.ExpiresIn != nil {
-		if half := time.Duration(*t.ExpiresIn) * time.Second / 2; margin > half {
-			margin = half
-		}
-	}
-	h.refreshAt = t.Expiry.Add(-margin)
 	return h
 }
 
@@ -157,6 +159,9 @@ func (ts *TokenSource) fresh(h *held) bool {
 // slow refreshes unless another caller already did. stale, when non-nil, is a token the caller
 // saw rejected: a refresh is forced unless the current token has already replaced it.
 func (ts *TokenSource) slow(ctx context.Context, stale *Token) (*Token, error) {
+	if ts.optErr != nil {
+		return nil, ts.optErr
+	}
 	ts.mu.Lock()
 	if ts.dead != nil {
 		ts.mu.Unlock()
@@ -164,25 +169,22 @@ func (ts *TokenSource) slow(ctx context.Context, stale *Token) (*Token, error) {
 	}
 	h := ts.cur.Load()
 	cur := h.tok
-	if cur != nil && cur != stale && ts.fresh(h) {
-		ts.mu.Unlock()
-		return cur, nil
-	}
 	call := ts.inflight
 	if call == nil {
-		if cur == nil || cur.RefreshToken == "" {
+		state := core.TokenState{HasToken: cur != nil, Rejected: stale != nil && cur == stale,
+			RefreshAt: h.refreshAt, Now: ts.nowTime()}
+		if cur != nil {
+			state.HasAccessToken, state.HasRefreshToken, state.Expiry = cur.AccessToken != "", cur.RefreshToken != "", cur.Expiry
+		}
+		switch step, reason := core.NextTokenStep(state); step {
+		case core.StepUse:
 			ts.mu.Unlock()
-			if cur == nil {
-				return nil, signInAgain("no token", nil)
-			}
-			if stale == nil && !expired(cur, ts.nowTime()) {
-				// Inside the margin but not yet expired: still usable, and nothing can renew it.
-				return cur, nil
-			}
-			if stale != nil {
-				return nil, signInAgain("access token rejected and there is no refresh token", nil)
-			}
-			return nil, signInAgain("access token expired and there is no refresh token", nil)
+			return cur, nil
+		case core.StepSignInAgain, core.StepHandBack:
+			// Forced without a refresh token (Refresh, or a rejection the Transport did not hand
+			// back): only the user's credentials help.
+			ts.mu.Unlock()
+			return nil, signInAgain(reason, nil)
 		}
 		call = &refreshCall{done: make(chan struct{})}
 		ts.inflight = call
@@ -202,33 +204,34 @@ func (ts *TokenSource) slow(ctx context.Context, stale *Token) (*Token, error) {
 
 func (ts *TokenSource) runRefresh(ctx context.Context, call *refreshCall, old *Token, forced bool) {
 	tok, err := ts.c.Refresh(ctx, old.RefreshToken)
-	switch {
-	case err == nil:
-		if tok.Scope == "" {
-			tok.Scope = old.Scope // RFC 6749 §5.1: an omitted scope is the one granted before
-		}
+	var retryAt time.Time
+	if err == nil {
+		tok.Scope = core.GrantedScope(tok.Scope, nil, old.Scope)
 		if ts.onChange != nil {
 			// Before publishing: a caller never holds a token the app could not yet persist.
 			ts.onChange(tok)
 		}
-	case isInvalidGrant(err):
-		// RFC 6749 §5.2: invalid_grant on refresh means the refresh token is expired, revoked or
-		// already used; retrying cannot succeed, only the user's credentials can.
-		err = signInAgain("refresh token rejected", err)
-	case !forced && !expired(old, ts.nowTime()):
-		// A transient failure (network, 5xx) inside the refresh margin: the old token still works.
-		// Not so when forced: the old token was just rejected by a resource server.
-		tok, err = old, nil
+	} else {
+		expiry := old.Expiry
+		if old.AccessToken == "" {
+			expiry = time.Unix(0, 0) // no access token: nothing to fall back on
+		}
+		var step core.TokenStep
+		var reason string
+		step, reason, retryAt = core.AfterRefreshFailure(core.RefreshFailure{
+			OAuthCode: core.OAuthCodeOf(err), Forced: forced, Expiry: expiry, Now: ts.nowTime()})
+		switch step {
+		case core.StepSignInAgain:
+			err = signInAgain(reason, err)
+		case core.StepUse:
+			tok, err = old, nil
+		}
 	}
 	ts.mu.Lock()
 	if ts.cur.Load().tok == old { // else SetToken replaced the token meanwhile; it wins
 		if err == nil && tok == old {
 			// Retry the refresh after a pause, not on every call while the server is down.
-			next := ts.nowTime().Add(retryPause)
-			if next.After(old.Expiry) {
-				next = old.Expiry
-			}
-			ts.cur.Store(&held{tok: old, refreshAt: next})
+			ts.cur.Store(&held{tok: old, refreshAt: retryAt})
 		} else if err == nil {
 			ts.cur.Store(ts.hold(tok))
 		} else if errors.Is(err, ErrSignInAgain) {
@@ -239,15 +242,6 @@ func (ts *TokenSource) runRefresh(ctx context.Context, call *refreshCall, old *T
 	ts.mu.Unlock()
 	call.tok, call.err = tok, err
 	close(call.done)
-}
-
-func isInvalidGrant(err error) bool {
-	var oe *OAuthError
-	return errors.As(err, &oe) && oe.Code == "invalid_grant"
-}
-
-func expired(t *Token, now time.Time) bool {
-	return t.AccessToken == "" || (!t.Expiry.IsZero() && !now.Before(t.Expiry))
 }
 
 func (ts *TokenSource) nowTime() time.Time {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ropcgo/ropc/sdk/core"
 )
 
 // expiredCopy returns tok as if it had expired a minute ago (client-side clock).
@@ -315,7 +317,7 @@ func TestTokenSourceTransientFailureIsNotHammered(t *testing.T) {
 		assert.Same(t, tok, got)
 	}
 	assert.Equal(t, int32(1), hits.Load(), "one attempt, then a pause")
-	later := now.Add(retryPause + time.Millisecond)
+	later := now.Add(core.RetryPause + time.Millisecond)
 	clock.Store(&later)
 	_, err := ts.Token(context.Background())
 	require.NoError(t, err)

@@ -47,8 +47,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errors.New("ropc: Transport has no Source")
 	}
 	// RFC 6750 §5.3: bearer tokens only over TLS, with the same loopback exception as Config.
-	if req.URL.Scheme == "http" && !t.Source.c.cfg.AllowInsecureHTTP && !IsLoopbackHost(req.URL.Hostname()) {
-		return nil, &InsecureURLError{Field: "request URL", URL: req.URL.Redacted()}
+	if err := core.CheckTransportSecurity("request URL", req.URL.String(), t.Source.c.cfg.AllowInsecureHTTP); err != nil {
+		return nil, err
 	}
 	if crossOriginRedirect(req) {
 		// Like net/http for its own sensitive headers: a redirect that leaves the origin of the
@@ -70,7 +70,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode != http.StatusUnauthorized || !invalidTokenChallenge(resp.Header) {
 		return resp, err
 	}
-	if tok.RefreshToken == "" {
+	if step, _ := core.NextTokenStep(core.TokenState{HasToken: true, HasAccessToken: true,
+		HasRefreshToken: tok.RefreshToken != "", Rejected: true}); step == core.StepHandBack {
 		// Nothing to refresh with: the caller gets the 401 and its RFC 6750 challenge as sent.
 		return resp, nil
 	}

@@ -44,7 +44,7 @@ func TestRunRefusesBadInput(t *testing.T) {
 	}
 }
 
-// TestFlagDefaults: the defaults issue 3 names, so "ropc-mock" alone serves
+// TestFlagDefaults: the documented defaults, so "ropc-mock" alone serves
 // the demo config on 127.0.0.1:8080 with the issuer http://127.0.0.1:8080.
 func TestFlagDefaults(t *testing.T) {
 	var stderr bytes.Buffer

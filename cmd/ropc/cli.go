@@ -34,6 +34,8 @@ var commands = []command{
 	{"token", "get a token with the password grant (RFC 6749 §4.3)", runToken},
 	{"refresh", "refresh a token (RFC 6749 §6)", runRefresh},
 	{"revoke", "revoke a token (RFC 7009)", runRevoke},
+	{"introspect", "ask whether a token is active (RFC 7662)", runIntrospect},
+	{"discover", "print the authorization server's metadata (RFC 8414)", runDiscover},
 	{"get", "GET a protected resource with a fresh bearer token (RFC 6750)", runGet},
 }
 
@@ -66,7 +68,7 @@ func usage(w io.Writer) {
 	var b strings.Builder
 	b.WriteString("usage: ropc <command> [flags]\n\ncommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(&b, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.summary)
 	}
 	b.WriteString("\nRun 'ropc <command> -h' for its flags. The client secret is read from $" + secretEnvVar +
 		" or --client-secret-file.\nRun 'ropc --version' for the version.\nExit codes: 0 ok, 1 OAuth error (JSON on stderr), 2 usage error, 3 other failure.\n")

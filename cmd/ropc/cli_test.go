@@ -14,9 +14,10 @@ import (
 	"github.com/ropcgo/ropc/mockserver/mocktest"
 )
 
-const (
-	demoSecret   = "client_secret"
-	demoPassword = "A3ddj3w"
+// The mock's demo credentials (mockserver/demo.json).
+var (
+	demoSecret   = mocktest.ClientSecret
+	demoPassword = mocktest.Password
 )
 
 // newMock starts the real mock server (built-in demo config) on loopback.

@@ -25,12 +25,14 @@ type commonFlags struct {
 	tokenURL      string
 	issuer        string
 	revocationURL string
-	clientID      string
-	auth          string
-	secretFile    string
-	timeout       time.Duration
-	insecure      bool
-	challengeURL  string // token only: --challenge-url
+	// introspectionURL is set by ropc introspect's --introspection-url.
+	introspectionURL string
+	clientID         string
+	auth             string
+	secretFile       string
+	timeout          time.Duration
+	insecure         bool
+	challengeURL     string // token only: --challenge-url
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -88,7 +90,7 @@ func (c *commonFlags) clientSecret(s stdio, method sdk.AuthMethod) (string, erro
 // newClient builds the SDK client. NewClient does no network I/O, so every
 // error here is a configuration problem: exit 2.
 func (c *commonFlags) newClient(s stdio) (*sdk.Client, error) {
-	if c.tokenURL == "" && c.issuer == "" {
+	if c.tokenURL == "" && c.issuer == "" && c.revocationURL == "" && c.introspectionURL == "" {
 		return nil, usagef("--token-url or --issuer is required")
 	}
 	if c.clientID == "" {
@@ -111,6 +113,7 @@ func (c *commonFlags) newClient(s stdio) (*sdk.Client, error) {
 		Issuer:            c.issuer,
 		RevocationURL:     c.revocationURL,
 		ChallengeURL:      c.challengeURL,
+		IntrospectionURL:  c.introspectionURL,
 		ClientID:          c.clientID,
 		ClientSecret:      secret,
 		AuthMethod:        method,

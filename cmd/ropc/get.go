@@ -139,7 +139,8 @@ func checkResourceURL(raw string, insecure bool) (*url.URL, error) {
 	if u.User != nil {
 		return nil, usagef("resource URL must not contain user info")
 	}
-	if u.Scheme == "http" && !insecure && !sdk.IsLoopbackHost(u.Hostname()) {
+	// The same loopback rule as every endpoint (core.CheckTransportSecurity).
+	if core.CheckTransportSecurity("resource URL", raw, insecure) != nil {
 		return nil, usagef("refusing plain http for resource URL %s: the bearer token would cross the network unencrypted; "+
 			"use an https URL, or pass --insecure to allow http to a non-loopback host (test servers only)", redactQuery(u))
 	}

@@ -5,6 +5,8 @@
 //	ropc refresh --token-url URL --client-id ID --refresh-token-stdin
 //	ropc revoke  --issuer URL --client-id ID --token-stdin [--hint refresh_token]
 //	ropc get URL --token-url URL --client-id ID --token-stdin
+//	ropc introspect --issuer URL --client-id ID --token-stdin [--hint access_token]
+//	ropc discover --issuer URL
 //
 // The client secret comes from ROPC_CLIENT_SECRET or --client-secret-file,
 // never from a flag (flags show up in ps and shell history). Output is JSON

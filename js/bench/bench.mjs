@@ -1,4 +1,4 @@
-// Benchmarks of the ropc package (issue 5): prints figures, passes or fails
+// Benchmarks of the ropc package: prints figures, passes or fails
 // nothing. Run through scripts/bench-js.sh, which builds everything first.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import { constants, brotliCompressSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-import { createClient } from '../index.js';
+import { createClient } from 'ropc';
 import { stats } from '../loader.js';
 import { startMock } from '../test/mock.mjs';
 

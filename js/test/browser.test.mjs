@@ -2,20 +2,12 @@
 // (ropc.wasm included) and talks to the mock across origins (CORS). This is
 // also the Electron renderer's runtime (contextIsolation, no Node).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { launch, skip, startStatic } from './chromium.mjs';
 import { CONFIG, startMock, totp } from './mock.mjs';
 
-// ROPC_CHROMIUM names the browser (default Debian's /usr/bin/chromium, as in
-// scripts/test-js.sh); ROPC_CHROMIUM=none runs without one (to see the skip path).
-const CHROMIUM = [process.env.ROPC_CHROMIUM ?? '/usr/bin/chromium'].find((p) => p !== 'none' && existsSync(p));
-const skip = CHROMIUM ? false : 'SKIPPED: no Chromium found (/usr/bin/chromium or $ROPC_CHROMIUM); browser tests not run';
 if (skip) console.log(skip);
 const test = (name, fn) => it(name, { skip }, fn);
 
@@ -23,66 +15,30 @@ const ROOTS = {
   '/ropc/': fileURLToPath(new URL('../', import.meta.url)),
   '/electron/': fileURLToPath(new URL('../../examples/electron/', import.meta.url)),
 };
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html', '.css': 'text/css', '.wasm': 'application/wasm' };
-
-/** A tiny static server for the page's origin. `wasmType` lets a test serve the module with a wrong MIME type. */
-function startStatic({ wasmType } = {}) {
-  const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>ropc test</title><p>ropc</p>');
-      return;
-    }
-    const prefix = Object.keys(ROOTS).find((p) => path.startsWith(p));
-    const rel = prefix && normalize(path.slice(prefix.length));
-    if (!rel || rel.startsWith('..')) {
-      res.writeHead(404).end();
-      return;
-    }
-    try {
-      const body = await readFile(join(ROOTS[prefix], rel));
-      const type = extname(rel) === '.wasm' && wasmType ? wasmType : TYPES[extname(rel)] ?? 'application/octet-stream';
-      res.writeHead(200, { 'content-type': type }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 const MFA_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 describe('headless Chromium', () => {
-  let mock; let site; let oddSite; let context; let userDataDir; let oktaMock;
+  let mock; let site; let oddSite; let browser; let context; let oktaMock;
 
   before(async () => {
     if (skip) return;
-    const { chromium } = await import('playwright-core');
     mock = await startMock();
     oktaMock = await startMock({ config: { ...CONFIG, profile: 'okta', users: [...CONFIG.users,
       { username: 'ann', password: 'Pr0file-Passw0rd', mfa: { type: 'totp', secret: MFA_SECRET } },
       { username: 'bea', password: 'Pr0file-Passw0rd', mfa: { type: 'totp', secret: MFA_SECRET } }] } });
-    site = await startStatic();
-    oddSite = await startStatic({ wasmType: 'application/octet-stream' });
-    userDataDir = await mkdtemp(join(tmpdir(), 'ropc-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      // The Electron page's CSP (no network, no wasm: the main process does
-      // both) would block the stand-in bridge below; the app itself keeps it.
-      bypassCSP: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    site = await startStatic(ROOTS);
+    oddSite = await startStatic(ROOTS, { wasmType: 'application/octet-stream' });
+    browser = await launch();
+    ({ context } = browser);
   });
 
   after(async () => {
-    await context?.close();
+    await browser?.close();
     site?.close();
     oddSite?.close();
     await mock?.stop();
     await oktaMock?.stop();
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
   });
 
   // The page origin is localhost:<site port>; the mock is 127.0.0.1:<mock port>.

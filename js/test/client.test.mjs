@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
-import { OAuthError, TransportError, createClient } from '../index.js';
+import { OAuthError, TransportError, createClient } from 'ropc';
 import { startMock } from './mock.mjs';
 
 const USER = { username: 'johndoe', password: 'A3ddj3w' };
@@ -432,7 +432,7 @@ describe('session', () => {
     await assert.rejects(session.accessToken(), (e) => e instanceof TransportError && e.reason === 'sign_in_again');
   });
 
-  it('a revoked refresh token surfaces invalid_grant to every waiter', async () => {
+  it('a revoked refresh token means sign in again, with invalid_grant as the cause, for every waiter', async () => {
     const client = await createClient({ issuer: mock.issuer, ...CLIENT });
     const token = await client.passwordGrant(USER);
     await client.revoke(token.refreshToken, { hint: 'refresh_token' });
@@ -440,7 +440,8 @@ describe('session', () => {
     const results = await Promise.allSettled([session.accessToken(), session.accessToken()]);
     for (const r of results) {
       assert.equal(r.status, 'rejected');
-      assert.equal(r.reason.code, 'invalid_grant');
+      assert.equal(r.reason.reason, 'sign_in_again');
+      assert.equal(r.reason.cause.code, 'invalid_grant');
     }
   });
 });

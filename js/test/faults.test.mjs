@@ -1,9 +1,9 @@
-// Each fault and quirk of the mock's admin API (issue 4), seen through the JS
+// Each fault and quirk of the mock's admin API, seen through the JS
 // client; a quirk the mock knows and no test here covers fails the run.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
-import { OAuthError, TransportError, createClient } from '../index.js';
+import { OAuthError, TransportError, createClient } from 'ropc';
 import { startMock } from './mock.mjs';
 
 const USER = { username: 'alice', password: 'W0nderland!' };

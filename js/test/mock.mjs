@@ -1,6 +1,7 @@
 // Test helper: starts the real ropc-mock binary (bin/ropc-mock, built by
 // scripts/test-js.sh) on a free loopback port for one test file.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 
 export const MOCK_BIN = process.env.ROPC_MOCK ?? fileURLToPath(new URL('../../bin/ropc-mock', import.meta.url));
 
-/** The config every JS test runs against (issue 3 config-file keys). */
+/** The built-in demo credentials of ropc-mock (its one copy: mockserver/demo.json). */
+export const DEMO = JSON.parse(readFileSync(new URL('../../mockserver/demo.json', import.meta.url), 'utf8'));
+
+/** The config most JS tests run against (the mock's config-file keys). */
 export const CONFIG = {
   access_token_ttl: '1h',
   refresh_token_ttl: '720h',
@@ -36,15 +40,16 @@ export function freePort() {
   });
 }
 
+/** Starts the mock with `config`, or with its built-in demo config (DEMO) when config is null. */
 export async function startMock({ config = CONFIG, admin = true } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'ropc-js-test-'));
   const configPath = join(dir, 'config.json');
-  await writeFile(configPath, JSON.stringify(config));
+  if (config) await writeFile(configPath, JSON.stringify(config));
   let lastErr;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const args = ['-addr', `127.0.0.1:${port}`, '-config', configPath, '-key-file=', ...(admin ? ['-admin'] : [])];
+    const args = ['-addr', `127.0.0.1:${port}`, ...(config ? ['-config', configPath] : []), '-key-file=', ...(admin ? ['-admin'] : [])];
     // cwd is a scratch dir: the mock may write its signing-key file there.
     const child = spawn(MOCK_BIN, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';

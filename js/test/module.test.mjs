@@ -1,4 +1,4 @@
-// The built module: what it links and how big it is (issue 5 target: at most
+// The built module: what it links and how big it is (target: at most
 // 1.2 MB gzipped; net/http alone would add about 2 MB).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

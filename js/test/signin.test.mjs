@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 
-import { OAuthError, TransportError, createClient } from '../index.js';
+import { OAuthError, TransportError, createClient } from 'ropc';
 import { CONFIG, decideMFA, startMock, totp } from './mock.mjs';
 
 const PASSWORD = 'Pr0file-Passw0rd';

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import * as ropc from '../index.js';
+import * as ropc from 'ropc';
 
 const require = createRequire(import.meta.url);
 const ts = require('typescript');
@@ -39,7 +39,7 @@ function declarations() {
       members[n.name.text] = n.members
         .map((m) => (ts.isConstructorDeclaration(m) ? 'constructor' : m.name?.text)).filter(Boolean).sort();
     }
-    if (ts.isTypeAliasDeclaration(n) && ts.isUnionTypeNode(n.type) && n.type.types.every((t) => ts.isLiteralTypeNode(t))) {
+    if (ts.isTypeAliasDeclaration(n) && ts.isUnionTypeNode(n.type) && n.type.types.every(ts.isLiteralTypeNode)) {
       unions[n.name.text] = n.type.types.map((t) => t.literal.text).sort();
     }
   }
@@ -77,7 +77,7 @@ it('index.d.ts declares exactly what the package has at run time', async () => {
   const fields = (e) => ['constructor', ...Object.keys(e)].sort();
   assert.deepEqual(d.members.OAuthError, fields(new ropc.OAuthError({ code: 'x' })), 'OAuthError');
   assert.deepEqual(d.members.TransportError, fields(new ropc.TransportError('x')), 'TransportError');
-  const src = ['index.js', 'http.js', 'session.js', 'errors.js']
+  const src = ['index.js', 'http.js', 'session.js', 'errors.js', 'loader.js']
     .map((f) => readFileSync(new URL(`../${f}`, import.meta.url), 'utf8')).join('\n');
   const reasons = [...new Set([...src.matchAll(/reason: '(\w+)'/g)].map((m) => m[1]))].sort();
   assert.deepEqual(d.unions.TransportErrorReason, reasons, 'TransportErrorReason vs the reasons thrown');

@@ -45,6 +45,20 @@ async function electronMain(): Promise<void> {
   void client;
 }
 
+// createClient({ wasm }) in each form it takes (README "Bundlers and Electron").
+async function wasmSources(bytes: Uint8Array, module: WebAssembly.Module): Promise<void> {
+  const tokenUrl = 'https://as.example/token';
+  await createClient({ tokenUrl, wasm: new URL('https://cdn.example/ropc.wasm') });
+  await createClient({ tokenUrl, wasm: '/assets/ropc.wasm' });
+  await createClient({ tokenUrl, wasm: fetch('/assets/ropc.wasm') });
+  await createClient({ tokenUrl, wasm: await fetch('/assets/ropc.wasm') });
+  await createClient({ tokenUrl, wasm: bytes });
+  await createClient({ tokenUrl, wasm: bytes.buffer as ArrayBuffer });
+  await createClient({ tokenUrl, wasm: module });
+  // WebAssembly.Module is an empty interface in lib.dom, so tsc cannot refuse
+  // other values here; createClient does (loader.test.mjs).
+}
+
 async function misuse(client: Client): Promise<void> {
   // @ts-expect-error authMethod is one of three strings
   await createClient({ tokenUrl: 'https://as.example/token', authMethod: 'private_key_jwt' });
@@ -92,3 +106,4 @@ void signInWithMFA;
 void documented;
 void electronMain;
 void misuse;
+void wasmSources;

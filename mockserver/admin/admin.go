@@ -22,6 +22,7 @@
 //	POST   /_admin/clients            a config client object -> 201 (replaces a client of that id)
 //	DELETE /_admin/clients/{client_id} -> 204, 404 if unknown
 //	POST   /_admin/reset              back to the loaded config: store, clock, journal, faults -> 204
+//	GET    /_admin/mfa                {"pending": ["username", ...]}: users whose out-of-band challenge waits
 //	POST   /_admin/mfa/approve        {"username": "..."}: approve its pending out-of-band challenge -> 204, 404 if none
 //	POST   /_admin/mfa/deny           {"username": "..."}: refuse it -> 204, 404 if none
 package admin

@@ -45,3 +45,9 @@ func (h *Handler) postMFA(approve bool) http.HandlerFunc {
 		w.WriteHeader(http.StatusNoContent)
 	}
 }
+
+// getMFA lists the users whose out-of-band challenge waits for an answer,
+// so a test can approve exactly when the client has asked.
+func (h *Handler) getMFA(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string][]string{"pending": h.srv.PendingMFA()})
+}

@@ -29,6 +29,7 @@ func (h *Handler) routes() *http.ServeMux {
 	mux.HandleFunc("POST /_admin/clients", h.postClient)
 	mux.HandleFunc("DELETE /_admin/clients/{client_id}", h.deleteClient)
 	mux.HandleFunc("POST /_admin/reset", h.postReset)
+	mux.HandleFunc("GET /_admin/mfa", h.getMFA)
 	mux.HandleFunc("POST /_admin/mfa/approve", h.postMFA(true))
 	mux.HandleFunc("POST /_admin/mfa/deny", h.postMFA(false))
 	return mux

@@ -7,6 +7,12 @@
 //	srv.Advance(2 * time.Hour)                                        // the token is now expired
 //	require.Len(t, srv.Requests(), 1)
 //
+// A provider profile with demo users for each sign-in situation:
+//
+//	srv := mocktest.New(t, mocktest.WithProfile("auth0"))
+//	// srv.TokenURL is .../oauth/token; mocktest.TOTPUser needs srv.TOTP(),
+//	// mocktest.OOBUser waits for srv.ApproveMFA(mocktest.OOBUser).
+//
 // Every method fails the test (t.Fatal) on error, so a test never checks one.
 // The same controls are reachable over HTTP under AdminURL for other languages.
 package mocktest
@@ -28,14 +34,15 @@ import (
 	"github.com/ropcgo/ropc/mockserver/admin"
 )
 
-// The demo credentials of mockserver.DefaultConfig, which New uses unless
-// WithConfig says otherwise.
-const (
-	ClientID       = "client_id"
-	ClientSecret   = "client_secret"
-	PublicClientID = "public-client"
-	Username       = "johndoe"
-	Password       = "A3ddj3w"
+// The demo credentials of mockserver.DefaultConfig (mockserver/demo.json), which New uses
+// unless WithConfig says otherwise.
+var (
+	demo           = mockserver.DemoCredentials()
+	ClientID       = demo.ClientID
+	ClientSecret   = demo.ClientSecret
+	PublicClientID = demo.PublicClientID
+	Username       = demo.Username
+	Password       = demo.Password
 )
 
 // The demo users WithProfile adds (when the profile can have them), all with
@@ -94,7 +101,8 @@ type Server struct {
 	// TokenURL is the token endpoint (RFC 6749 §3.2), at the profile's path.
 	TokenURL string
 	// Profile is the provider profile ("rfc" unless WithProfile says
-	// otherwise); Issuer the iss of its tokens; DiscoveryURL its
+	// otherwise); Issuer the iss of its tokens (under the configured issuer,
+	// if the config has one); DiscoveryURL its
 	// {issuer}/.well-known/openid-configuration; ChallengeURL its MFA
 	// challenge endpoint ("" when the provider has none).
 	Profile, Issuer, DiscoveryURL, ChallengeURL string
@@ -190,6 +198,12 @@ func New(t testing.TB, opts ...Option) *Server {
 		base += strings.TrimSuffix(u.Path, "/")
 	}
 	urls := cfg.URLs(base)
+	issuer := urls.Issuer
+	if cfg.Issuer != "" {
+		// Tokens and documents name the configured issuer, while requests
+		// go to the random port.
+		issuer = cfg.URLs(cfg.Issuer).Issuer
+	}
 	profile := cfg.Profile
 	if profile == "" {
 		profile = mockserver.ProfileRFC
@@ -198,7 +212,7 @@ func New(t testing.TB, opts ...Option) *Server {
 		URL:          hs.URL,
 		TokenURL:     urls.Token,
 		Profile:      profile,
-		Issuer:       urls.Issuer,
+		Issuer:       issuer,
 		DiscoveryURL: urls.Discovery,
 		ChallengeURL: urls.Challenge,
 		AdminURL:     hs.URL + "/_admin",
@@ -268,6 +282,10 @@ func (s *Server) TOTPFor(secret string) string {
 	}
 	return code
 }
+
+// PendingMFA lists the users whose out-of-band challenge waits for
+// ApproveMFA or DenyMFA.
+func (s *Server) PendingMFA() []string { return s.Mock.PendingMFA() }
 
 // ApproveMFA approves the pending out-of-band challenge of username.
 func (s *Server) ApproveMFA(username string) {

@@ -344,8 +344,8 @@ func toGolden(t *testing.T, m map[string]any) goldenToken {
 	return g
 }
 
-// TestDeterministicGolden pins what WithDeterministic produces (issue 4,
-// "deterministic mode for tests"): a fixed issuer, seed and clock give the
+// TestDeterministicGolden pins what WithDeterministic produces (its
+// promise for tests): a fixed issuer, seed and clock give the
 // same token answers, byte for byte, on every run and machine. A change to
 // claims, header, key derivation or the token generator shows up here; if
 // it is intended, run: go test ./mockserver/mocktest -run Golden -update

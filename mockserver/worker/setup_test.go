@@ -94,7 +94,7 @@ func TestNewHandlerConfigVar(t *testing.T) {
 	}
 }
 
-// TestAdminOnlyWithToken: issue 6 keeps the admin API off on Workers unless
+// TestAdminOnlyWithToken: the admin API stays off on Workers unless
 // the ADMIN_TOKEN secret is set.
 func TestAdminOnlyWithToken(t *testing.T) {
 	key := newTestKey(t)

@@ -59,19 +59,12 @@ func (a ClientAuth) Validate() error {
 	return nil
 }
 
-// BasicAuthorization returns the Authorization header value for
-// client_secret_basic. RFC 6749 §2.3.1 form-urlencodes both parts first, so
-// an id or secret containing ":" or non-ASCII survives the round trip.
-func BasicAuthorization(clientID, clientSecret string) string {
-	return basicAuthorization(clientID, clientSecret)
-}
-
 // apply adds the client credentials to a request under construction: a
 // header for Basic, body parameters otherwise, never both.
 func (a ClientAuth) apply(header map[string]string, form *formParams) {
 	switch a.EffectiveMethod() {
 	case AuthClientSecretBasic:
-		header["Authorization"] = BasicAuthorization(a.ClientID, a.ClientSecret)
+		header["Authorization"] = basicAuthorization(a.ClientID, a.ClientSecret)
 	case AuthClientSecretPost:
 		form.Set("client_id", a.ClientID)
 		// RFC 6749 §2.3.1: the client MAY omit client_secret when it is empty.
@@ -97,3 +90,35 @@ func (a ClientAuth) GoString() string {
 
 // Format routes every verb through String/GoString so no verb prints the secret.
 func (a ClientAuth) Format(f fmt.State, verb rune) { formatRedacted(f, verb, a.String(), a.GoString()) }
+
+// ResolveAuthMethod applies the default client authentication method and
+// checks it against the secret, once, when a client is configured.
+//
+// Shared rule "default_auth_method": with no method given, a client with a
+// secret uses client_secret_basic (RFC 6749 §2.3.1: servers MUST support it)
+// and a client without one is a public client, "none" (RFC 6749 §2.1,
+// RFC 7591 §2), which sends client_id in the body (RFC 6749 §3.2.1) instead of
+// Basic credentials with an empty password. client_secret_basic and
+// client_secret_post without a secret, and "none" with one, are refused: each
+// is a misconfiguration that would otherwise surface as invalid_client.
+func ResolveAuthMethod(method AuthMethod, clientSecret string) (AuthMethod, error) {
+	switch method {
+	case "":
+		if clientSecret == "" {
+			return AuthNone, nil
+		}
+		return AuthClientSecretBasic, nil
+	case AuthClientSecretBasic, AuthClientSecretPost:
+		if clientSecret == "" {
+			return "", &ParamError{Key: "client_secret", Reason: "required for " + string(method) + `; a public client uses auth method "none"`}
+		}
+	case AuthNone:
+		if clientSecret != "" {
+			return "", &ParamError{Key: "client_secret", Reason: `set, but the auth method is "none" (a public client has no secret)`}
+		}
+	default:
+		return "", &ParamError{Key: "auth_method", Reason: "unknown client authentication method " + fmt.Sprintf("%q", sanitizeForMessage(string(method), 40)) +
+			" (known: client_secret_basic, client_secret_post, none)"}
+	}
+	return method, nil
+}

@@ -85,8 +85,11 @@ func appendQueryEscaped(b []byte, s string) []byte {
 	return b
 }
 
-// basicAuthorization builds "Basic " + base64(escape(id) ":" escape(secret))
-// in one allocation for the usual lengths (stack buffers for the rest).
+// basicAuthorization is the client_secret_basic Authorization header. RFC 6749
+// §2.3.1 form-urlencodes id and secret first, so one containing ":" or
+// non-ASCII survives the round trip. It builds "Basic " + base64(escape(id)
+// ":" escape(secret)) in one allocation for the usual lengths (stack buffers
+// for the rest).
 func basicAuthorization(clientID, clientSecret string) string {
 	var stack [192]byte
 	raw := stack[:0]

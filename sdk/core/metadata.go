@@ -1,7 +1,6 @@
 package core
 
 import (
-	"net/url"
 	"strings"
 )
 
@@ -18,43 +17,6 @@ type Metadata struct {
 	ScopesSupported                   []string
 	TokenEndpointAuthMethodsSupported []string
 	Raw                               map[string]any
-}
-
-// SupportsGrant reports whether the server advertises grant type g. RFC 8414
-// §2: an absent grant_types_supported means ["authorization_code",
-// "implicit"], which does not include password.
-func (m *Metadata) SupportsGrant(g string) bool {
-	for _, s := range m.GrantTypesSupported {
-		if s == g {
-			return true
-		}
-	}
-	return false
-}
-
-// DiscoveryURLs returns the metadata URLs to try for issuer, in order: the
-// RFC 8414 §3.1 URL (well-known segment inserted between host and path), then
-// the OpenID Connect Discovery 1.0 §4 URL (segment appended to the issuer).
-// For an issuer without a path both have the same shape with different
-// names. RFC 8414 §2: the issuer is an https URL with no query or fragment;
-// http is accepted here and left to the transport's loopback rule.
-func DiscoveryURLs(issuer string) ([]string, error) {
-	u, err := url.Parse(issuer)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, &ParamError{Key: "issuer", Reason: "must be an absolute https URL"}
-	}
-	if u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(issuer, "?#") {
-		return nil, &ParamError{Key: "issuer", Reason: "must not contain a query or fragment (RFC 8414 §2)"}
-	}
-	if u.User != nil {
-		return nil, &ParamError{Key: "issuer", Reason: "must not contain user info"}
-	}
-	path := strings.TrimSuffix(u.EscapedPath(), "/")
-	origin := u.Scheme + "://" + u.Host
-	return []string{
-		origin + "/.well-known/oauth-authorization-server" + path,
-		origin + path + "/.well-known/openid-configuration",
-	}, nil
 }
 
 // ParseMetadata parses a metadata document fetched for issuer. RFC 8414 §3.3:

@@ -10,34 +10,6 @@ import (
 	"github.com/ropcgo/ropc/sdk/core"
 )
 
-func TestDiscoveryURLs(t *testing.T) {
-	tests := []struct {
-		issuer  string
-		want    []string
-		wantErr bool
-	}{
-		{"https://as.example", []string{"https://as.example/.well-known/oauth-authorization-server", "https://as.example/.well-known/openid-configuration"}, false},
-		{"https://as.example/", []string{"https://as.example/.well-known/oauth-authorization-server", "https://as.example/.well-known/openid-configuration"}, false},
-		{"http://127.0.0.1:8080", []string{"http://127.0.0.1:8080/.well-known/oauth-authorization-server", "http://127.0.0.1:8080/.well-known/openid-configuration"}, false},
-		{"https://as.example/tenant/1", []string{"https://as.example/.well-known/oauth-authorization-server/tenant/1", "https://as.example/tenant/1/.well-known/openid-configuration"}, false},
-		{"https://as.example?x=1", nil, true},
-		{"https://as.example#f", nil, true},
-		{"as.example", nil, true},
-		{"ftp://as.example", nil, true},
-		{"", nil, true},
-	}
-	for _, tt := range tests {
-		got, err := core.DiscoveryURLs(tt.issuer)
-		if tt.wantErr {
-			var pe *core.ParamError
-			assert.True(t, errors.As(err, &pe), "%q: %v", tt.issuer, err)
-			continue
-		}
-		require.NoError(t, err, tt.issuer)
-		assert.Equal(t, tt.want, got, tt.issuer)
-	}
-}
-
 func TestParseMetadata(t *testing.T) {
 	good := `{"issuer":"http://127.0.0.1:8080","token_endpoint":"http://127.0.0.1:8080/token",
 	  "revocation_endpoint":"http://127.0.0.1:8080/revoke","introspection_endpoint":"http://127.0.0.1:8080/introspect",
@@ -54,8 +26,6 @@ func TestParseMetadata(t *testing.T) {
 	assert.Equal(t, []string{"password", "refresh_token"}, m.GrantTypesSupported)
 	assert.Equal(t, []string{"read", "write"}, m.ScopesSupported)
 	assert.Len(t, m.TokenEndpointAuthMethodsSupported, 3)
-	assert.True(t, m.SupportsGrant("password"))
-	assert.False(t, m.SupportsGrant("implicit"))
 	assert.NotNil(t, m.Raw["x"])
 
 	_, err = core.ParseMetadata(core.Response{Status: 200, Body: []byte(good)}, "http://127.0.0.1:8080/")

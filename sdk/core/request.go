@@ -39,7 +39,7 @@ func newTokenOnlyRequest(kind, endpoint string, auth ClientAuth, token, hint str
 }
 
 func newTokenEndpointRequest(tokenURL string, auth ClientAuth, form *formParams, scopes []string, extra url.Values, reserved []string) (*Request, error) {
-	scope, err := JoinScopes(scopes)
+	scope, err := joinScopes(scopes)
 	if err != nil {
 		return nil, err
 	}
@@ -127,10 +127,10 @@ func CheckEndpointURL(name, endpoint string) error {
 	return nil
 }
 
-// JoinScopes space-joins scope tokens (RFC 6749 §3.3). Elements that
+// joinScopes space-joins scope tokens (RFC 6749 §3.3). Elements that
 // themselves contain spaces are split, duplicates dropped, order kept;
 // characters outside scope-token (%x21 / %x23-5B / %x5D-7E) are refused.
-func JoinScopes(scopes []string) (string, error) {
+func joinScopes(scopes []string) (string, error) {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range scopes {

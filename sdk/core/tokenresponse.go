@@ -84,7 +84,7 @@ func tokenFromFields(fields map[string]any, now time.Time) (*Token, error) {
 	if known {
 		held.secs = secs
 		t.ExpiresIn = &held.secs
-		t.Expiry = now.Add(time.Duration(*t.ExpiresIn) * time.Second)
+		t.Expiry = ExpiresAt(now, t.ExpiresIn)
 	}
 	return t, nil
 }
@@ -101,19 +101,6 @@ func NormalizeTokenType(tt string) string {
 
 // ExpiryKnown reports whether the server told us when the token expires.
 func (t *Token) ExpiryKnown() bool { return t != nil && !t.Expiry.IsZero() }
-
-// Fresh reports whether the token can be used at now without refreshing:
-// it has an access token and either its expiry is unknown (we trust it until
-// a resource server rejects it) or it lies more than margin ahead.
-func (t *Token) Fresh(now time.Time, margin time.Duration) bool {
-	if t == nil || t.AccessToken == "" {
-		return false
-	}
-	if t.Expiry.IsZero() {
-		return true
-	}
-	return now.Add(margin).Before(t.Expiry)
-}
 
 // String never shows the access or refresh token.
 func (t Token) String() string {

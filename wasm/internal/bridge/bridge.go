@@ -76,9 +76,11 @@ type Metadata struct {
 }
 
 // Error is a failure as JavaScript sees it. Kind is "oauth" (RFC 6749 §5.2),
-// "http" (a non-OAuth HTTP status), "protocol" (a malformed answer) or
-// "invalid" (bad input, refused before anything was sent). Message comes from
-// core's errors, which never carry secrets.
+// "http" (a non-OAuth HTTP status), "protocol" (a malformed answer),
+// "insecure" (plain http to a host that is not loopback), "discovery" (no
+// metadata URL gave usable metadata; Attempts names each) or "invalid" (bad
+// input, refused before anything was sent). Message comes from core's errors,
+// which never carry secrets.
 type Error struct {
 	Kind        string `json:"kind"`
 	Message     string `json:"message"`
@@ -96,6 +98,8 @@ type Error struct {
 	// RetryAfter is the server's Retry-After in seconds, for rate_limited and
 	// account_locked; 0 when unknown.
 	RetryAfter int64 `json:"retryAfter,omitempty"`
+	// Attempts are the URLs a failed discovery tried, in order, with their answers.
+	Attempts []core.DiscoveryAttempt `json:"attempts,omitempty"`
 }
 
 // Challenge is a parsed RFC 6750 §3 WWW-Authenticate: Bearer header.
@@ -132,7 +136,13 @@ func toError(err error) *Error {
 	var oe *core.OAuthError
 	var he *core.HTTPError
 	var pe *core.ProtocolError
+	var ie *core.InsecureURLError
+	var de *core.DiscoveryError
 	switch {
+	case errors.As(err, &ie):
+		return &Error{Kind: "insecure", Message: ie.Error()}
+	case errors.As(err, &de):
+		return &Error{Kind: "discovery", Message: de.Error(), Attempts: de.Attempts}
 	case errors.As(err, &oe):
 		extra := oe.Extra
 		if extra == nil {
@@ -222,16 +232,22 @@ func BuildIntrospection(endpoint string, c Client, token, hint string) string {
 // "raw" is left out when the body is a JSON object: JavaScript parses it
 // itself (JSON.parse is far cheaper than encoding/json under wasm). For any
 // other body (form-encoded answers) raw is the fields core parsed.
-func ParseTokenResponse(r Response, body []byte) string {
+//
+// requestedScope, previousRefreshToken and previousScope ("" when none) apply
+// core.GrantedScope and core.KeptRefreshToken, as package sdk does.
+func ParseTokenResponse(r Response, body []byte, requestedScope, previousRefreshToken, previousScope string) string {
 	t, err := core.ParseTokenResponse(r.core(body), now())
 	if err != nil {
 		return fail(err)
 	}
-	return tokenAnswer(t, body)
+	return tokenAnswer(t, body, requestedScope, previousRefreshToken, previousScope)
 }
 
-// tokenAnswer is the JavaScript shape of a parsed token.
-func tokenAnswer(t *core.Token, body []byte) string {
+// tokenAnswer is the JavaScript shape of a parsed token, with
+// core.GrantedScope and core.KeptRefreshToken applied.
+func tokenAnswer(t *core.Token, body []byte, requestedScope, previousRefreshToken, previousScope string) string {
+	t.Scope = core.GrantedScope(t.Scope, splitScope(requestedScope), previousScope)
+	t.RefreshToken = core.KeptRefreshToken(t.RefreshToken, previousRefreshToken)
 	var w jsonWriter
 	w.openOK()
 	w.str("accessToken", t.AccessToken)
@@ -298,9 +314,13 @@ func ParseIntrospection(r Response, body []byte) string {
 	return result(out, nil)
 }
 
-// ParseMetadata parses RFC 8414 §3.2 metadata and checks its issuer (§3.3).
-func ParseMetadata(r Response, body []byte, issuer string) string {
+// ParseMetadata parses RFC 8414 §3.2 metadata, checks its issuer (§3.3) and
+// its endpoints against core.CheckTransportSecurity.
+func ParseMetadata(r Response, body []byte, issuer string, allowInsecure bool) string {
 	m, err := core.ParseMetadata(r.core(body), issuer)
+	if err == nil {
+		err = core.CheckMetadataEndpoints(m, allowInsecure)
+	}
 	if err != nil {
 		return fail(err)
 	}

@@ -178,7 +178,7 @@ func TestParseTokenResponse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := decodeOut(t, ParseTokenResponse(Response{Status: tt.status, ContentType: tt.contentType}, []byte(tt.body)))
+			o := decodeOut(t, ParseTokenResponse(Response{Status: tt.status, ContentType: tt.contentType}, []byte(tt.body), "", "", ""))
 			if tt.wantKind != "" {
 				require.NotNil(t, o.Error)
 				assert.Equal(t, tt.wantKind, o.Error.Kind)
@@ -228,7 +228,7 @@ func TestDiscoveryAndMetadata(t *testing.T) {
 	assert.True(t, strings.HasPrefix(urls[0], "https://as.example/.well-known/oauth-authorization-server"))
 
 	body := `{"issuer":"https://as.example","token_endpoint":"https://as.example/token","revocation_endpoint":"https://as.example/revoke"}`
-	o = decodeOut(t, ParseMetadata(Response{Status: 200, ContentType: "application/json"}, []byte(body), "https://as.example"))
+	o = decodeOut(t, ParseMetadata(Response{Status: 200, ContentType: "application/json"}, []byte(body), "https://as.example", false))
 	require.Nil(t, o.Error)
 	var m Metadata
 	require.NoError(t, json.Unmarshal(o.OK, &m))
@@ -236,7 +236,7 @@ func TestDiscoveryAndMetadata(t *testing.T) {
 	assert.Equal(t, "https://as.example/revoke", m.RevocationEndpoint)
 
 	// RFC 8414 §3.3: metadata for another issuer must be refused.
-	o = decodeOut(t, ParseMetadata(Response{Status: 200, ContentType: "application/json"}, []byte(body), "https://other.example"))
+	o = decodeOut(t, ParseMetadata(Response{Status: 200, ContentType: "application/json"}, []byte(body), "https://other.example", false))
 	require.NotNil(t, o.Error)
 }
 

@@ -21,18 +21,27 @@ const (
 	FnDiscoveryURLs
 	FnParseBearerChallenge
 	FnHeapStats
+	FnCheckEndpoint
+	FnCheckIssuer
+	FnResolveAuthMethod
+	FnRefreshMargin
+	FnTokenStep
+	FnRefreshFailure
+	FnNextDiscoveryURL
 )
 
 // argCount is the number of arguments of each function, by number.
 var argCount = [...]int{
 	FnBuildPasswordRequest: 8, FnBuildRefreshRequest: 7, FnBuildRevocation: 6, FnBuildIntrospection: 6,
-	FnParseTokenResponse: 4, FnParseRevocation: 4, FnParseIntrospection: 4, FnParseMetadata: 5,
+	FnParseTokenResponse: 7, FnParseRevocation: 4, FnParseIntrospection: 4, FnParseMetadata: 6,
 	FnDiscoveryURLs: 1, FnParseBearerChallenge: 1, FnHeapStats: 0,
+	FnCheckEndpoint: 3, FnCheckIssuer: 2, FnResolveAuthMethod: 2, FnRefreshMargin: 1,
+	FnTokenStep: 9, FnRefreshFailure: 5, FnNextDiscoveryURL: 2,
 }
 
 // ProtocolVersion is what the module reports when ready; js/loader.js refuses
 // a module that speaks another version (a stale ropc.wasm beside new JS).
-const ProtocolVersion = 1
+const ProtocolVersion = 2
 
 // Call runs function fn on arguments packed by js/loader.js: each argument is
 // a little-endian uint32 byte length followed by that many bytes (UTF-8 for
@@ -72,6 +81,21 @@ func Call(fn int32, in []byte) string {
 		return ParseBearerChallenge(s(0))
 	case FnHeapStats:
 		return heapStats()
+	case FnCheckEndpoint: // field, url, allowInsecure
+		return CheckEndpoint(s(0), s(1), flag(s(2)))
+	case FnCheckIssuer: // issuer, allowInsecure
+		return CheckIssuer(s(0), flag(s(1)))
+	case FnResolveAuthMethod: // method, secret
+		return ResolveAuthMethod(s(0), s(1))
+	case FnRefreshMargin: // marginMs
+		return RefreshMargin(s(0))
+	case FnTokenStep: // hasToken, hasAccessToken, hasRefreshToken, rejected, expiresAtMs, expiresIn, marginMs, retryAtMs, nowMs
+		return TokenStep(TokenStepInput{HasToken: flag(s(0)), HasAccessToken: flag(s(1)), HasRefreshToken: flag(s(2)),
+			Rejected: flag(s(3)), ExpiresAtMS: s(4), ExpiresIn: s(5), MarginMS: s(6), RetryAtMS: s(7), NowMS: s(8)})
+	case FnRefreshFailure: // oauthCode, forced, hasAccessToken, expiresAtMs, nowMs
+		return RefreshFailure(s(0), flag(s(1)), flag(s(2)), s(3), s(4))
+	case FnNextDiscoveryURL: // issuer, triedJSON
+		return NextDiscoveryURL(s(0), s(1))
 	}
 	// Parsers: status, contentType, wwwAuthenticate, body[, issuer]
 	status, err := strconv.Atoi(s(0))
@@ -81,14 +105,14 @@ func Call(fn int32, in []byte) string {
 	r := Response{Status: status, ContentType: s(1), WWWAuthenticate: s(2)}
 	body := append([]byte(nil), args[3]...) // args alias the reused input buffer
 	switch fn {
-	case FnParseTokenResponse:
-		return ParseTokenResponse(r, body)
+	case FnParseTokenResponse: // ..., requestedScope, previousRefreshToken, previousScope
+		return ParseTokenResponse(r, body, s(4), s(5), s(6))
 	case FnParseRevocation:
 		return ParseRevocation(r, body)
 	case FnParseIntrospection:
 		return ParseIntrospection(r, body)
-	default: // FnParseMetadata
-		return ParseMetadata(r, body, s(4))
+	default: // FnParseMetadata: ..., issuer, allowInsecure
+		return ParseMetadata(r, body, s(4), flag(s(5)))
 	}
 }
 

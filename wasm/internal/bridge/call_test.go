@@ -33,11 +33,11 @@ func TestCall(t *testing.T) {
 		{"refresh request", FnBuildRefreshRequest, pack("https://as.example/token", "id", secret, "", "rt", "", ""), `refresh_token=rt`, ""},
 		{"revocation", FnBuildRevocation, pack("https://as.example/revoke", "id", secret, "", "tok", "access_token"), `token_type_hint=access_token`, ""},
 		{"introspection", FnBuildIntrospection, pack("https://as.example/introspect", "id", secret, "", "tok", ""), `token=tok`, ""},
-		{"token response", FnParseTokenResponse, pack("200", "application/json", "", tokenBody), `"accessToken":"at"`, ""},
-		{"token error", FnParseTokenResponse, pack("400", "application/json", "", `{"error":"invalid_grant"}`), "", "oauth"},
+		{"token response", FnParseTokenResponse, pack("200", "application/json", "", tokenBody, "", "", ""), `"accessToken":"at"`, ""},
+		{"token error", FnParseTokenResponse, pack("400", "application/json", "", `{"error":"invalid_grant"}`, "", "", ""), "", "oauth"},
 		{"revocation response", FnParseRevocation, pack("200", "", "", ""), `true`, ""},
 		{"introspection response", FnParseIntrospection, pack("200", "application/json", "", `{"active":false}`), `"active":false`, ""},
-		{"metadata", FnParseMetadata, pack("200", "application/json", "", meta, "https://as.example"), `"tokenEndpoint":"https://as.example/token"`, ""},
+		{"metadata", FnParseMetadata, pack("200", "application/json", "", meta, "https://as.example", ""), `"tokenEndpoint":"https://as.example/token"`, ""},
 		{"discovery", FnDiscoveryURLs, pack("https://as.example"), `oauth-authorization-server`, ""},
 		{"challenge", FnParseBearerChallenge, pack(`Bearer error="invalid_token"`), `"invalid_token"`, ""},
 		{"heap stats", FnHeapStats, nil, `"heapAlloc"`, ""},
@@ -45,7 +45,7 @@ func TestCall(t *testing.T) {
 		{"wrong argument count", FnDiscoveryURLs, pack("a", "b"), "", "invalid"},
 		{"truncated length", FnDiscoveryURLs, []byte{1, 0}, "", "invalid"},
 		{"length past the end", FnDiscoveryURLs, []byte{9, 0, 0, 0, 'a'}, "", "invalid"},
-		{"bad status", FnParseTokenResponse, pack("two hundred", "", "", ""), "", "invalid"},
+		{"bad status", FnParseTokenResponse, pack("two hundred", "", "", "", "", "", ""), "", "invalid"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,7 +65,7 @@ func TestCall(t *testing.T) {
 }
 
 func TestCallBodyIsCopied(t *testing.T) {
-	in := pack("200", "application/x-www-form-urlencoded", "", "access_token=abc&token_type=bearer")
+	in := pack("200", "application/x-www-form-urlencoded", "", "access_token=abc&token_type=bearer", "", "", "")
 	got := Call(FnParseTokenResponse, in)
 	for i := range in {
 		in[i] = 'x' // the JS side reuses the buffer for the next call
@@ -82,14 +82,19 @@ func TestCallBodyIsCopied(t *testing.T) {
 }
 
 func FuzzCall(f *testing.F) {
-	f.Add(int32(FnParseTokenResponse), pack("200", "application/json", "", `{"access_token":"a"}`))
+	f.Add(int32(FnParseTokenResponse), pack("200", "application/json", "", `{"access_token":"a"}`, "read", "rt", ""))
 	f.Add(int32(FnBuildPasswordRequest), pack("https://a/t", "i", "s", "", "u", "p", "", ""))
-	f.Add(int32(FnParseMetadata), pack("200", "", "", "{}", "https://a"))
-	f.Add(int32(FnParseSignInResponse), pack("403", "application/json", "", `{"error":"mfa_required","mfa_token":"m","error_codes":[1]}`, "5", "otp"))
+	f.Add(int32(FnParseSignInResponse), pack("403", "application/json", "", `{"error":"mfa_required","mfa_token":"m","error_codes":[1]}`, "5", "otp", "", "", ""))
 	f.Add(int32(FnBuildMFATokenRequest), pack("https://a/t", "i", "s", "", "oob", "m", "", "o", "", "", "", ""))
 	f.Add(int32(FnParseChallengeResponse), pack("200", "", "", `{"challenge_type":"oob","oob_code":"o"}`, ""))
 	f.Add(int32(FnBuildAuthenticatorsRequest), pack("https://a/v1/challenge", "m"))
 	f.Add(int32(FnOOBPoll), pack("slow_down", "5"))
+	f.Add(int32(FnParseMetadata), pack("200", "", "", "{}", "https://a", "1"))
+	f.Add(int32(FnTokenStep), pack("1", "1", "1", "", "100000", "60", "60000", "", "1000"))
+	f.Add(int32(FnRefreshFailure), pack("invalid_grant", "1", "1", "100000", "1000"))
+	f.Add(int32(FnNextDiscoveryURL), pack("https://as.example/t", `[{"url":"u","status":404,"problem":"p"}]`))
+	f.Add(int32(FnCheckEndpoint), pack("token endpoint", "http://[::ffff:127.0.0.1]/t", ""))
+	f.Add(int32(FnRefreshMargin), pack("1e308"))
 	f.Fuzz(func(t *testing.T, fn int32, in []byte) {
 		if fn == FnHeapStats {
 			return // runs a GC: slow, and takes no input

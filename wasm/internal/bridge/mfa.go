@@ -56,7 +56,7 @@ func BuildMFATokenRequest(endpoint string, c Client, grant, mfaToken, otp, oobCo
 // ParseSignInResponse parses a token answer like ParseTokenResponse, with
 // the Retry-After header and, for an MFA grant, the kind refined by the
 // grant (a refused code, a denied approval).
-func ParseSignInResponse(r SignInResponse, body []byte) string {
+func ParseSignInResponse(r SignInResponse, body []byte, requestedScope, previousRefreshToken, previousScope string) string {
 	cr := r.core(body)
 	var t *core.Token
 	var err error
@@ -68,7 +68,7 @@ func ParseSignInResponse(r SignInResponse, body []byte) string {
 	if err != nil {
 		return fail(err)
 	}
-	return tokenAnswer(t, body)
+	return tokenAnswer(t, body, requestedScope, previousRefreshToken, previousScope)
 }
 
 // mfaGrant maps JavaScript's short names (otp, oob, recovery_code) to the
@@ -191,7 +191,7 @@ const (
 
 // signInArgCount is the number of arguments of each sign-in function.
 var signInArgCount = map[int32]int{
-	FnBuildSignInRequest: 10, FnBuildMFATokenRequest: 12, FnParseSignInResponse: 6, FnChallengeEndpoint: 2,
+	FnBuildSignInRequest: 10, FnBuildMFATokenRequest: 12, FnParseSignInResponse: 9, FnChallengeEndpoint: 2,
 	FnBuildChallengeRequest: 7, FnParseChallengeResponse: 5, FnBuildAuthenticatorsRequest: 2,
 	FnParseAuthenticators: 5, FnOOBPoll: 2,
 }
@@ -233,14 +233,14 @@ func callSignIn(fn int32, args [][]byte) (out string, handled bool) {
 	case FnOOBPoll: // errorCode, intervalSeconds
 		return OOBPoll(s(0), s(1)), true
 	}
-	// Parsers: status, contentType, wwwAuthenticate, body, retryAfter[, grant]
+	// Parsers: status, contentType, wwwAuthenticate, body, retryAfter[, grant, requestedScope, previousRefreshToken, previousScope]
 	r, body, err := response()
 	if err != nil {
 		return fail(err), true
 	}
 	switch fn {
 	case FnParseSignInResponse:
-		return ParseSignInResponse(r, body), true
+		return ParseSignInResponse(r, body, s(6), s(7), s(8)), true
 	case FnParseChallengeResponse:
 		return ParseChallengeResponse(r, body), true
 	default: // FnParseAuthenticators

@@ -41,7 +41,7 @@ func TestSignInFunctions(t *testing.T) {
 	assert.Contains(t, req.Body, url.QueryEscape(core.GrantMFAOOB), "the short name maps to the grant type")
 
 	// An error keeps its kind, every other member and the retry delay.
-	a = callAnswer(t, FnParseSignInResponse, "429", "application/json", "", `{"error":"too_many_attempts","mfa_token":"x","n":[1]}`, "30", "")
+	a = callAnswer(t, FnParseSignInResponse, "429", "application/json", "", `{"error":"too_many_attempts","mfa_token":"x","n":[1]}`, "30", "", "", "", "")
 	require.NotNil(t, a.Error)
 	assert.Equal(t, "oauth", a.Error.Kind)
 	assert.Equal(t, "account_locked", a.Error.OAuthKind)
@@ -49,11 +49,12 @@ func TestSignInFunctions(t *testing.T) {
 	assert.Equal(t, map[string]any{"mfa_token": "x", "n": []any{float64(1)}}, a.Error.Extra)
 
 	// The grant refines the kind.
-	a = callAnswer(t, FnParseSignInResponse, "403", "application/json", "", `{"error":"invalid_grant"}`, "", "oob")
+	a = callAnswer(t, FnParseSignInResponse, "403", "application/json", "", `{"error":"invalid_grant"}`, "", "oob", "", "", "")
 	assert.Equal(t, "mfa_denied", a.Error.OAuthKind)
-	a = callAnswer(t, FnParseSignInResponse, "200", "application/json", "", `{"access_token":"at","token_type":"bearer"}`, "", core.GrantMFAOTP)
+	a = callAnswer(t, FnParseSignInResponse, "200", "application/json", "", `{"access_token":"at","token_type":"bearer"}`, "", core.GrantMFAOTP, "openid", "", "")
 	require.Nil(t, a.Error)
 	assert.Contains(t, string(a.OK), `"accessToken":"at"`)
+	assert.Contains(t, string(a.OK), `"scope":"openid"`, "core.GrantedScope: an omitted scope is the requested one")
 
 	a = callAnswer(t, FnChallengeEndpoint, "https://t.example/oauth/token", "")
 	assert.JSONEq(t, `"https://t.example/mfa/challenge"`, string(a.OK))

@@ -1,0 +1,230 @@
+// The shared rule table (sdk/core/testdata/rules.json) through the JavaScript
+// package, against the real ropc-mock; sdk/rules_test.go runs the same table
+// through the Go SDK. A section without a runner here, or a runner without a
+// section, fails: a rule needs a JavaScript host check as well as cases.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, beforeEach, describe, it } from 'node:test';
+
+import { OAuthError, TransportError, createClient } from 'ropc';
+import { loadCore } from '../loader.js'; // the instance the 'ropc' (node) entry loads
+import { DEMO, startMock } from './mock.mjs';
+
+const table = JSON.parse(readFileSync(new URL('../../sdk/core/testdata/rules.json', import.meta.url), 'utf8'));
+delete table.$comment;
+
+const CLIENT = { clientId: DEMO.client_id, clientSecret: DEMO.client_secret };
+const USER = { username: DEMO.username, password: DEMO.password };
+
+let mock;
+before(async () => { mock = await startMock({ config: null }); }); // the built-in demo config
+after(async () => { await mock?.stop(); });
+beforeEach(async () => {
+  await mock.clearFaults();
+  await mock.clearRequests();
+});
+
+const faults = async (list = []) => { for (const f of list) await mock.addFault(f); };
+const metadataRequests = async () => (await mock.requests()).filter((e) => e.path.startsWith('/.well-known/')).length;
+const refreshRequests = async () => (await mock.requests()).filter((e) => e.path === '/token' && e.grant_type === 'refresh_token').length;
+const client = (extra = {}) => createClient({ tokenUrl: mock.tokenUrl, ...CLIENT, ...extra });
+
+/** A real token from the mock, its expiry moved to the case's. */
+async function heldToken(c, { expiresIn, remaining, refreshToken = true }) {
+  const t = await c.passwordGrant(USER);
+  return {
+    ...t,
+    expiresIn: expiresIn ?? null,
+    expiresAt: remaining == null ? null : Date.now() + remaining * 1000,
+    refreshToken: refreshToken ? t.refreshToken : null,
+  };
+}
+
+const runners = {
+  plain_http: (c) => async () => {
+    for (const options of [{ tokenUrl: c.url }, { issuer: c.url.replace(/\/token$/, '') }]) {
+      const created = createClient({ ...options, clientId: 'c', allowInsecureHttp: c.allow_insecure === true });
+      if (c.ok) await created;
+      else await assert.rejects(created, (e) => e instanceof TransportError && e.reason === 'insecure_url');
+    }
+  },
+
+  default_auth_method: (c) => async () => {
+    const opts = {
+      tokenUrl: mock.tokenUrl,
+      clientId: c.want === 'none' ? DEMO.public_client_id : DEMO.client_id,
+      clientSecret: c.secret ? DEMO.client_secret : '',
+      authMethod: c.method || undefined,
+    };
+    if (c.error) {
+      await assert.rejects(createClient(opts), (e) => e instanceof TransportError && e.reason === 'invalid_input' &&
+        e.message.includes(c.error));
+      return;
+    }
+    await (await createClient(opts)).passwordGrant(USER);
+    const reqs = await mock.requests();
+    assert.equal(reqs.length, 1);
+    assert.equal(reqs[0].client_auth, c.client_auth, 'what the server saw');
+  },
+
+  refresh_margin: (c) => async () => {
+    const cl = await client();
+    const held = await heldToken(cl, { expiresIn: c.expires_in, remaining: c.remaining });
+    const options = c.margin == null ? {} : { marginMs: c.margin * 1000 };
+    if (c.want === 'error') {
+      assert.throws(() => cl.session(held, options), (e) => e instanceof TransportError && e.message.includes(c.error));
+      return;
+    }
+    const before = await refreshRequests();
+    const at = await cl.session(held, options).accessToken();
+    if (c.want === 'use') {
+      assert.equal(at, held.accessToken);
+      assert.equal(await refreshRequests(), before);
+    } else {
+      assert.notEqual(at, held.accessToken);
+      assert.equal(await refreshRequests(), before + 1);
+    }
+  },
+
+  expiry: (c) => async () => {
+    // The package parses every token answer with core.parseTokenResponse; the case's
+    // expires_in goes through it as the mock's answers do.
+    const core = await loadCore();
+    const answer = { access_token: 'at', token_type: 'Bearer' };
+    if ('expires_in' in c) answer.expires_in = c.expires_in;
+    const t0 = Date.now();
+    const out = JSON.parse(core.parseTokenResponse(200, 'application/json', '', JSON.stringify(answer), '', '', ''));
+    const t1 = Date.now();
+    if (c.error) {
+      assert.ok(out.error, JSON.stringify(out));
+      assert.match(out.error.message, new RegExp(c.error));
+      return;
+    }
+    assert.equal(out.ok.expiresIn, c.want);
+    if (c.want == null) {
+      assert.equal(out.ok.expiresAt, null);
+    } else {
+      assert.ok(out.ok.expiresAt >= t0 + c.want * 1000 - 1 && out.ok.expiresAt <= t1 + c.want * 1000,
+        `expiresAt ${out.ok.expiresAt} is receive time + ${c.want} s`);
+    }
+  },
+
+  discovery_order: (c) => async () => {
+    const issuer = c.issuer.replace('https://as.example', mock.url);
+    if (c.error) {
+      await assert.rejects(createClient({ issuer, ...CLIENT }), (e) => e instanceof TransportError && e.message.toLowerCase().includes(c.error));
+      return;
+    }
+    // Every URL of the case answers 404, so the client walks the whole list.
+    for (const u of c.want) {
+      await mock.addFault({ match: { path: u.replace('https://as.example', '') }, quirk: 'html_error', status: 404 });
+    }
+    const cl = await createClient({ issuer, ...CLIENT });
+    const e = await cl.discover().then(() => assert.fail('discovery should fail'), (err) => err);
+    assert.ok(e instanceof TransportError && e.reason === 'discovery', String(e));
+    assert.deepEqual(e.attempts.map((a) => a.url.replace(mock.url, 'https://as.example')), c.want, "the error's attempts");
+    assert.deepEqual((await mock.requests()).map((r) => `https://as.example${r.path}`), c.want, 'what the server saw');
+  },
+
+  discovery_fallback: (c) => async () => {
+    await faults(c.faults);
+    const cl = await createClient({ issuer: mock.url + c.issuer_path, ...CLIENT, ...(c.timeout_ms ? { timeoutMs: c.timeout_ms } : {}) });
+    const result = await cl.discover().then(() => null, (err) => err);
+    const seen = (await mock.requests()).map((r) => ({ path: r.path, status: r.status }));
+    assert.deepEqual(seen, c.tried, "the mock's journal");
+    if (c.ok) {
+      assert.equal(result, null, String(result));
+      return;
+    }
+    assert.ok(result instanceof TransportError && result.reason === 'discovery', String(result));
+    assert.deepEqual(result.attempts.map((a) => ({ path: a.url.replace(mock.url, ''), status: a.status })), c.tried, "the error's attempts");
+    for (const a of result.attempts) assert.ok(result.message.includes(a.url), `the message names ${a.url}`);
+    assert.ok(!result.message.includes('\n'), 'one line, each URL beside its answer');
+  },
+
+  discovery_timing: (c) => async () => {
+    await faults(c.faults);
+    let cl;
+    for (const [i, s] of c.steps.entries()) {
+      if (s.do === 'create') {
+        cl = await createClient({ issuer: mock.url, ...(c.token_url ? { tokenUrl: mock.tokenUrl } : {}), ...CLIENT });
+      } else if (s.do === 'password_grant') {
+        const ok = await cl.passwordGrant(USER).then(() => true, () => false);
+        assert.equal(ok, s.ok, `step ${i}`);
+      } else {
+        assert.fail(`unknown step ${s.do}`);
+      }
+      assert.equal(await metadataRequests(), s.metadata_requests, `metadata requests after step ${i} (${s.do})`);
+    }
+  },
+
+  sign_in_again: (c) => async () => {
+    const cl = await client();
+    const held = await heldToken(cl, { expiresIn: 3600, remaining: c.remaining, refreshToken: c.refresh_token });
+    await faults(c.faults);
+    if (c.rejected) {
+      const session = cl.session({ ...held, accessToken: 'refused-by-the-resource-server' });
+      const res = await session.fetch(`${mock.url}/userinfo`);
+      await res.body?.cancel();
+      if (c.want === 'hand_back') {
+        assert.equal(res.status, 401);
+        assert.match(res.headers.get('www-authenticate'), /invalid_token/);
+      } else {
+        assert.equal(res.status, 200);
+      }
+    } else {
+      const session = cl.session(held);
+      const check = async (want) => {
+        const got = await session.accessToken().then((at) => ({ at }), (err) => ({ err }));
+        switch (want) {
+          case 'use': assert.equal(got.at, held.accessToken, String(got.err)); break;
+          case 'refresh': assert.ok(got.at && got.at !== held.accessToken, String(got.err)); break;
+          case 'sign_in_again': assert.equal(got.err?.reason, 'sign_in_again', String(got.err ?? got.at)); break;
+          case 'error':
+            assert.ok(got.err, 'a failure');
+            assert.notEqual(got.err.reason, 'sign_in_again', String(got.err));
+            assert.ok(got.err instanceof OAuthError || got.err instanceof TransportError);
+            break;
+          default: assert.fail(`unknown want ${want}`);
+        }
+      };
+      await check(c.want);
+      if (c.then) await check(c.then);
+    }
+    assert.equal(await refreshRequests(), c.refresh_requests);
+  },
+
+  refresh_scope: (c) => async () => {
+    if (!c.mock) {
+      // The package hands the requested and previous scope to core.parseTokenResponse, which applies
+      // core.GrantedScope to the answer.
+      const core = await loadCore();
+      const answer = { access_token: 'at', token_type: 'Bearer', ...(c.response ? { scope: c.response } : {}) };
+      const out = JSON.parse(core.parseTokenResponse(200, 'application/json', '', JSON.stringify(answer), c.requested, 'rt', c.previous));
+      assert.equal(out.ok.scope, c.want);
+      return;
+    }
+    const cl = await client();
+    const t = await cl.passwordGrant(USER);
+    if (!c.refresh_answer_has_refresh_token) {
+      await mock.addFault({ match: { path: '/token', grant_type: 'refresh_token' }, times: 1, quirk: 'no_refresh_token' });
+    }
+    const next = await cl.refresh(t.refreshToken);
+    if (c.want_refresh_token === 'old') assert.equal(next.refreshToken, t.refreshToken);
+    else assert.ok(next.refreshToken && next.refreshToken !== t.refreshToken);
+  },
+};
+
+describe('shared rules (sdk/core/testdata/rules.json)', () => {
+  it('every rule in the table has a JavaScript runner, and every runner a rule', () => {
+    assert.deepEqual(Object.keys(runners).sort(), Object.keys(table).sort());
+  });
+  for (const [rule, cases] of Object.entries(table)) {
+    describe(rule, () => {
+      assert.ok(cases.length > 0, `rule ${rule} has no cases`);
+      for (const c of cases) {
+        if (runners[rule]) it(c.name, runners[rule](c));
+      }
+    });
+  }
+});
