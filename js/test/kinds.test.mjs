@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
-import { OAuthError, createClient } from '../index.js';
+import { OAuthError, createClient } from 'ropc';
 
 const table = JSON.parse(readFileSync(new URL('../../sdk/core/testdata/kinds.json', import.meta.url), 'utf8'));
 
