@@ -80,7 +80,7 @@ fuzz:
 
 ## dist: release artifacts in dist/: ropc and ropc-mock for linux, darwin, windows on amd64 and arm64, the npm tarball, SHA256SUMS.
 dist: js
-	$(GO) run ./internal/dist -out dist
+	GO=$(GO) $(GO) run ./internal/dist -out dist
 
 ## clean: remove build output and installed node_modules.
 clean:

@@ -8,15 +8,18 @@ import { cp, copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { bundlers } from './bundlers/build.mjs';
+import { bundlers, viteDev } from './bundlers/build.mjs';
 import { launch, skip, startStatic } from './chromium.mjs';
-import { startMock } from './mock.mjs';
+import { CONFIG, startMock } from './mock.mjs';
 import { packed } from './pack.mjs';
 
 if (skip) console.log(skip);
 const browserTest = (name, fn) => it(name, { skip }, fn);
 
 const APP = new URL('./bundlers/app/', import.meta.url);
+// A confidential client and a user of the mock's test config.
+const [CLIENT] = CONFIG.clients;
+const [USER] = CONFIG.users;
 // A specifier a browser cannot load, as it would appear in code (quoted).
 const NODE_SPECIFIER = /["'`]node:[a-z]/;
 
@@ -29,7 +32,7 @@ async function filesUnder(dir) {
 describe('bundlers', () => {
   let pkg; let mock; let browser;
   const builds = {}; // name -> { out, error, warnings, files }
-  const sites = {}; // name -> static server for the built page
+  const sites = {}; // name -> static server for the built page (or { port, close } of Vite's dev server)
   let wasm; // ropc.wasm as packed
 
   before(async () => {
@@ -55,12 +58,13 @@ describe('bundlers', () => {
       // /vendor/ serves the module from elsewhere, for createClient({ wasm }).
       sites[name] = await startStatic({ '/': out, '/vendor/': pkg.root });
     }
+    sites.viteDev = await viteDev(pkg.dir);
     browser = await launch();
   });
 
   after(async () => {
     await browser?.close();
-    for (const s of Object.values(sites)) s.close();
+    await Promise.all(Object.values(sites).map((s) => s.close()));
     await mock?.stop();
     await pkg?.close();
   });
@@ -94,26 +98,32 @@ describe('bundlers', () => {
     });
   }
 
+  const port = (name) => sites[name].port ?? sites[name].address().port;
+
   /** Opens the page a bundler built, from its own origin (localhost:<port>; the mock is 127.0.0.1). */
   async function openBuilt(name) {
-    assert.ifError(builds[name].error);
+    assert.ifError(builds[name]?.error);
     const page = await browser.context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`http://localhost:${sites[name].address().port}/`);
+    await page.goto(`http://localhost:${port(name)}/`);
     await page.waitForFunction(() => typeof window.ropcFlow === 'function', null, { timeout: 10_000 });
     return { page, errors };
   }
 
-  const vendorURL = (name) => `http://localhost:${sites[name].address().port}/vendor/ropc.wasm`;
+  const vendorURL = (name) => `http://localhost:${port(name)}/vendor/ropc.wasm`;
 
   async function flow(name, wasmKind = 'none') {
     const { page, errors } = await openBuilt(name);
     try {
-      const out = await page.evaluate((args) => window.ropcFlow(args), { issuer: mock.issuer, wasm: wasmKind, wasmURL: vendorURL(name) });
+      const out = await page.evaluate((args) => window.ropcFlow(args), {
+        issuer: mock.issuer, wasm: wasmKind, wasmURL: vendorURL(name),
+        client: { clientId: CLIENT.client_id, clientSecret: CLIENT.client_secret },
+        user: { username: USER.username, password: USER.password },
+      });
       assert.notEqual(out.origin, new URL(mock.url).origin);
       assert.deepEqual({ ...out, origin: undefined }, {
-        origin: undefined, tokenType: 'Bearer', userinfo: '200 johndoe', refreshed: true, afterRevoke: 'OAuthError:invalid_grant',
+        origin: undefined, tokenType: 'Bearer', userinfo: { status: 200, sub: USER.username }, refreshed: true, afterRevoke: 'OAuthError:invalid_grant',
       });
       assert.deepEqual(errors, []);
     } finally {
@@ -125,7 +135,7 @@ describe('bundlers', () => {
     const { page } = await openBuilt('esbuild');
     const out = await page.evaluate((args) => window.ropcLoadError(args), { tokenUrl: mock.tokenUrl });
     await page.close();
-    const at = `http://localhost:${sites.esbuild.address().port}/ropc.wasm`;
+    const at = `http://localhost:${port('esbuild')}/ropc.wasm`;
     assert.equal(out.name, 'TransportError');
     assert.equal(out.reason, 'wasm_load');
     assert.ok(out.message.startsWith(`ropc: could not load the WebAssembly module ${at}: HTTP 404;`), out.message);
@@ -142,4 +152,7 @@ describe('bundlers', () => {
       await flow(name);
     });
   }
+
+  // What a developer runs first: Vite's dev server pre-bundles the package.
+  browserTest('vite dev server: the page runs the flow in Chromium from another origin', () => flow('viteDev'));
 });

@@ -2,7 +2,10 @@
 // loads it from ESM and, where Node has require(esm), from require().
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -82,4 +85,28 @@ it('runs from require() (require(esm))', { skip: requireESM ? false : `Node ${pr
   const out = await child(['--input-type=commonjs', '-e',
     flow("const { createClient } = require('ropc'); const entry = require.resolve('ropc').split('/').at(-1);")]);
   assert.deepEqual(out, { tokenType: 'Bearer', entry: 'node.js' });
+});
+
+// make dist's npm part (internal/dist's Go test covers the binaries): the
+// tarball sits beside the archives, SHA256SUMS covers it, and it is the same
+// bytes as an npm pack of its own (the pack is reproducible).
+it('make dist ships the npm tarball with the archives and SHA256SUMS', { timeout: 600_000 }, async () => {
+  const goOS = { linux: 'linux', darwin: 'darwin', win32: 'windows' }[process.platform];
+  const goArch = { x64: 'amd64', arm64: 'arm64' }[process.arch];
+  const out = await mkdtemp(join(tmpdir(), 'ropc-dist-test-'));
+  try {
+    await run('go', ['run', './internal/dist', '-out', out, '-version', 'v0.0.0-test', '-targets', `${goOS}/${goArch}`],
+      { cwd: join(PKG, '..'), timeout: 590_000 });
+    const archive = `ropc_v0.0.0-test_${goOS}_${goArch}.${goOS === 'windows' ? 'zip' : 'tar.gz'}`;
+    const tarball = pkg.tarball.split('/').at(-1);
+    assert.deepEqual(readdirSync(out).sort(), ['SHA256SUMS', archive, tarball].sort());
+    const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8').trim().split('\n').map((l) => l.split('  '));
+    assert.deepEqual(sums.map(([, name]) => name), [archive, tarball].sort());
+    for (const [sum, name] of sums) {
+      assert.equal(createHash('sha256').update(readFileSync(join(out, name))).digest('hex'), sum, name);
+    }
+    assert.ok(readFileSync(join(out, tarball)).equals(readFileSync(pkg.tarball)), 'npm pack gives the same bytes twice');
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
 });

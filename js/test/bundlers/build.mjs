@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { rollup } from 'rollup';
-import { build as viteBuild } from 'vite';
+import { build as viteBuild, createServer as viteServer } from 'vite';
 import webpack from 'webpack';
 
 const run = promisify(execFile);
@@ -58,3 +58,12 @@ export const bundlers = {
     return warnings;
   },
 };
+
+/** `vite` (the dev server, which pre-bundles dependencies) serving the app on a free loopback port. */
+export async function viteDev(app) {
+  const server = await viteServer({
+    root: app, configFile: false, logLevel: 'warn', clearScreen: false, server: { host: '127.0.0.1', port: 0, strictPort: false },
+  });
+  await server.listen();
+  return { port: server.httpServer.address().port, close: () => server.close() };
+}

@@ -2,9 +2,6 @@
 // package as an app would import it.
 import { createClient } from 'ropc';
 
-const CLIENT = { clientId: 'client_id', clientSecret: 'client_secret' };
-const USER = { username: 'johndoe', password: 'A3ddj3w' };
-
 /** createClient's wasm option in each form it takes, from `url`; none: the bundle finds the module itself. */
 async function wasmOption(kind, url) {
   switch (kind) {
@@ -29,10 +26,11 @@ const failure = async (promise) => {
 };
 
 // Password grant, /userinfo through a session, refresh, revoke; a refresh
-// with the revoked token shows the revocation took.
-window.ropcFlow = async ({ issuer, wasm = 'none', wasmURL }) => {
-  const client = await createClient({ issuer, ...CLIENT, ...(await wasmOption(wasm, wasmURL)) });
-  const token = await client.passwordGrant({ ...USER, scope: 'read' });
+// with the revoked token shows the revocation took. The test passes the
+// mock's client ({ clientId, clientSecret }) and user ({ username, password }).
+window.ropcFlow = async ({ issuer, client: registered, user, wasm = 'none', wasmURL }) => {
+  const client = await createClient({ issuer, ...registered, ...(await wasmOption(wasm, wasmURL)) });
+  const token = await client.passwordGrant({ ...user, scope: 'read' });
   const me = await client.session(token).fetch(`${issuer}/userinfo`);
   const claims = await me.json();
   const next = await client.refresh(token.refreshToken);
@@ -40,7 +38,7 @@ window.ropcFlow = async ({ issuer, wasm = 'none', wasmURL }) => {
   return {
     origin: location.origin,
     tokenType: token.tokenType,
-    userinfo: `${me.status} ${claims.sub}`,
+    userinfo: { status: me.status, sub: claims.sub },
     refreshed: next.accessToken !== token.accessToken,
     afterRevoke: await failure(client.refresh(next.refreshToken)),
   };
@@ -48,7 +46,7 @@ window.ropcFlow = async ({ issuer, wasm = 'none', wasmURL }) => {
 
 window.ropcLoadError = async ({ tokenUrl }) => {
   try {
-    await createClient({ tokenUrl, ...CLIENT });
+    await createClient({ tokenUrl });
     return { name: 'no error' };
   } catch (e) {
     return { name: e.name, reason: e.reason, message: e.message };
