@@ -17,6 +17,7 @@ test: test-go test-js test-interop test-worker
 
 ## test-go: go vet (native and js/wasm) and every Go test with the race detector, the shared rule table included.
 test-go:
+	bash scripts/keychain-deps.sh
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./mockserver/worker/...
 	$(GO) test -race -count=1 ./...
@@ -53,6 +54,7 @@ worker-dev:
 bench: bench-go bench-mock bench-js bench-worker
 
 bench-go:
+	bash scripts/keychain-deps.sh
 	$(GO) test -run '^$$' -bench . -benchmem ./sdk/... ./mockserver
 
 bench-mock:
@@ -70,6 +72,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeFlatJSON -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzParseChallengeResponse -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzParseAuthenticators -fuzztime 30s ./sdk/core
+	$(GO) test -run '^$$' -fuzz FuzzUnmarshalSavedToken -fuzztime 30s ./sdk/core
+	$(GO) test -run '^$$' -fuzz FuzzParseHead -fuzztime 30s ./sdk/keychain
 	$(GO) test -run '^$$' -fuzz FuzzHandler -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzAppendJSON -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzParseJSONParams -fuzztime 30s ./mockserver

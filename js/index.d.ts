@@ -135,6 +135,23 @@ export interface SessionOptions {
   onTokenChange?: (token: Token) => void | Promise<void>;
   /** Refresh this long before expiry (capped at half the token's lifetime). Default 60000; negative is refused. */
   marginMs?: number;
+  /** Saves the token under `name` now and after every refresh, before the new token is used (e.g. ropc/electron). */
+  store?: TokenStore;
+  /** The saved token's name: 1-64 of A-Z a-z 0-9 . _ - (not first). */
+  name?: string;
+}
+
+/**
+ * Keeps saved tokens between runs, one record per name. The record is opaque text encoded and
+ * checked by the ropc core; a store only keeps it (ropc/electron has one on safeStorage).
+ */
+export interface TokenStore {
+  /** The record saved under name, or null. */
+  load(name: string): Promise<string | null>;
+  /** Replaces the record under name; resolves once it is kept. */
+  save(name: string, record: string): Promise<void>;
+  /** Removes the record; a missing one is not an error. */
+  delete(name: string): Promise<void>;
 }
 
 export interface Session {
@@ -144,6 +161,10 @@ export interface Session {
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** The token held now. */
   readonly token: Token;
+  /** With a store: settles once the session's first token is saved (rejects with reason 'store'). */
+  readonly saved: Promise<void>;
+  /** With a store: saves the token held now (retry after a failed save). */
+  save(): Promise<void>;
 }
 
 export interface Client {
@@ -154,6 +175,8 @@ export interface Client {
   revoke(token: string, options?: { hint?: 'access_token' | 'refresh_token' | string }): Promise<void>;
   introspect(token: string, options?: { hint?: string }): Promise<Introspection>;
   session(token: Token, options?: SessionOptions): Session;
+  /** Resumes the session saved under name; refuses one saved for another client or server; reason 'not_saved' when none. */
+  resume(store: TokenStore, name: string, options?: Omit<SessionOptions, 'store' | 'name'>): Promise<Session>;
   /** Runs discovery now (otherwise it runs on the first call that needs an endpoint); resolves to the metadata. */
   discover(): Promise<Metadata>;
   close(): void;
@@ -197,6 +220,7 @@ export class OAuthError extends Error {
 export type TransportErrorReason =
   | 'network' | 'timeout' | 'redirect' | 'too_large' | 'malformed' | 'http_status'
   | 'insecure_url' | 'invalid_input' | 'closed' | 'sign_in_again' | 'discovery' | 'aborted'
+  | 'store' | 'not_saved' | 'store_unavailable' | 'store_plaintext' | 'store_corrupt'
   /** ropc.wasm could not be read, fetched or compiled; the message names the file or URL. */
   | 'wasm_load';
 

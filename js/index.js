@@ -46,6 +46,8 @@ export async function createClient(options = {}) {
   const authMethod = rule('resolveAuthMethod', str(o.authMethod), str(o.clientSecret));
   return new Client(core, {
     fetchFn, timeoutMs, maxResponseBytes, allow, issuer, endpoints,
+    // As configured, before discovery: what a saved token records it belongs to.
+    configured: { tokenUrl: endpoints.token, revocationUrl: endpoints.revocation },
     auth: { clientId: o.clientId ?? '', clientSecret: o.clientSecret ?? '', authMethod },
   });
 }
@@ -225,11 +227,36 @@ class Client {
     return this.#parse('parseIntrospection', 'introspection request', res, [str(token)]);
   }
 
-  /** A token holder that refreshes before expiry, sharing one in-flight refresh. */
+  /**
+   * A token holder that refreshes before expiry, sharing one in-flight refresh. With
+   * `{ store, name }` it saves the token now and after every refresh (see ropc/electron).
+   */
   session(token, options = {}) {
     if (!token || typeof token.accessToken !== 'string') {
       throw new TransportError('ropc: session needs a token from passwordGrant or refresh', { reason: 'invalid_input' });
     }
+    if (options.store !== undefined || options.name !== undefined) this.#checkStore(options.store, options.name);
+    return this.#session(token, options, true);
+  }
+
+  /**
+   * Resumes the session saved under `name` in `store`: a token for another client or server is
+   * refused (the rule lives in the Go core). Rejects with reason 'not_saved' when there is none.
+   */
+  async resume(store, name, options = {}) {
+    this.#checkStore(store, name);
+    const record = await store.load(name);
+    if (record == null) {
+      throw new TransportError(`ropc: no saved token "${name}": sign in and start a session with { store, name } first`, {
+        reason: 'not_saved',
+      });
+    }
+    const saved = this.#call('unmarshalSavedToken', 'saved token', String(record), this.#cfg.configured.tokenUrl,
+      this.#cfg.issuer, this.#cfg.auth.clientId);
+    return this.#session(redactable(saved.token), { ...options, store, name }, false);
+  }
+
+  #session(token, options, initialSave) {
     const rule = (fn, ...args) => this.#call(fn, 'session', ...args);
     const num = (v) => (v == null ? '' : String(Math.trunc(v)));
     return createSession(this, token, options, {
@@ -243,7 +270,24 @@ class Client {
         refreshFailure: (code, forced, t, now) => rule('refreshFailure', str(code), flag(forced), flag(t?.accessToken),
           num(t?.expiresAt), num(now)),
       },
+      // The saved record's layout lives in the Go core too.
+      encode: (t) => this.#call('marshalSavedToken', 'saved token', JSON.stringify({
+        token: t,
+        tokenUrl: this.#cfg.configured.tokenUrl,
+        issuer: this.#cfg.issuer,
+        revocationUrl: this.#cfg.configured.revocationUrl,
+        clientId: this.#cfg.auth.clientId,
+        authMethod: this.#cfg.auth.authMethod,
+      })),
+      initialSave,
     });
+  }
+
+  #checkStore(store, name) {
+    if (!store || typeof store.load !== 'function' || typeof store.save !== 'function' || typeof store.delete !== 'function') {
+      throw new TransportError('ropc: store must have load, save and delete (see ropc/electron)', { reason: 'invalid_input' });
+    }
+    this.#call('checkStoreName', 'saved token name', str(name));
   }
 
   /** Cancels requests in flight; later calls fail with TransportError reason 'closed'. */

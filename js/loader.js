@@ -44,6 +44,10 @@ const FUNCTIONS = {
   buildAuthenticatorsRequest: 38, // challengeEndpoint, mfaToken
   parseAuthenticators: 39, // status, contentType, wwwAuthenticate, body, retryAfter
   oobPoll: 40, // errorCode, intervalSeconds
+  // Saved tokens (wasm/internal/bridge/savedtoken.go), numbered from 201.
+  marshalSavedToken: 201, // savedToken (JSON)
+  unmarshalSavedToken: 202, // record, tokenUrl, issuer, clientId
+  checkStoreName: 203, // name
 };
 
 let loading;

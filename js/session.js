@@ -10,12 +10,31 @@ import { OAuthError, TransportError } from './errors.js';
 /** Internal refresh option: the scope granted before (core.GrantedScope). */
 export const PREVIOUS_SCOPE = Symbol('ropc.previousScope');
 
-export function createSession(client, token, { onTokenChange, marginMs } = {}, { fetchFn, bearerChallenge, rules }) {
+export function createSession(client, token, { onTokenChange, marginMs, store, name } = {},
+  { fetchFn, bearerChallenge, rules, encode, initialSave = false }) {
   const margin = rules.refreshMargin(marginMs); // throws for a negative margin
   let current = token;
   let refreshing = null;
   let retryAt = null; // after a transient failure: when to try again (core.AfterRefreshFailure)
   let dead = null; // the refresh token was rejected: sign in again, until a new session
+
+  // With a store, every token the session holds is saved under name, one write at a time, in
+  // the order the tokens arrived (a slow early write must not overwrite a later token).
+  let writes = Promise.resolve();
+  function save(t) {
+    if (!store) return Promise.reject(new TransportError('ropc: this session has no store', { reason: 'invalid_input' }));
+    let record;
+    try {
+      record = encode(t); // the record layout lives in the Go core
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const write = writes.then(() => store.save(name, record)).catch((e) => {
+      throw new TransportError(`ropc: the token could not be saved as "${name}": ${e?.message ?? e}`, { reason: 'store', cause: e });
+    });
+    writes = write.catch(() => {});
+    return write;
+  }
 
   // When `current` is due for refresh (core.RefreshAt, through tokenStep), computed once per token
   // and retry time, so the common path is a clock comparison, as in the Go TokenSource.
@@ -50,6 +69,10 @@ export function createSession(client, token, { onTokenChange, marginMs } = {}, {
     }
     current = next;
     retryAt = null;
+    // Saved before anyone gets the token: the old refresh token may be dead now (rotation), so
+    // a token that is not saved is lost at the next start. If the save fails, the refresh
+    // rejects with reason 'store' but the session keeps the new token; session.save() retries.
+    if (store) await save(next);
     if (onTokenChange) {
       // Called, not awaited: a slow or failing listener (storage full, say)
       // must not hold up or fail the request that needed the token.
@@ -105,9 +128,18 @@ export function createSession(client, token, { onTokenChange, marginMs } = {}, {
     return withBearer(again, init, current.accessToken);
   }
 
+  // A new session from a fresh sign-in is a change too. `saved` settles when that first write
+  // does; its rejection is handled here so an app that does not await it is not crashed by it.
+  const saved = store && initialSave ? save(current) : Promise.resolve();
+  saved.catch(() => {});
+
   return {
     accessToken,
     fetch: sessionFetch,
+    /** Settles once the session's first token is saved (rejects with reason 'store' if not). */
+    saved,
+    /** Saves the token held now to the session's store. */
+    save: () => save(current),
     /** The token held now (after any refresh). */
     get token() { return current; },
   };

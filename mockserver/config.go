@@ -44,8 +44,12 @@ type Config struct {
 	// Lockout configures brute-force protection (RFC 6749 §4.3.2). nil means
 	// the defaults: 10 failures within 5 minutes lock the username for 1 minute.
 	Lockout *Lockout `json:"lockout,omitempty"`
-	Clients []Client `json:"clients"`
-	Users   []User   `json:"users"`
+	// MaxTokens bounds the tokens the in-memory store keeps (refresh tokens
+	// plus opaque access tokens); past it the oldest are dropped, with a
+	// warning in the log. 0 means DefaultMaxTokens (a million).
+	MaxTokens int      `json:"max_tokens,omitempty"`
+	Clients   []Client `json:"clients"`
+	Users     []User   `json:"users"`
 	// Faults are interpreted by package mockserver/admin; this package only
 	// carries them.
 	Faults []json.RawMessage `json:"faults,omitempty"`
@@ -419,6 +423,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RefreshTokenTTL < 0 {
 		return bad("refresh_token_ttl", "must not be negative")
+	}
+	if c.MaxTokens < 0 {
+		return bad("max_tokens", "must not be negative (0 means the default, %d)", DefaultMaxTokens)
 	}
 	switch c.TokenFormat {
 	case "", TokenFormatJWT, TokenFormatOpaque:

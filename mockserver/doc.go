@@ -25,6 +25,7 @@
 //	  "token_format": "jwt",                  // "jwt" (RFC 9068, default) or "opaque"
 //	  "signing_key": {"kty": "OKP", ...},     // private JWK (Ed25519 or P-256); optional
 //	  "lockout": {"max_failures": 10, "window": "5m", "duration": "1m", "disabled": false},
+//	  "max_tokens": 1000000,                  // stored tokens kept at most; the oldest go first
 //	  "clients": [{"client_id": "app", "client_secret": "s", "scopes": ["read", "write"],
 //	               "default_scopes": ["read"]},
 //	              {"client_id": "spa", "public": true, "scopes": ["read"]}],
@@ -97,4 +98,17 @@
 // in SQL; NewMemoryStore is the in-process implementation. Package
 // mockserver/conformance checks a Store (RunStore) and a running server
 // (Run) against the documented behaviour.
+//
+// # Bounds
+//
+// State stays bounded however long the mock runs and whatever clients send:
+// a request body is capped at MaxBodyBytes before anything reads it (a
+// larger declared length is refused unread); Serve adds read and idle
+// timeouts to the header timeout; revocations are forgotten once the tokens
+// they revoke have expired; a refresh-token family's rotated tokens go when
+// it is revoked, reused or expires; lockout bookkeeping costs the same per
+// request however many usernames have failed, and forgets them after the
+// window; and "max_tokens" caps the stored tokens, the oldest dropped first
+// with a warning in the log. Checking a password costs the same for an
+// unknown username, a plain password and a bcrypt one in every config.
 package mockserver

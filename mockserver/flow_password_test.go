@@ -94,21 +94,6 @@ func TestBcryptPassword(t *testing.T) {
 	assert.Equal(t, unknown.Body, wrongPw.Body)
 }
 
-func TestUnknownUserCostsABcryptCompare(t *testing.T) {
-	hash, err := bcrypt.GenerateFromPassword([]byte("pw-of-bob"), 8)
-	require.NoError(t, err)
-	cfg := DefaultConfig()
-	cfg.Users = append(cfg.Users, User{Username: "bob", PasswordBcrypt: string(hash)})
-	ts := newTestServer(t, cfg, Options{})
-	cost, err := bcrypt.Cost(ts.state.Load().dummyBcrypt)
-	require.NoError(t, err)
-	assert.Equal(t, 8, cost, "unknown users pay the same bcrypt cost as bob")
-	assert.Equal(t, ts.password("nobody", "x").Body, ts.password("bob", "x").Body)
-
-	plain := newTestServer(t, nil, Options{})
-	assert.Nil(t, plain.state.Load().dummyBcrypt, "no bcrypt users: the cheap digest compare")
-}
-
 func TestOverlapIOOnlyForNetworkedStores(t *testing.T) {
 	assert.False(t, newTestServer(t, nil, Options{}).overlapIO)
 	assert.True(t, newTestServer(t, nil, Options{Store: wrappedStore{NewMemoryStore()}}).overlapIO)

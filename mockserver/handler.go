@@ -105,11 +105,23 @@ func (s *Server) audience(r *http.Request, st *state) string {
 
 // SetCORS lets browser pages and Electron renderers on other origins call
 // the mock. No cookies are involved, so "*" is safe; WWW-Authenticate is
-// exposed so a script can read RFC 6750 challenges.
+// exposed so a script can read RFC 6750 challenges, Retry-After so it can
+// honour RFC 9110 §10.2.3 on a 429 or 503.
 func SetCORS(h http.Header) {
-	h["Access-Control-Allow-Origin"] = []string{"*"}
-	h["Access-Control-Expose-Headers"] = []string{"WWW-Authenticate"}
+	h["Access-Control-Allow-Origin"] = hdrAnyOrigin
+	h["Access-Control-Expose-Headers"] = hdrExposed
 }
+
+// Header values the hot path sets on every answer, made once: net/http only
+// reads them (and copies them when the answer starts). Each has len == cap,
+// so an Add by a later handler appends to a fresh copy, never to these.
+var (
+	hdrAnyOrigin = []string{"*"}
+	hdrExposed   = []string{"WWW-Authenticate, Retry-After"}
+	hdrJSON      = []string{"application/json"}
+	hdrNoStore   = []string{"no-store"}
+	hdrNoCache   = []string{"no-cache"}
+)
 
 // preflight answers a CORS preflight request; it reports whether it did.
 func preflight(w http.ResponseWriter, r *http.Request, methods string) bool {
@@ -144,7 +156,7 @@ func allowMethods(w http.ResponseWriter, r *http.Request, methods ...string) boo
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = hdrJSON
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
@@ -153,6 +165,6 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 // every token response; the mock sends it on errors too (§5.2 responses
 // carry credentials' outcomes just the same).
 func noStore(h http.Header) {
-	h["Cache-Control"] = []string{"no-store"}
-	h["Pragma"] = []string{"no-cache"}
+	h["Cache-Control"] = hdrNoStore
+	h["Pragma"] = hdrNoCache
 }

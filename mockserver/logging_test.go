@@ -46,3 +46,32 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	return w.b.Write(p)
 }
+
+// TestUnknownGrantTypeNotLogged: a password typed into the grant_type field
+// must not reach the log, at any level, under the RFC behaviour or a
+// provider profile.
+func TestUnknownGrantTypeNotLogged(t *testing.T) {
+	for _, tc := range []struct{ profile, path string }{
+		{"", "/token"},
+		{ProfileAuth0, "/oauth/token"},
+	} {
+		t.Run("profile "+tc.profile, func(t *testing.T) {
+			var buf bytes.Buffer
+			var mu sync.Mutex
+			log := slog.New(slog.NewJSONHandler(lockedWriter{&buf, &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			cfg := DefaultConfig()
+			cfg.Profile = tc.profile
+			ts := newTestServer(t, cfg, Options{Logger: log})
+			for _, gt := range []string{"hunter2-typed-here", "password", "refresh_token"} {
+				ts.do(http.MethodPost, tc.path, "grant_type="+gt+"&username=johndoe&password=wrong&client_id=client_id&client_secret=client_secret", nil)
+			}
+			mu.Lock()
+			out := buf.String()
+			mu.Unlock()
+			assert.NotContains(t, out, "hunter2")
+			assert.Contains(t, out, `"grant_type":"unsupported","grant_type_len":18`)
+			assert.Contains(t, out, `"grant_type":"password"`, "supported grant types are named")
+			assert.Contains(t, out, `"grant_type":"refresh_token"`)
+		})
+	}
+}

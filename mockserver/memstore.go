@@ -23,12 +23,18 @@ type memoryStore struct {
 	access  map[[32]byte]atRecord
 	expiry  expiryQueue // in insertion order; TTLs are near-constant so this is near expiry order
 	syms    symbols
+	// families lists the token hashes of every family that has rotated at
+	// least once, so that its rotated tokens go when the family ends
+	// (revocation, reuse, expiry). A grant that never rotates costs nothing
+	// here.
+	families map[compactID][][32]byte
+	// limit bounds the number of token records (refresh + access); the
+	// oldest go first. onEvict hears how many went (outside the lock).
+	limit   func() int
+	onEvict func(n int)
 
-	revMu   sync.RWMutex
-	revoked map[string]time.Time
-
-	loginMu sync.RWMutex
-	logins  map[string]LoginState
+	revocations revocations
+	logins      logins
 }
 
 type rtRecord struct {
@@ -51,13 +57,16 @@ type expiryEntry struct {
 
 // NewMemoryStore returns an empty in-memory Store, safe for concurrent use.
 func NewMemoryStore() Store {
-	return &memoryStore{
-		refresh: map[[32]byte]rtRecord{},
-		access:  map[[32]byte]atRecord{},
-		revoked: map[string]time.Time{},
-		logins:  map[string]LoginState{},
-		syms:    newSymbols(),
+	m := &memoryStore{
+		refresh:  map[[32]byte]rtRecord{},
+		access:   map[[32]byte]atRecord{},
+		families: map[compactID][][32]byte{},
+		syms:     newSymbols(),
+		limit:    func() int { return DefaultMaxTokens },
 	}
+	m.revocations.init()
+	m.logins.init()
+	return m
 }
 
 // hashKey turns a TokenHash (64 hex digits) into its 32 bytes; any other
@@ -86,21 +95,82 @@ func fromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-// dropExpired pops FIFO entries that expired by now. Caller holds mu.
-func (m *memoryStore) dropExpired(now int64) {
+// dropExpired pops FIFO entries that expired by now, then — over the
+// token limit — the oldest entries whatever their expiry. It returns how
+// many records the limit evicted. Caller holds mu.
+func (m *memoryStore) dropExpired(now int64) (evicted int) {
+	limit := m.limit()
 	for {
 		e, ok := m.expiry.front()
-		if !ok || e.expires > now {
-			return
+		if !ok {
+			return evicted
+		}
+		over := limit > 0 && len(m.refresh)+len(m.access) > limit
+		if e.expires > now && !over {
+			return evicted
 		}
 		if e.access {
-			if r, ok := m.access[e.key]; ok && r.expires <= now {
+			if r, ok := m.access[e.key]; ok && (over || r.expires <= now) {
 				delete(m.access, e.key)
+				if e.expires > now {
+					evicted++
+				}
 			}
-		} else if r, ok := m.refresh[e.key]; ok && r.expires <= now {
+		} else if r, ok := m.refresh[e.key]; ok && (over || r.expires <= now) {
 			delete(m.refresh, e.key)
+			if e.expires > now {
+				evicted++
+			}
+			m.familyTokenGone(r.family, e.key)
 		}
 		m.expiry.pop()
+	}
+}
+
+// familyTokenGone notes that a refresh token of family left the store; when
+// it was the family's newest, the family has ended and its list goes.
+// Caller holds mu.
+func (m *memoryStore) familyTokenGone(family compactID, key [32]byte) {
+	hashes, ok := m.families[family]
+	switch {
+	case !ok:
+	case hashes[len(hashes)-1] == key:
+		for _, h := range hashes {
+			delete(m.refresh, h)
+		}
+		delete(m.families, family)
+	case hashes[0] == key:
+		// Generations expire oldest first: the list shrinks from the front.
+		m.families[family] = hashes[1:]
+	}
+}
+
+// endFamily drops every token of a family that has rotated (RFC 9700
+// §4.14.2: after revocation or reuse none of them may be used again, so
+// none needs keeping). Caller holds mu.
+func (m *memoryStore) endFamily(family compactID) {
+	for _, h := range m.families[family] {
+		delete(m.refresh, h)
+	}
+	delete(m.families, family)
+}
+
+func (m *memoryStore) SetTokenLimit(limit func() int, onEvict func(n int)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.limit, m.onEvict = limit, onEvict
+}
+
+// put finishes an insert: expired and over-limit records go, and the
+// eviction is reported once mu is released.
+func (m *memoryStore) put(now int64) {
+	evicted := m.dropExpired(now)
+	onEvict := m.onEvict
+	m.mu.Unlock()
+	m.revocations.expire(now)
+	m.logins.expire(now)
+	if evicted > 0 && onEvict != nil {
+		onEvict(evicted)
 	}
 }
 
@@ -142,14 +212,17 @@ func (q *expiryQueue) pop() {
 
 func (m *memoryStore) PutRefreshToken(_ context.Context, rt RefreshToken) error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.dropExpired(nanos(rt.IssuedAt))
 	k := hashKey(rt.Hash)
+	fam := m.syms.id(rt.Family)
 	m.refresh[k] = rtRecord{
-		family: m.syms.id(rt.Family), client: m.syms.sym(rt.ClientID), subject: m.syms.sym(rt.Subject),
+		family: fam, client: m.syms.sym(rt.ClientID), subject: m.syms.sym(rt.Subject),
 		scope: m.syms.sym(rt.Scope), issued: nanos(rt.IssuedAt), expires: nanos(rt.ExpiresAt), used: nanos(rt.UsedAt),
 	}
+	if hashes, ok := m.families[fam]; ok {
+		m.families[fam] = append(hashes, k)
+	}
 	m.expiry.push(expiryEntry{expires: nanos(rt.ExpiresAt), key: k})
+	m.put(nanos(rt.IssuedAt))
 	return nil
 }
 
@@ -185,19 +258,23 @@ func (m *memoryStore) ConsumeRefreshToken(_ context.Context, hash string, now ti
 	}
 	r.used = nanos(now)
 	m.refresh[k] = r
+	// The family rotates: from now on its tokens are listed, so they can
+	// all go when it ends.
+	if _, ok := m.families[r.family]; !ok {
+		m.families[r.family] = [][32]byte{k}
+	}
 	return true, nil
 }
 
 func (m *memoryStore) PutAccessToken(_ context.Context, at AccessToken) error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.dropExpired(nanos(at.IssuedAt))
 	k := hashKey(at.Hash)
 	m.access[k] = atRecord{
 		jti: m.syms.id(at.JTI), family: m.syms.id(at.Family), client: m.syms.sym(at.ClientID),
 		subject: m.syms.sym(at.Subject), scope: m.syms.sym(at.Scope), issued: nanos(at.IssuedAt), expires: nanos(at.ExpiresAt),
 	}
 	m.expiry.push(expiryEntry{expires: nanos(at.ExpiresAt), key: k, access: true})
+	m.put(nanos(at.IssuedAt))
 	return nil
 }
 
@@ -215,71 +292,29 @@ func (m *memoryStore) GetAccessToken(_ context.Context, hash string) (AccessToke
 }
 
 func (m *memoryStore) Revoke(_ context.Context, id string, until time.Time) error {
-	m.revMu.Lock()
-	defer m.revMu.Unlock()
-	if old, ok := m.revoked[id]; !ok || until.After(old) {
-		m.revoked[id] = until
+	m.revocations.add(id, nanos(until))
+	m.mu.Lock()
+	if fam, ok := m.syms.lookupID(id); ok {
+		m.endFamily(fam)
 	}
+	m.mu.Unlock()
 	return nil
 }
 
 func (m *memoryStore) IsRevoked(_ context.Context, ids ...string) (bool, error) {
-	m.revMu.RLock()
-	defer m.revMu.RUnlock()
-	if len(m.revoked) == 0 {
-		return false, nil
-	}
-	for _, id := range ids {
-		if id == "" {
-			continue
-		}
-		if _, ok := m.revoked[id]; ok {
-			return true, nil
-		}
-	}
-	return false, nil
+	return m.revocations.any(ids), nil
 }
 
 func (m *memoryStore) LoginState(_ context.Context, username string) (LoginState, error) {
-	m.loginMu.RLock()
-	defer m.loginMu.RUnlock()
-	return m.logins[username], nil
+	return m.logins.get(username), nil
 }
 
 func (m *memoryStore) RecordLoginFailure(_ context.Context, username string, now time.Time, p LockoutPolicy) (LoginState, error) {
-	m.loginMu.Lock()
-	defer m.loginMu.Unlock()
-	if len(m.logins) >= maxTrackedLogins {
-		// Failures for arbitrary (unknown) usernames must not grow memory
-		// without bound: drop states that no longer lock or count.
-		for k, v := range m.logins {
-			if !v.Locked(now) && !now.Before(v.WindowStart.Add(p.Window)) {
-				delete(m.logins, k)
-			}
-		}
-	}
-	s := NextLoginState(m.logins[username], now, p)
-	m.logins[username] = s
-	return s, nil
+	return m.logins.fail(username, now, p), nil
 }
 
-// maxTrackedLogins bounds the lockout table before a sweep.
-const maxTrackedLogins = 100_000
-
 func (m *memoryStore) ClearLoginFailures(_ context.Context, username string) error {
-	m.loginMu.Lock()
-	defer m.loginMu.Unlock()
-	s, ok := m.logins[username]
-	if !ok {
-		return nil
-	}
-	if s.LockedUntil.IsZero() {
-		delete(m.logins, username)
-		return nil
-	}
-	s.Failures = 0
-	s.WindowStart = time.Time{}
-	m.logins[username] = s
+	m.logins.clear(username)
 	return nil
 }
 
@@ -287,15 +322,12 @@ func (m *memoryStore) Clear(_ context.Context) error {
 	m.mu.Lock()
 	m.refresh = map[[32]byte]rtRecord{}
 	m.access = map[[32]byte]atRecord{}
+	m.families = map[compactID][][32]byte{}
 	m.expiry = expiryQueue{}
 	m.syms = newSymbols()
 	m.mu.Unlock()
-	m.revMu.Lock()
-	m.revoked = map[string]time.Time{}
-	m.revMu.Unlock()
-	m.loginMu.Lock()
-	m.logins = map[string]LoginState{}
-	m.loginMu.Unlock()
+	m.revocations.reset()
+	m.logins.reset()
 	return nil
 }
 
@@ -343,6 +375,18 @@ func (s *symbols) id(v string) compactID {
 		}
 	}
 	return compactID{s: s.sym(v), interned: true}
+}
+
+// lookupID is id without interning: ok is false for a string never seen.
+func (s *symbols) lookupID(v string) (compactID, bool) {
+	var c compactID
+	if len(v) == 22 {
+		if n, err := strictB64.Decode(c.raw[:], []byte(v)); err == nil && n == 16 {
+			return c, true
+		}
+	}
+	sy, ok := s.index[v]
+	return compactID{s: sy, interned: true}, ok
 }
 
 func (s *symbols) idString(c compactID) string {

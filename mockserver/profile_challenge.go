@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -117,11 +116,12 @@ func readChallengeBody(w http.ResponseWriter, r *http.Request) (form, *oauthErro
 	if r.URL.RawQuery != "" {
 		return nil, errInvalidRequest("parameters must be sent in the request body, not in the URL query")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, challengeBodyLimit))
+	// Bounded like a form body: a declared length over the limit is refused
+	// unread, and a stalled body holds at most the limit.
+	body, err := ReadBody(r.Body, r.ContentLength, challengeBodyLimit)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, &oauthError{status: http.StatusRequestEntityTooLarge, code: "invalid_request", description: "request body larger than 64 KiB"}
+		if errors.Is(err, errBodyLimit) {
+			return nil, errBodyTooLarge()
 		}
 		return nil, errInvalidRequest("could not read the request body")
 	}

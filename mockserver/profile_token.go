@@ -86,7 +86,7 @@ func (s *Server) serveProfileToken(w http.ResponseWriter, r *http.Request, st *s
 func (s *Server) profileRefused(w http.ResponseWriter, r *http.Request, e *wireError, grantType string) {
 	e.write(w)
 	s.log.LogAttrs(r.Context(), infoLevel, "token request refused",
-		slogStr("grant_type", sanitizeDescription(grantType)), slogStr("error", e.code))
+		append(grantTypeAttrs(grantType), slogStr("error", e.code))...)
 }
 
 // profilePassword is the password grant (RFC 6749 §4.3.2) as a provider

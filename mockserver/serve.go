@@ -16,16 +16,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	srv := &http.Server{
-		Handler: h,
-		// Only the header timeout (slow-loris): bodies are capped at 64 KiB
-		// by the handler, and per-request read/write deadlines cost
-		// measurable CPU on the password-grant hot path.
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := NewHTTPServer(h, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -41,6 +32,34 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 		err = serr
 	}
 	return err
+}
+
+// Timeouts of the native server. A client that sends part of a request and
+// stalls holds its connection (and at most MaxBodyBytes of body) for
+// ReadTimeout at most; an idle keep-alive connection is closed after
+// IdleTimeout.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 30 * time.Second
+	IdleTimeout       = 60 * time.Second
+)
+
+// NewHTTPServer is the http.Server that Serve runs: h behind the header,
+// read and idle timeouts, with net/http's own errors logged at Warn.
+func NewHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		// ReadTimeout covers the body too: with the handler's 64 KiB cap it
+		// bounds both the memory and the time a stalled body can hold.
+		ReadTimeout:    ReadTimeout,
+		IdleTimeout:    IdleTimeout,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // ReloadFile loads the config file at path and applies it with Reload (the

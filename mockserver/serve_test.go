@@ -58,3 +58,12 @@ func TestReloadFile(t *testing.T) {
 	assert.True(t, strings.HasPrefix(err.Error(), path+": clients"), err.Error())
 	ts.mustPassword("neo", "red-pill")
 }
+
+func TestServerTimeouts(t *testing.T) {
+	hs := NewHTTPServer(http.NotFoundHandler(), nil)
+	assert.Equal(t, ReadHeaderTimeout, hs.ReadHeaderTimeout)
+	assert.Equal(t, ReadTimeout, hs.ReadTimeout, "a stalled body is cut off")
+	assert.Equal(t, IdleTimeout, hs.IdleTimeout)
+	assert.Positive(t, ReadTimeout)
+	assert.Positive(t, IdleTimeout)
+}

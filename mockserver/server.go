@@ -49,6 +49,8 @@ type Server struct {
 	// worth it for a networked store, pure overhead for the memory store.
 	overlapIO bool
 
+	evicted atomic.Uint64 // tokens the store dropped at the max_tokens limit
+
 	mu     sync.Mutex // serialises writers of state
 	state  atomic.Pointer[state]
 	mfa    mfaStore // pending second-factor sign-ins (provider profiles)
@@ -72,9 +74,10 @@ type state struct {
 	lockout    bool
 	policy     LockoutPolicy
 	scopes     []string // union of client scopes, sorted (scopes_supported)
-	// dummyBcrypt is compared for unknown usernames when users have bcrypt
-	// hashes, so both cost the same time.
-	dummyBcrypt []byte
+	maxTokens  int
+	// pwCost makes unknown usernames, plain and bcrypt passwords cost the
+	// same time to check (password.go).
+	pwCost *passwordCost
 }
 
 type clientEntry struct {
@@ -96,7 +99,6 @@ const (
 	DefaultLockoutFailures  = 10
 	DefaultLockoutWindow    = 5 * time.Minute
 	DefaultLockoutDuration  = time.Minute
-	maxBodyBytes            = 64 << 10
 	defaultRealm            = "ropc-mock"
 	refreshTokenRandomBytes = 32
 )
@@ -134,6 +136,7 @@ func New(cfg *Config, opts Options) (*Server, error) {
 	}
 	s.loaded = cfg.clone()
 	s.state.Store(st)
+	s.limitStore()
 	return s, nil
 }
 
@@ -160,6 +163,10 @@ func (s *Server) buildState(cfg *Config, prev *state) (*state, error) {
 	}
 	if st.refreshTTL == 0 {
 		st.refreshTTL = DefaultRefreshTokenTTL
+	}
+	st.maxTokens = cfg.MaxTokens
+	if st.maxTokens == 0 {
+		st.maxTokens = DefaultMaxTokens
 	}
 	if l := cfg.Lockout; l != nil {
 		st.lockout = !l.Disabled && l.MaxFailures >= 0
@@ -193,7 +200,7 @@ func (s *Server) buildState(cfg *Config, prev *state) (*state, error) {
 	for _, u := range cfg.Users {
 		st.users[u.Username] = newUserEntry(u)
 	}
-	st.dummyBcrypt = dummyBcryptFor(cfg.Users)
+	st.pwCost = newPasswordCost(cfg.Users)
 	key, err := s.resolveKey(cfg, prev)
 	if err != nil {
 		return nil, err

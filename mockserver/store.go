@@ -41,7 +41,10 @@ type Store interface {
 
 	// Revoke records that id — an access token's jti, or a refresh-token
 	// family id (which revokes every refresh and access token of the grant)
-	// — is revoked. The record may be forgotten after until.
+	// — is revoked. The record may be forgotten after until (the expiry of
+	// the last token it revokes). A revoked family's refresh tokens may be
+	// deleted at once: GetRefreshToken then answers ErrNotFound for them
+	// instead of FamilyRevoked, which the handler treats alike.
 	Revoke(ctx context.Context, id string, until time.Time) error
 	// IsRevoked reports whether any of ids has been revoked.
 	// SQL: SELECT 1 FROM revocations WHERE id IN (...) LIMIT 1.

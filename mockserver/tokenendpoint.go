@@ -57,7 +57,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, st *state) {
 func (s *Server) tokenError(w http.ResponseWriter, r *http.Request, e *oauthError, grantType string) {
 	writeOAuthError(w, e)
 	s.log.LogAttrs(r.Context(), infoLevel, "token request refused",
-		slogStr("grant_type", sanitizeDescription(grantType)), slogStr("error", e.code), slogStr("description", e.description))
+		append(grantTypeAttrs(grantType), slogStr("error", e.code), slogStr("description", e.description))...)
 }
 
 // tokenResponse is RFC 6749 §5.1.

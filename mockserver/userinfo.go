@@ -102,17 +102,9 @@ func parseBodyForm(r *http.Request) (form, *oauthError) {
 	if r.Body == nil {
 		return form{}, nil
 	}
-	b := make([]byte, 0, 512)
-	buf := make([]byte, 4096)
-	for len(b) <= maxBodyBytes {
-		n, err := r.Body.Read(buf)
-		b = append(b, buf[:n]...)
-		if err != nil {
-			break
-		}
-	}
-	if len(b) > maxBodyBytes {
-		return nil, errInvalidRequest("request body larger than 64 KiB")
+	b, oerr := readBody(r)
+	if oerr != nil {
+		return nil, oerr
 	}
 	return parseForm(string(b))
 }

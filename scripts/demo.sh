@@ -83,4 +83,24 @@ cat "$work/err.json"
 [ "$rc" -eq 1 ] || die "refresh with a revoked token exited $rc, want 1"
 grep -q '"invalid_grant"' "$work/err.json" || die "refresh with a revoked token did not report invalid_grant"
 
-bold "==> demo passed: discover, token, userinfo, introspect, refresh and revoke all worked against ropc-mock at $issuer"
+bold "==> 6. a saved session: ropc token --save, then get, refresh and logout by name"
+# --store file keeps the demo independent of a desktop keychain (the default, --store keychain);
+# its files go to a throwaway config directory.
+export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache"
+echo "\$ printf '%s\\n' \"\$PASSWORD\" | ropc token --issuer $issuer --client-id $CLIENT_ID --username $USERNAME --password-stdin --save demo --store file"
+printf '%s\n' "$PASSWORD" |
+	bin/ropc token --issuer "$issuer" "${common[@]}" --username "$USERNAME" --password-stdin --save demo --store file >"$work/saved.json" ||
+	die "ropc token --save"
+cat "$work/saved.json"
+grep -q '"saved":"demo"' "$work/saved.json" || die "ropc token --save printed no summary"
+grep -q 'access_token' "$work/saved.json" && die "the summary shows a token"
+echo "\$ ropc get $issuer/userinfo --from demo --store file"
+bin/ropc get "$issuer/userinfo" --from demo --store file --timeout 10s | grep -q "\"$USERNAME\"" || die "ropc get --from"
+echo "\$ ropc refresh --from demo --store file --force"
+bin/ropc refresh --from demo --store file --force --timeout 10s | tee "$work/saved-refresh.json"
+grep -q '"refreshed":true' "$work/saved-refresh.json" || die "ropc refresh --from"
+echo "\$ ropc logout --from demo --store file"
+bin/ropc logout --from demo --store file --timeout 10s | tee "$work/logout.json"
+grep -q '"revoked":true' "$work/logout.json" || die "ropc logout did not revoke"
+
+bold "==> demo passed: discover, token, userinfo, introspect, refresh, revoke and a saved session all worked against ropc-mock at $issuer"

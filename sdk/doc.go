@@ -31,7 +31,7 @@
 //     is not available.
 //
 // If you use it, limit the damage: ask for the narrowest scope, never store the password (store
-// the refresh token, see WithOnTokenChange), keep TLS on (this package refuses plain http to
+// the refresh token in the OS keychain: WithStore with sdk/keychain, LoadTokenSource to resume), keep TLS on (this package refuses plain http to
 // non-loopback hosts), let the server rate-limit and lock out, and plan the move to a
 // redirect-based flow.
 //

@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"log"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/ropcgo/ropc/mockserver"
 	"github.com/ropcgo/ropc/sdk"
+	"github.com/ropcgo/ropc/sdk/tokenfile"
 )
 
 // startMock runs the project's mock token server on loopback, standing in for a real
@@ -181,4 +184,53 @@ func ExampleClient_SignIn() {
 	// Output:
 	// asked for a one-time code
 	// signed in: true
+}
+
+// A session kept between runs: saved after sign-in (and after every refresh), resumed by the
+// next run. sdk/keychain.Open is the OS keychain; a file store stands in here.
+func ExampleLoadTokenSource() {
+	srv := startMock()
+	defer srv.Close()
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "ropc-example-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	store, err := tokenfile.Open(filepath.Join(dir, "tokens"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := sdk.NewClient(sdk.Config{TokenURL: srv.URL + "/token", ClientID: "client_id", ClientSecret: "client_secret"})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// First run: sign in and save.
+	tok, err := client.PasswordToken(ctx, "johndoe", "A3ddj3w", sdk.WithScopes("read"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := client.TokenSource(tok, sdk.WithStore(store, "work")).Save(ctx); err != nil {
+		log.Fatal(err)
+	}
+
+	// Next run: no password needed.
+	ts, err := sdk.LoadTokenSource(ctx, client, store, "work")
+	if err != nil {
+		log.Fatal(err)
+	}
+	resumed, err := ts.Token(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resumed.Scope, resumed.AccessToken == tok.AccessToken)
+
+	// Another client may not use it.
+	other, _ := sdk.NewClient(sdk.Config{TokenURL: srv.URL + "/token", ClientID: "public-client"})
+	_, err = sdk.LoadTokenSource(ctx, other, store, "work")
+	fmt.Println(err)
+	// Output:
+	// read true
+	// ropc: saved token "work": cannot load: ropc: saved token record: it belongs to client "client_id", not "public-client"
 }

@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -25,6 +26,10 @@ type TokenSource struct {
 	margin   time.Duration
 	onChange func(*Token)
 	now      func() time.Time // nil: time.Now, called directly so the fast path stays allocation-free
+
+	store     TokenStore      // nil: tokens live in memory only
+	storeName string          // the record's name in store
+	dpopKey   json.RawMessage // the saved DPoP key, written back with every save
 
 	cur atomic.Pointer[held] // never nil after construction
 
@@ -115,7 +120,8 @@ func (ts *TokenSource) Refresh(ctx context.Context) (*Token, error) {
 }
 
 // SetToken replaces the token, e.g. after the user signed in again following ErrSignInAgain.
-// OnTokenChange is not called: the caller already holds t.
+// OnTokenChange is not called and a store (WithStore) is not written: the caller already holds t;
+// call Save to keep it.
 func (ts *TokenSource) SetToken(t *Token) {
 	ts.mu.Lock()
 	ts.cur.Store(ts.hold(t))
@@ -203,15 +209,26 @@ func (ts *TokenSource) slow(ctx context.Context, stale *Token) (*Token, error) {
 }
 
 func (ts *TokenSource) runRefresh(ctx context.Context, call *refreshCall, old *Token, forced bool) {
-	tok, err := ts.c.Refresh(ctx, old.RefreshToken)
-	var retryAt time.Time
-	if err == nil {
+	var (
+		tok     *Token
+		err     error
+		saveErr error // the token was refreshed but not saved
+		retryAt time.Time
+	)
+	if ts.store != nil {
+		tok, saveErr, err = ts.refreshShared(ctx, old)
+	} else if tok, err = ts.c.Refresh(ctx, old.RefreshToken); err == nil {
 		tok.Scope = core.GrantedScope(tok.Scope, nil, old.Scope)
+	}
+	switch {
+	case err == nil:
 		if ts.onChange != nil {
 			// Before publishing: a caller never holds a token the app could not yet persist.
 			ts.onChange(tok)
 		}
-	} else {
+	case errors.Is(err, ErrSignInAgain):
+		// The newest saved token has no refresh token (refreshShared): nothing to retry.
+	default:
 		expiry := old.Expiry
 		if old.AccessToken == "" {
 			expiry = time.Unix(0, 0) // no access token: nothing to fall back on
@@ -224,6 +241,7 @@ func (ts *TokenSource) runRefresh(ctx context.Context, call *refreshCall, old *T
 		case core.StepSignInAgain:
 			err = signInAgain(reason, err)
 		case core.StepUse:
+			// A transient failure (network, 5xx, the store) while the old token still works.
 			tok, err = old, nil
 		}
 	}
@@ -240,6 +258,11 @@ func (ts *TokenSource) runRefresh(ctx context.Context, call *refreshCall, old *T
 	}
 	ts.inflight = nil
 	ts.mu.Unlock()
+	if err == nil && saveErr != nil {
+		// The new token is held (the old refresh token may be dead), but the caller learns that
+		// it was not saved.
+		tok, err = nil, saveErr
+	}
 	call.tok, call.err = tok, err
 	close(call.done)
 }

@@ -37,6 +37,7 @@ var commands = []command{
 	{"introspect", "ask whether a token is active (RFC 7662)", runIntrospect},
 	{"discover", "print the authorization server's metadata (RFC 8414)", runDiscover},
 	{"get", "GET a protected resource with a fresh bearer token (RFC 6750)", runGet},
+	{"logout", "revoke a saved token (RFC 7009) and delete it from the store", runLogout},
 }
 
 // run is the whole program; main only wires it to the process.

@@ -54,6 +54,7 @@ func fail(s stdio, op string, err error) int {
 		pe *core.ParamError
 		oe *sdk.OAuthError
 		ie *sdk.InsecureURLError
+		se *sdk.SavedTokenError
 	)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -86,6 +87,10 @@ func fail(s stdio, op string, err error) int {
 	case errors.Is(err, context.DeadlineExceeded):
 		fmt.Fprintf(s.err, "ropc %s: timed out (raise --timeout): %s\n", op, oneLine(err.Error()))
 		return exitFailure
+	case errors.As(err, &se):
+		// A saved token for another client or server, or a damaged record: sign in again.
+		fmt.Fprintf(s.err, "ropc %s: %s\n", op, oneLine(strings.ReplaceAll(err.Error(), "ropc: ", "")))
+		return exitUsage
 	case errors.Is(err, sdk.ErrNoEndpoint):
 		fmt.Fprintf(s.err, "ropc %s: %s\n", op, oneLine(strings.TrimPrefix(err.Error(), "ropc: ")))
 		return exitUsage

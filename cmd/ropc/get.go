@@ -25,9 +25,13 @@ func runGet(args []string, s stdio) int {
 		scope         string
 		params        paramFlag
 		saveTo        string
+		from          string
+		store         storeFlags
 	)
-	fs := newFlagSet("get", "URL (--token-url URL | --issuer URL) --client-id ID (--token-stdin | --username NAME [--password-stdin]) [--save-token FILE]", s)
+	fs := newFlagSet("get", "URL (--token-url URL | --issuer URL) --client-id ID (--token-stdin | --username NAME [--password-stdin]) [--save-token FILE]\n       ropc get URL --from NAME [--store keychain|file]", s)
 	c.register(fs)
+	fs.StringVar(&from, "from", "", "use the token saved under `NAME` (ropc token --save), refreshing it when due and saving the result back")
+	store.register(fs)
 	fs.BoolVar(&tokenStdin, "token-stdin", false, "read the token JSON printed by ropc token (or a bare access token) from standard input")
 	fs.StringVar(&username, "username", "", "get a token with the password grant for `name` first")
 	fs.BoolVar(&passwordStdin, "password-stdin", false, "with --username: read the password from standard input")
@@ -45,20 +49,35 @@ func runGet(args []string, s stdio) int {
 	if err != nil {
 		return fail(s, "get", err)
 	}
-	if tokenStdin == (username != "") {
-		return fail(s, "get", usagef("pass either --token-stdin or --username"))
+	if from != "" {
+		if tokenStdin || username != "" || saveTo != "" {
+			return fail(s, "get", usagef("--from takes the token from the store: drop --token-stdin, --username and --save-token"))
+		}
+	} else if tokenStdin == (username != "") {
+		return fail(s, "get", usagef("pass one of --token-stdin, --username or --from"))
 	}
 	if tokenStdin && passwordStdin {
 		return fail(s, "get", usagef("--token-stdin and --password-stdin both want standard input"))
+	}
+	ctx, cancel := commandContext(c.timeout)
+	defer cancel()
+	var st sdk.TokenStore
+	if from != "" {
+		if st, err = store.open(from); err != nil {
+			return fail(s, "get", err)
+		}
+		rec, err := loadSaved(ctx, st, from)
+		if err != nil {
+			return fail(s, "get", err)
+		}
+		c.fromSaved(fs, rec)
 	}
 	client, err := c.newClient(s)
 	if err != nil {
 		return fail(s, "get", err)
 	}
-	ctx, cancel := commandContext(c.timeout)
-	defer cancel()
 
-	var tok *sdk.Token
+	var tok *sdk.Token // with --from, loaded below with the store attached
 	if tokenStdin {
 		in, _, err := readTokenInput(s.in, "token")
 		if err != nil {
@@ -70,7 +89,7 @@ func runGet(args []string, s stdio) int {
 		if in.AccessToken == in.RefreshToken {
 			tok.RefreshToken = "" // a bare token line is an access token only
 		}
-	} else {
+	} else if username != "" {
 		password, err := readPassword(s, passwordStdin, username)
 		if err != nil {
 			return fail(s, "get", err)
@@ -82,12 +101,22 @@ func runGet(args []string, s stdio) int {
 
 	refreshed := false
 	var saveErr error
-	ts := client.TokenSource(tok, sdk.WithOnTokenChange(func(t *sdk.Token) {
+	onChange := sdk.WithOnTokenChange(func(t *sdk.Token) {
 		refreshed = true
 		if saveTo != "" {
 			saveErr = saveToken(saveTo, t)
 		}
-	}))
+	})
+	var ts *sdk.TokenSource
+	if from != "" {
+		// The store saves every refresh, under its lock, before the token is used.
+		if ts, err = sdk.LoadTokenSource(ctx, client, st, from, onChange); err != nil {
+			return fail(s, "get", err)
+		}
+		tok = ts.Current()
+	} else {
+		ts = client.TokenSource(tok, onChange)
+	}
 	hc := ts.Client(&http.Client{CheckRedirect: sameOriginRedirects})
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
 	if err != nil {
@@ -106,7 +135,7 @@ func runGet(args []string, s stdio) int {
 	if refreshed {
 		if saveErr != nil {
 			fmt.Fprintf(s.err, "ropc get: the token was refreshed but could not be saved: %v\n", saveErr)
-		} else if saveTo == "" && tokenStdin {
+		} else if saveTo == "" && tokenStdin && from == "" {
 			fmt.Fprintln(s.err, "ropc get: note: the token was refreshed; the old refresh token may no longer work (use --save-token FILE to keep the new one)")
 		}
 	}

@@ -111,8 +111,8 @@ func TestGetUsageErrors(t *testing.T) {
 		{"two URLs", []string{"http://127.0.0.1/a", "http://127.0.0.1/b", "--token-stdin"}, "at", "exactly one resource URL"},
 		{"relative URL", []string{"/userinfo", "--token-stdin"}, "at", "absolute https URL"},
 		{"plain http elsewhere", []string{"http://api.example/me", "--token-stdin"}, "at", "https"},
-		{"neither token nor username", []string{"http://127.0.0.1/me"}, "", "--token-stdin or --username"},
-		{"both token and username", []string{"http://127.0.0.1/me", "--token-stdin", "--username", "u"}, "", "--token-stdin or --username"},
+		{"neither token nor username", []string{"http://127.0.0.1/me"}, "", "one of --token-stdin, --username or --from"},
+		{"both token and username", []string{"http://127.0.0.1/me", "--token-stdin", "--username", "u"}, "", "one of --token-stdin, --username or --from"},
 		{"stdin twice", []string{"http://127.0.0.1/me", "--token-stdin", "--password-stdin"}, "", "both want standard input"},
 		{"bad expires_at", []string{"http://127.0.0.1/me", "--token-stdin"}, `{"access_token":"a","expires_at":"soon"}`, "RFC 3339"},
 	}

@@ -7,6 +7,8 @@
 //	ropc get URL --token-url URL --client-id ID --token-stdin
 //	ropc introspect --issuer URL --client-id ID --token-stdin [--hint access_token]
 //	ropc discover --issuer URL
+//	ropc token   ... --save NAME        keep the session in the OS keychain (--store file: a 0600 file)
+//	ropc get URL --from NAME            ropc refresh --from NAME    ropc logout --from NAME
 //
 // The client secret comes from ROPC_CLIENT_SECRET or --client-secret-file,
 // never from a flag (flags show up in ps and shell history). Output is JSON

@@ -229,3 +229,19 @@ func TestTokenRetryAfter(t *testing.T) {
 	require.NotNil(t, out.RetryAfter)
 	assert.Equal(t, int64(42), *out.RetryAfter)
 }
+
+// A recovery-code sign-in saved as a session still shows the new recovery code, which the
+// session does not keep.
+func TestTokenRecoveryCodeSaved(t *testing.T) {
+	srv := profileMock(t, "auth0")
+	// The file store lives in the user's configuration directory: a scratch one here.
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	args := []string{"token", "--token-url", srv.TokenURL, "--client-id", mocktest.ClientID,
+		"--username", mocktest.TOTPUser, "--password-stdin", "--otp-stdin", "--recovery", "--save", "work", "--store", "file"}
+	r := ropc(t, mocktest.Password+"\n"+mocktest.RecoveryCodes[0]+"\n", secretEnv, args...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var out savedOutput
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &out))
+	assert.Equal(t, "work", out.Saved)
+	assert.NotEmpty(t, out.RecoveryCode)
+}

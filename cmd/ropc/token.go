@@ -37,9 +37,14 @@ func runToken(args []string, s stdio) int {
 		challengeURL  string
 		scope         string
 		params        paramFlag
+		saveAs        string
+		store         storeFlags
 	)
-	fs := newFlagSet("token", "(--token-url URL | --issuer URL) --client-id ID --username NAME [--password-stdin] [--otp-stdin] [--realm NAME] [--scope \"a b\"] [--param k=v]...", s)
+	fs := newFlagSet("token", "(--token-url URL | --issuer URL) --client-id ID --username NAME [--password-stdin] [--otp-stdin] [--realm NAME] [--scope \"a b\"] [--param k=v]... [--save NAME [--store keychain|file]]", s)
 	c.register(fs)
+	fs.StringVar(&saveAs, "save", "", "save the token under `NAME` (OS keychain by default) and print a summary without token values")
+	store.register(fs)
+	fs.StringVar(&c.revocationURL, "revocation-url", "", "with --save: revocation endpoint `URL` kept for ropc logout (RFC 7009; discovered from --issuer if not given)")
 	fs.StringVar(&username, "username", "", "resource owner's `name` (required)")
 	fs.BoolVar(&passwordStdin, "password-stdin", false, "read the password from the first line of standard input (default: prompt without echo)")
 	fs.BoolVar(&otpStdin, "otp-stdin", false, "read a one-time code from the next line of standard input, after the password; it goes with the password (Keycloak) and answers an MFA demand (Auth0, Okta)")
@@ -62,6 +67,13 @@ func runToken(args []string, s stdio) int {
 	client, err := c.newClient(s)
 	if err != nil {
 		return fail(s, "token", err)
+	}
+	var st sdk.TokenStore
+	if saveAs != "" {
+		// Before the password is asked for and spent on a sign-in: a missing keychain is known now.
+		if st, err = store.open(saveAs); err != nil {
+			return fail(s, "token", err)
+		}
 	}
 	// Everything is read before anything is sent.
 	lines := newLineSource(s.in)
@@ -94,6 +106,17 @@ func runToken(args []string, s stdio) int {
 	tok, err := client.SignIn(ctx, username, password, prompter, opts...)
 	if err != nil {
 		return fail(s, "token", err)
+	}
+	if st != nil {
+		if err := client.TokenSource(tok, sdk.WithStore(st, saveAs)).Save(ctx); err != nil {
+			return fail(s, "token", err)
+		}
+		out := summary(saveAs, store.kind, tok)
+		out.RecoveryCode, _ = tok.Raw["recovery_code"].(string)
+		if err := writeJSON(s.out, out); err != nil {
+			return fail(s, "token", err)
+		}
+		return exitOK
 	}
 	if err := writeJSON(s.out, tokenOutput(tok)); err != nil {
 		return fail(s, "token", err)

@@ -3,18 +3,25 @@
 // only summaries (who is signed in, until when), never a token.
 import { OAuthError, TransportError, createClient } from 'ropc';
 
+const SESSION_NAME = 'default';
+
 /**
  * @param {object} options
  * @param {string} options.issuer      discovery (RFC 8414) of the endpoints
  * @param {string} options.clientId
  * @param {string} [options.clientSecret]
  * @param {typeof fetch} [options.fetch] Electron's net.fetch in the app (system proxy, certificates)
- * @param {(token: object|null) => void} [options.onTokenChange] persist, e.g. with safeStorage
+ * @param {(token: object|null) => void} [options.onTokenChange] told of every new token (and null on sign-out)
+ * @param {import('ropc').TokenStore} [options.store] keeps the session between runs (ropc/electron's safeStorage store)
  */
-export async function createAuthService({ issuer, clientId, clientSecret, fetch, onTokenChange }) {
+export async function createAuthService({ issuer, clientId, clientSecret, fetch, onTokenChange, store }) {
   const client = await createClient({ issuer, clientId, clientSecret, fetch, timeoutMs: 15_000 });
   let session = null;
   let username = null;
+  if (store) {
+    // The session saved last time, if any; a damaged or foreign one means signing in again.
+    session = await client.resume(store, SESSION_NAME, { onTokenChange }).catch(() => null);
+  }
 
   const summary = () => session
     ? { signedIn: true, username, scope: session.token.scope, expiresAt: session.token.expiresAt }
@@ -27,9 +34,10 @@ export async function createAuthService({ issuer, clientId, clientSecret, fetch,
       }
       try {
         const token = await client.passwordGrant({ username: user, password, scope: 'read' });
-        session = client.session(token, { onTokenChange });
+        session = client.session(token, { onTokenChange, ...(store && { store, name: SESSION_NAME }) });
         username = user;
         onTokenChange?.(token);
+        await session.saved; // with a store: kept before the renderer hears "signed in"
         return summary();
       } catch (e) {
         return { signedIn: false, error: describe(e) };
@@ -41,6 +49,7 @@ export async function createAuthService({ issuer, clientId, clientSecret, fetch,
       session = null;
       username = null;
       onTokenChange?.(null);
+      await store?.delete(SESSION_NAME);
       // RFC 7009 §2.1: revoking the refresh token ends the whole grant.
       if (held?.refreshToken) await client.revoke(held.refreshToken, { hint: 'refresh_token' }).catch(() => {});
       return summary();

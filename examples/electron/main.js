@@ -34,11 +34,20 @@ app.whenReady().then(async () => {
   // ropc is ESM; main.js stays CommonJS so preload.js (CommonJS, required by
   // sandboxed preloads) can live beside it in one package.
   const { createAuthService } = await import('./auth.mjs');
+  const { createSafeStorageStore } = await import('ropc/electron');
+  // The session survives a restart, encrypted with safeStorage. Where that would be plaintext
+  // (Linux without a secret service: basic_text) the store refuses and the app keeps the
+  // session in memory only.
+  const store = await createSafeStorageStore().catch((e) => {
+    console.warn(`not keeping the session between runs: ${e.message}`);
+    return undefined;
+  });
   auth = await createAuthService({
     issuer: ISSUER,
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     fetch: net.fetch, // Chromium's network stack: system proxy and certificate store
+    store,
   });
   ipcMain.handle('auth:sign-in', (event, username, password) =>
     fromOurPage(event) ? auth.signIn(username, password) : { signedIn: false, error: 'refused' });

@@ -3,6 +3,9 @@
 // fetch standing in for net.fetch (both are WHATWG fetch).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -109,6 +112,36 @@ describe('examples/electron main-process logic (auth.mjs)', () => {
     const client = await createClient({ issuer: mock.issuer, clientId: 'client_id', clientSecret: 'client_secret' });
     assert.equal((await client.introspect(refreshToken)).active, false);
     auth.close();
+  });
+
+  it('keeps the session in a safeStorage store across restarts and forgets it on sign-out', async () => {
+    const { createSafeStorageStore } = await import('ropc/electron');
+    const dir = await mkdtemp(join(tmpdir(), 'ropc-example-store-'));
+    try {
+      // Electron's safeStorage stands in as a reversible cipher: the example's logic, not the OS key, is under test here.
+      const safeStorage = {
+        isEncryptionAvailable: () => true,
+        encryptString: (s) => Buffer.from(s, 'utf8').reverse(),
+        decryptString: (b) => Buffer.from(b).reverse().toString('utf8'),
+        getSelectedStorageBackend: () => 'gnome_libsecret',
+      };
+      const store = await createSafeStorageStore({ safeStorage, dir, platform: 'linux' });
+      const options = { issuer: mock.issuer, clientId: 'client_id', clientSecret: 'client_secret', fetch: globalThis.fetch, store };
+      const first = await createAuthService(options);
+      assert.equal((await first.signIn('johndoe', 'A3ddj3w')).signedIn, true);
+      first.close();
+      const second = await createAuthService(options); // the app started again
+      assert.equal((await second.status()).signedIn, true);
+      assert.equal((await second.userinfo()).claims.sub, 'johndoe');
+      await second.signOut();
+      assert.equal(await store.load('default'), null);
+      second.close();
+      const third = await createAuthService(options);
+      assert.equal((await third.status()).signedIn, false);
+      third.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('maps failures to messages for people', async () => {

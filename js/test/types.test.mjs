@@ -77,7 +77,7 @@ it('index.d.ts declares exactly what the package has at run time', async () => {
   const fields = (e) => ['constructor', ...Object.keys(e)].sort();
   assert.deepEqual(d.members.OAuthError, fields(new ropc.OAuthError({ code: 'x' })), 'OAuthError');
   assert.deepEqual(d.members.TransportError, fields(new ropc.TransportError('x')), 'TransportError');
-  const src = ['index.js', 'http.js', 'session.js', 'errors.js', 'loader.js']
+  const src = ['index.js', 'http.js', 'session.js', 'errors.js', 'loader.js', 'electron.js']
     .map((f) => readFileSync(new URL(`../${f}`, import.meta.url), 'utf8')).join('\n');
   const reasons = [...new Set([...src.matchAll(/reason: '(\w+)'/g)].map((m) => m[1]))].sort();
   assert.deepEqual(d.unions.TransportErrorReason, reasons, 'TransportErrorReason vs the reasons thrown');

@@ -1,6 +1,7 @@
 // Compiled (not run) by types.test.mjs with tsc --strict: the declarations
 // in index.d.ts accept the documented API and reject misuse.
-import { createClient, OAuthError, TransportError, type Token, type Client, type Challenge, type ErrorKind } from 'ropc';
+import { createClient, OAuthError, TransportError, type Token, type Client, type Session, type Challenge, type ErrorKind } from 'ropc';
+import { createSafeStorageStore } from 'ropc/electron';
 
 async function documented(): Promise<void> {
   const client: Client = await createClient({
@@ -42,7 +43,18 @@ declare function netFetch(input: string | Request, init?: RequestInit & { bypass
 
 async function electronMain(): Promise<void> {
   const client = await createClient({ issuer: 'https://as.example', clientId: 'id', fetch: netFetch });
-  void client;
+  // ropc/electron: sessions saved with safeStorage, resumed after a restart.
+  const store = await createSafeStorageStore();
+  const token = await client.passwordGrant({ username: 'u', password: 'p' });
+  const session = client.session(token, { store, name: 'work' });
+  await session.saved;
+  const resumed: Session = await client.resume(store, 'work');
+  const backend: string = store.backend;
+  void [resumed, backend];
+  // @ts-expect-error allowPlaintext is a boolean
+  await createSafeStorageStore({ allowPlaintext: 'yes' });
+  // @ts-expect-error resume takes the store and the name
+  await client.resume('work');
 }
 
 // createClient({ wasm }) in each form it takes (README "Bundlers and Electron").

@@ -2,9 +2,10 @@
 // *mockserver.Server with fault and quirk injection, a request journal and,
 // under /_admin/, an HTTP API to drive both plus the clock, users and clients.
 //
-// The wrapper (journal and faults) is always active, so faults from a config
-// file apply; the /_admin/ routes answer only when Options.Enabled is set, only
-// to loopback clients and, with Options.Token, only to "Authorization: Bearer".
+// The wrapper applies faults always, so faults from a config file apply; the
+// journal is kept and the /_admin/ routes answer only when Options.Enabled is
+// set, only to loopback clients addressing the server by a loopback name (or
+// the issuer's host) and, with Options.Token, only to "Authorization: Bearer".
 //
 // Routes (JSON bodies; a bad one gets 400 {"error": "<field>: <reason>",
 // "field": "<field>"} and changes nothing):
@@ -48,7 +49,8 @@ const Prefix = "/_admin/"
 
 // Options configure the admin layer.
 type Options struct {
-	// Enabled serves the /_admin/ API; without it only the journal and faults run.
+	// Enabled serves the /_admin/ API and keeps the journal; without it only
+	// the faults run.
 	Enabled bool
 	// Token, when set, is required as "Authorization: Bearer <Token>" on /_admin/.
 	Token string
@@ -137,20 +139,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serveMock(w http.ResponseWriter, r *http.Request) {
-	p := parseRequest(r)
-	seq := h.journal.add(Entry{
-		Time: h.srv.Clock().Now(), Method: p.method, Path: p.path, GrantType: p.grantType,
-		ClientID: p.clientID, ClientAuth: p.auth, Username: p.username, Scope: p.scope,
-	})
-	cw := &captureWriter{ResponseWriter: w, j: &h.journal, seq: seq}
-	// Deferred so the error code of an answer cut short (a hang aborted by
-	// Close) is recorded too. Answers small enough to be buffered (all but
-	// "oversized") reach the client only after this has run.
-	defer func() {
-		if code := cw.errorCode(); code != "" {
-			h.journal.update(seq, cw.status, code)
-		}
-	}()
+	// Without the admin API nobody can read the journal, so it is not kept,
+	// and a body is looked at only when a fault rule matches on its fields:
+	// the common case costs one atomic load.
+	formRules, anyRules := h.rules.needs()
+	if !h.enabled && !anyRules {
+		h.inner.ServeHTTP(w, r)
+		return
+	}
+	p := parseRequest(r, h.enabled || formRules)
+	var cw *captureWriter
+	if h.enabled {
+		seq := h.journal.add(Entry{
+			Time: h.srv.Clock().Now(), Method: p.method, Path: p.path, GrantType: p.grantType,
+			ClientID: p.clientID, ClientAuth: p.auth, Username: p.username, Scope: p.scope,
+		})
+		cw = &captureWriter{ResponseWriter: w, j: &h.journal, seq: seq}
+		// Deferred so the error code of an answer cut short (a hang aborted by
+		// Close) is recorded too. Answers small enough to be buffered (all but
+		// "oversized") reach the client only after this has run.
+		defer func() {
+			if code := cw.errorCode(); code != "" {
+				h.journal.update(seq, cw.status, code)
+			}
+		}()
+	} else {
+		cw = &captureWriter{ResponseWriter: w}
+	}
 
 	// A CORS preflight is the browser asking, not the client under test:
 	// it must not use up a rule meant for the request that follows it.
@@ -164,6 +179,10 @@ func (h *Handler) serveMock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if d := time.Duration(rule.Delay); d > 0 {
+		// The delay is the server's, not the client's: it must not use up the
+		// time the client has to send its body (mockserver.ReadTimeout), or a
+		// long delay would turn into a failed body read.
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d + mockserver.ReadTimeout))
 		t := time.NewTimer(d)
 		select {
 		case <-t.C:
@@ -266,6 +285,20 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) bool {
 		writeAdminError(w, http.StatusForbidden, "", "the admin API answers loopback clients only")
 		return false
 	}
+	// DNS rebinding: a page on evil.example whose name is re-pointed at
+	// 127.0.0.1 reaches this server from loopback with its own Origin, or none
+	// on a same-origin GET. The Host header still names evil.example, so
+	// only loopback names and the issuer's host are answered. A remote admin
+	// API (AllowRemote) is guarded by its token instead.
+	if !h.remote && !h.allowedHost(r.Host) {
+		h.logger.Warn("admin: refused request for a foreign Host", "host", sanitizeHost(r.Host))
+		h.journal.add(Entry{
+			Time: h.srv.Clock().Now(), Method: r.Method, Path: r.URL.Path, ClientAuth: "none",
+			Status: http.StatusForbidden, Error: "host_not_allowed",
+		})
+		writeAdminError(w, http.StatusForbidden, "", "the admin API answers only requests addressed to a loopback name or the issuer's host")
+		return false
+	}
 	// RemoteAddr is loopback for a browser on this machine too: a web page the
 	// developer visits (or one DNS-rebound to 127.0.0.1) could POST here.
 	// Browsers send Origin on such requests; curl and test code do not.
@@ -286,6 +319,42 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
+}
+
+// allowedHost reports whether a request's Host names this server by a
+// loopback literal, localhost (RFC 6761 §6.3: never sent to DNS) or the
+// configured issuer's host.
+func (h *Handler) allowedHost(hostport string) bool {
+	host := hostport
+	if hh, _, err := net.SplitHostPort(hostport); err == nil {
+		host = hh
+	}
+	host = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSuffix(host, "."), "["), "]"))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return true
+	}
+	if iss := h.srv.Config().Issuer; iss != "" {
+		if u, err := url.Parse(iss); err == nil && u.Hostname() != "" && strings.EqualFold(u.Hostname(), host) {
+			return true
+		}
+	}
+	return false
+}
+
+// sanitizeHost keeps a logged Host header short and printable.
+func sanitizeHost(h string) string {
+	if len(h) > 100 {
+		h = h[:100]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, h)
 }
 
 func isLoopbackOrigin(origin string) bool {

@@ -147,7 +147,7 @@ func TestConfigFaultsApplyWithoutAdminAPI(t *testing.T) {
 	// Disabled admin API: /_admin/ reaches the mock, which does not know it.
 	status, _ = f.do(http.MethodGet, "/_admin/requests", "")
 	assert.Equal(t, http.StatusNotFound, status)
-	assert.Len(t, f.h.Requests(), 3, "the journal runs without the admin API")
+	assert.Empty(t, f.h.Requests(), "without the admin API nobody can read a journal, so none is kept")
 }
 
 func TestErrorFault(t *testing.T) {

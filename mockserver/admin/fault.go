@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ropcgo/ropc/mockserver"
@@ -263,6 +264,27 @@ type ruleSet struct {
 	mu    sync.Mutex
 	rules []*activeRule
 	seq   int
+	// counts summarises rules for the lock-free fast path: the number of
+	// rules in the low 32 bits, of rules matching on form fields above.
+	counts atomic.Uint64
+}
+
+// needs reports whether any rule matches on a form field (so the body must
+// be read) and whether there is any rule at all.
+func (s *ruleSet) needs() (form, any bool) {
+	c := s.counts.Load()
+	return c>>32 != 0, c&(1<<32-1) != 0
+}
+
+// recount refreshes counts; callers hold mu.
+func (s *ruleSet) recount() {
+	var form uint64
+	for _, r := range s.rules {
+		if r.Match.Username != "" || r.Match.ClientID != "" || r.Match.GrantType != "" {
+			form++
+		}
+	}
+	s.counts.Store(form<<32 | uint64(len(s.rules)))
 }
 
 func (s *ruleSet) nextID() string {
@@ -275,6 +297,7 @@ func (s *ruleSet) add(r Rule, fromConfig bool) string {
 	defer s.mu.Unlock()
 	r.ID = s.nextID()
 	s.rules = append(s.rules, &activeRule{Rule: r, left: r.Times, fromConfig: fromConfig})
+	s.recount()
 	return r.ID
 }
 
@@ -296,6 +319,7 @@ func (s *ruleSet) replaceConfig(rules []Rule, keepRuntime bool) {
 		}
 	}
 	s.rules = next
+	s.recount()
 }
 
 func (s *ruleSet) remove(id string) bool {
@@ -304,6 +328,7 @@ func (s *ruleSet) remove(id string) bool {
 	for i, r := range s.rules {
 		if r.ID == id {
 			s.rules = append(s.rules[:i:i], s.rules[i+1:]...)
+			s.recount()
 			return true
 		}
 	}
@@ -314,6 +339,7 @@ func (s *ruleSet) clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rules = nil
+	s.recount()
 }
 
 // list returns copies of the rules, with Times showing what is left.
@@ -342,6 +368,7 @@ func (s *ruleSet) take(p *parsedRequest) (Rule, bool) {
 			r.left--
 			if r.left <= 0 {
 				s.rules = append(s.rules[:i:i], s.rules[i+1:]...)
+				s.recount()
 			}
 		}
 		return r.Rule, true

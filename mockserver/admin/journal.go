@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ropcgo/ropc/mockserver"
 )
 
 // Entry is one request the mock answered, as GET /_admin/requests shows it. It
@@ -106,22 +108,22 @@ type parsedRequest struct {
 	username, scope           string
 }
 
-// maxParsedBody bounds how much of a request body is read to match faults; the
-// rest still reaches the mock untouched.
-const maxParsedBody = 1 << 20
-
-// parseRequest reads the form fields from a buffered copy of the body and puts
-// the body back for the mock to read.
-func parseRequest(r *http.Request) *parsedRequest {
+// parseRequest reads what fault matching and the journal need. With
+// readForm it also reads the form fields from the body — at most
+// mockserver.MaxBodyBytes of it, the limit the mock itself applies, and
+// nothing of a body that declares more — and puts the body back for the mock
+// to read.
+func parseRequest(r *http.Request, readForm bool) *parsedRequest {
 	p := &parsedRequest{method: r.Method, path: r.URL.Path, auth: "none"}
 	var form url.Values
-	if r.Body != nil && r.Body != http.NoBody && mediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded" {
-		buf, err := io.ReadAll(io.LimitReader(r.Body, maxParsedBody+1))
+	if readForm && r.Body != nil && r.Body != http.NoBody && r.ContentLength <= mockserver.MaxBodyBytes &&
+		mediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded" {
+		buf, err := mockserver.ReadBody(r.Body, r.ContentLength, mockserver.MaxBodyBytes)
 		r.Body = struct {
 			io.Reader
 			io.Closer
 		}{io.MultiReader(bytes.NewReader(buf), r.Body), r.Body}
-		if err == nil && len(buf) <= maxParsedBody {
+		if err == nil {
 			form, _ = url.ParseQuery(string(buf))
 		}
 	}

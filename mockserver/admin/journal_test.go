@@ -108,23 +108,31 @@ func TestJournalHoldsNoSecrets(t *testing.T) {
 }
 
 func TestJournalBodyStillReachesTheMock(t *testing.T) {
-	// A body over the parse limit is not parsed, but the mock still reads it
-	// whole (and refuses it by its own rules).
-	f := newFixture(t, Options{})
-	long := "grant_type=password&username=johndoe&password=A3ddj3w&pad=" + strings.Repeat("x", maxParsedBody)
-	r := formRequest(f.url, long)
-	r.SetBasicAuth(demoClient, demoSecret)
-	resp, err := f.client.Do(r)
-	require.NoError(t, err)
-	resp.Body.Close()
-	e := f.h.Requests()[0]
-	assert.Empty(t, e.GrantType, "not parsed")
-	assert.NotZero(t, e.Status)
+	// A body over the mock's limit is not parsed, but the mock still sees it
+	// whole (and refuses it by its own rules), whether its length is declared
+	// or it comes chunked.
+	f := newFixture(t, Options{Enabled: true})
+	long := "grant_type=password&username=johndoe&password=A3ddj3w&pad=" + strings.Repeat("x", mockserver.MaxBodyBytes)
+	for i, chunked := range []bool{false, true} {
+		r := formRequest(f.url, long)
+		if chunked {
+			r.Body = io.NopCloser(io.MultiReader(strings.NewReader(long)))
+			r.ContentLength = -1
+		}
+		r.SetBasicAuth(demoClient, demoSecret)
+		resp, err := f.client.Do(r)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode, "chunked %t", chunked)
+		e := f.h.Requests()[i]
+		assert.Empty(t, e.GrantType, "not parsed")
+		assert.Equal(t, http.StatusRequestEntityTooLarge, e.Status)
+	}
 
 	// Under the limit the mock sees exactly what was sent.
 	req := httptest.NewRequest("POST", "/token", strings.NewReader("grant_type=password&username=a"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	p := parseRequest(req)
+	p := parseRequest(req, true)
 	assert.Equal(t, "a", p.username)
 	b, err := io.ReadAll(req.Body)
 	require.NoError(t, err)
@@ -218,7 +226,8 @@ func TestCaptureWriterErrorCode(t *testing.T) {
 }
 
 // BenchmarkWrapperOverhead compares a password grant straight to the mock with
-// one through the admin layer (form parse, journal, fault lookup).
+// one through the admin layer (form parse, journal, fault lookup), and with
+// one through the layer with the admin API off.
 func BenchmarkWrapperOverhead(b *testing.B) {
 	mock, err := mockserver.New(mockserver.DefaultConfig(), mockserver.Options{})
 	require.NoError(b, err)
@@ -239,6 +248,10 @@ func BenchmarkWrapperOverhead(b *testing.B) {
 			}
 		}
 	}
+	off, err := New(mock, Options{})
+	require.NoError(b, err)
 	b.Run("mock", func(b *testing.B) { run(b, mock) })
 	b.Run("admin-wrapped", func(b *testing.B) { run(b, h) })
+	// Without -admin and without fault rules the wrapper is one atomic load.
+	b.Run("wrapped-admin-off", func(b *testing.B) { run(b, off) })
 }

@@ -31,6 +31,7 @@ func TestAdminRefusesNonLoopback(t *testing.T) {
 
 	req := httptest.NewRequest(http.MethodPost, "/_admin/faults", strings.NewReader(`{"status": 500}`))
 	req.RemoteAddr = "127.0.0.1:5555"
+	req.Host = "127.0.0.1:8080"
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	assert.Equal(t, http.StatusCreated, rec.Code)

@@ -232,6 +232,8 @@ func (c *client) corsTests(t *testing.T) {
 		r = c.do(t, req{method: http.MethodGet, path: "/userinfo", header: map[string]string{"Origin": "http://app.example"}})
 		assert.NotEmpty(t, r.Header.Get("Access-Control-Allow-Origin"))
 		assert.Contains(t, strings.ToLower(r.Header.Get("Access-Control-Expose-Headers")), "www-authenticate")
+		// RFC 9110 §10.2.3: a script must be able to read when to retry.
+		assert.Contains(t, strings.ToLower(r.Header.Get("Access-Control-Expose-Headers")), "retry-after")
 	})
 }
 

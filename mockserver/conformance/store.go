@@ -49,10 +49,32 @@ func RunStore(t *testing.T, newStore func(t *testing.T) mockserver.Store) {
 		require.NoError(t, err)
 		assert.False(t, ok, "unknown token is not consumed")
 
+		fresh := rt
+		fresh.Hash = mockserver.TokenHash("rt2")
+		require.NoError(t, s.PutRefreshToken(ctx, fresh))
 		require.NoError(t, s.Revoke(ctx, "fam1", t0.Add(time.Hour)))
-		got, err = s.GetRefreshToken(ctx, rt.Hash)
-		require.NoError(t, err)
-		assert.True(t, got.FamilyRevoked)
+		// A revoked family's tokens are either gone or marked revoked: a
+		// store may drop them at once, since none may be used again.
+		for _, h := range []string{rt.Hash, fresh.Hash} {
+			got, err = s.GetRefreshToken(ctx, h)
+			if !errors.Is(err, mockserver.ErrNotFound) {
+				require.NoError(t, err)
+				assert.True(t, got.FamilyRevoked)
+			}
+		}
+	})
+
+	t.Run("a revoked family's unrotated token is marked revoked", func(t *testing.T) {
+		s := newStore(t)
+		rt := mockserver.RefreshToken{Hash: mockserver.TokenHash("only"), Family: "famx", ClientID: "c", Subject: "u",
+			IssuedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		require.NoError(t, s.PutRefreshToken(ctx, rt))
+		require.NoError(t, s.Revoke(ctx, "famx", t0.Add(time.Hour)))
+		got, err := s.GetRefreshToken(ctx, rt.Hash)
+		if !errors.Is(err, mockserver.ErrNotFound) {
+			require.NoError(t, err)
+			assert.True(t, got.FamilyRevoked)
+		}
 	})
 
 	t.Run("consume is atomic under concurrency", func(t *testing.T) {

@@ -14,6 +14,8 @@ CREATE TABLE IF NOT EXISTS ropc_refresh_tokens (
   used_at    INTEGER
 );
 CREATE INDEX IF NOT EXISTS ropc_refresh_tokens_expires_at ON ropc_refresh_tokens (expires_at);
+-- The sweep deletes the tokens of revoked families.
+CREATE INDEX IF NOT EXISTS ropc_refresh_tokens_family ON ropc_refresh_tokens (family);
 
 CREATE TABLE IF NOT EXISTS ropc_access_tokens (
   hash       TEXT PRIMARY KEY,
@@ -31,6 +33,8 @@ CREATE TABLE IF NOT EXISTS ropc_revocations (
   id    TEXT PRIMARY KEY,
   until INTEGER NOT NULL
 );
+-- The sweep forgets revocations whose tokens have all expired.
+CREATE INDEX IF NOT EXISTS ropc_revocations_until ON ropc_revocations (until);
 
 CREATE TABLE IF NOT EXISTS ropc_login_states (
   username     TEXT PRIMARY KEY,

@@ -36,8 +36,10 @@ const sweepOneIn = 256
 
 // Store is a mockserver.Store over database/sql.
 type Store struct {
-	db    *sql.DB
-	sweep func() bool
+	db      *sql.DB
+	sweep   func() bool
+	limit   func() int  // max_tokens per table; nil: no limit
+	onEvict func(n int) // hears rows the limit removed
 }
 
 var _ mockserver.Store = (*Store)(nil)
@@ -102,14 +104,49 @@ func wrap(op string, err error) error {
 	return fmt.Errorf("sqlstore: %s: %w", op, err)
 }
 
-// sweepExpired now and then deletes the rows of table (a token table) that
-// expired by now, so the tables do not grow without bound.
+// sweepExpired now and then deletes what can no longer matter, so the
+// tables do not grow without bound: rows of table (a token table) that
+// expired by now; refresh tokens of revoked families (none may be used
+// again); revocations whose tokens have all expired; and, past the
+// max_tokens limit, the oldest rows of table. Each is one statement, so D1
+// needs no transaction.
 func (s *Store) sweepExpired(ctx context.Context, table string, now time.Time) error {
 	if !s.sweep() {
 		return nil
 	}
-	_, err := s.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE expires_at <= ?`, now.UnixMicro())
-	return wrap("sweep "+table, err)
+	at := now.UnixMicro()
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE expires_at <= ?`, at); err != nil {
+		return wrap("sweep "+table, err)
+	}
+	if table == "ropc_refresh_tokens" {
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM ropc_refresh_tokens WHERE family IN (SELECT id FROM ropc_revocations)`); err != nil {
+			return wrap("sweep revoked families", err)
+		}
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM ropc_revocations WHERE until <= ?`, at); err != nil {
+		return wrap("sweep revocations", err)
+	}
+	if s.limit == nil {
+		return nil
+	}
+	// The oldest rows past the limit, by expiry (TTLs are near-constant, so
+	// that is issue order) through the expires_at index, leaving room for
+	// the row being inserted.
+	res, err := s.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE hash IN
+		(SELECT hash FROM `+table+` ORDER BY expires_at DESC LIMIT -1 OFFSET ?)`, max(s.limit()-1, 0))
+	if err != nil {
+		return wrap("sweep "+table+" over max_tokens", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n > 0 && s.onEvict != nil {
+		s.onEvict(int(n))
+	}
+	return nil
+}
+
+// SetTokenLimit bounds each token table to limit() rows, applied by the
+// sweeps; onEvict hears how many unexpired rows a sweep removed.
+func (s *Store) SetTokenLimit(limit func() int, onEvict func(n int)) {
+	s.limit, s.onEvict = limit, onEvict
 }
 
 // PutRefreshToken inserts rt (replacing a token with the same hash, as the

@@ -237,3 +237,49 @@ func TestSweep(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, st.Locked(t0.Add(2*time.Minute)))
 }
+
+// TestSweepBoundsState: the sweep also drops the tokens of revoked families,
+// revocations whose tokens have expired, and the oldest rows past the
+// max_tokens limit (reporting how many).
+func TestSweepBoundsState(t *testing.T) {
+	ctx := context.Background()
+	_, db, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "state.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	s := sqlstore.NewSweeping(db)
+	count := func(table string) int {
+		var n int
+		require.NoError(t, db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n))
+		return n
+	}
+
+	for i := range 3 {
+		require.NoError(t, s.PutRefreshToken(ctx, refreshToken(mockserver.TokenHash(fmt.Sprint("revoked-", i)), "fam-revoked")))
+	}
+	require.NoError(t, s.PutRefreshToken(ctx, refreshToken(mockserver.TokenHash("kept"), "fam-kept")))
+	require.NoError(t, s.Revoke(ctx, "fam-revoked", t0.Add(2*time.Hour)))
+	require.NoError(t, s.Revoke(ctx, "jti-short", t0.Add(time.Minute)))
+	require.NoError(t, s.PutRefreshToken(ctx, refreshToken(mockserver.TokenHash("next"), "fam-next")))
+	assert.Equal(t, 2, count("ropc_refresh_tokens"), "the revoked family's tokens are gone")
+	assert.Equal(t, 2, count("ropc_revocations"), "revocations stay while their tokens may live")
+
+	later := refreshToken(mockserver.TokenHash("later"), "fam-later")
+	later.IssuedAt, later.ExpiresAt = t0.Add(90*time.Minute), t0.Add(3*time.Hour)
+	require.NoError(t, s.PutRefreshToken(ctx, later))
+	assert.Equal(t, 1, count("ropc_revocations"), "the access token's revocation ended with it")
+
+	limit, evicted := 5, 0
+	s.SetTokenLimit(func() int { return limit }, func(n int) { evicted += n })
+	for i := range 8 {
+		rt := refreshToken(mockserver.TokenHash(fmt.Sprint("many-", i)), "fam-many")
+		rt.IssuedAt = later.IssuedAt.Add(time.Duration(i) * time.Second)
+		rt.ExpiresAt = rt.IssuedAt.Add(time.Hour)
+		require.NoError(t, s.PutRefreshToken(ctx, rt))
+	}
+	assert.Equal(t, limit, count("ropc_refresh_tokens"))
+	assert.Equal(t, 1+8-limit, evicted)
+	_, err = s.GetRefreshToken(ctx, mockserver.TokenHash("many-7"))
+	assert.NoError(t, err, "the newest is kept")
+	_, err = s.GetRefreshToken(ctx, mockserver.TokenHash("many-0"))
+	assert.ErrorIs(t, err, mockserver.ErrNotFound, "the oldest went first")
+}

@@ -58,6 +58,9 @@ func Call(fn int32, in []byte) string {
 	if out, handled := callSignIn(fn, args); handled {
 		return out
 	}
+	if out, handled := callSavedToken(fn, args); handled {
+		return out
+	}
 	if fn < 1 || int(fn) >= len(argCount) {
 		return fail(fmt.Errorf("ropc: unknown function %d", fn))
 	}
