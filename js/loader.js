@@ -34,6 +34,16 @@ const FUNCTIONS = {
   tokenStep: 16, // hasToken, hasAccessToken, hasRefreshToken, rejected, expiresAtMs, expiresIn, marginMs, retryAtMs, nowMs
   refreshFailure: 17, // oauthCode, forced, hasAccessToken, expiresAtMs, nowMs
   nextDiscoveryURL: 18, // issuer, triedJSON
+  // Sign-in functions (wasm/internal/bridge/mfa.go), numbered from 32.
+  buildSignInRequest: 32, // endpoint, clientId, clientSecret, authMethod, username, password, scope, params, realm, otp
+  buildMFATokenRequest: 33, // endpoint, clientId, clientSecret, authMethod, grant, mfaToken, otp, oobCode, bindingCode, recoveryCode, scope, params
+  parseSignInResponse: 34, // status, contentType, wwwAuthenticate, body, retryAfter, grant, requestedScope, previousRefreshToken, previousScope
+  challengeEndpoint: 35, // tokenEndpoint, metadataJSON
+  buildChallengeRequest: 36, // endpoint, clientId, clientSecret, authMethod, mfaToken, types, authenticatorId
+  parseChallengeResponse: 37, // status, contentType, wwwAuthenticate, body, retryAfter
+  buildAuthenticatorsRequest: 38, // challengeEndpoint, mfaToken
+  parseAuthenticators: 39, // status, contentType, wwwAuthenticate, body, retryAfter
+  oobPoll: 40, // errorCode, intervalSeconds
   // Saved tokens (wasm/internal/bridge/savedtoken.go), numbered from 201.
   marshalSavedToken: 201, // savedToken (JSON)
   unmarshalSavedToken: 202, // record, tokenUrl, issuer, clientId

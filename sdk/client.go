@@ -77,8 +77,11 @@ func (c *Client) Format(f fmt.State, verb rune) { formatAs(f, verb, c.String()) 
 type RequestOption func(*requestOptions)
 
 type requestOptions struct {
-	scopes []string
-	extra  url.Values
+	scopes   []string
+	extra    url.Values
+	otp      string // WithOTP
+	realm    string // WithRealm
+	recovery bool   // WithRecoveryCode
 }
 
 // WithScopes requests scopes (RFC 6749 §3.3). On refresh it may only narrow the original grant (§6).
@@ -117,7 +120,7 @@ func (c *Client) PasswordToken(ctx context.Context, username, password string, o
 	}
 	o := collect(opts)
 	req, err := core.NewPasswordRequest(tokenURL, *c.auth, core.PasswordParams{
-		Username: username, Password: password, Scopes: o.scopes, Extra: o.extra,
+		Username: username, Password: password, Scopes: o.scopes, Extra: o.extra, Realm: o.realm, OTP: o.otp,
 	})
 	if err != nil {
 		return nil, err

@@ -27,6 +27,10 @@ type Config struct {
 	// RevocationURL (RFC 7009) and IntrospectionURL (RFC 7662); discovered from Issuer if empty.
 	RevocationURL    string
 	IntrospectionURL string
+	// ChallengeURL is the MFA challenge endpoint (Auth0 /mfa/challenge, Okta
+	// /oauth2/{server}/v1/challenge). Empty means derived from the token
+	// endpoint, which works for Auth0's and Okta's own paths.
+	ChallengeURL string
 
 	ClientID     string
 	ClientSecret string
@@ -104,7 +108,7 @@ func (c *Config) validate() error {
 	}
 	for _, e := range []struct{ field, url string }{
 		{"TokenURL", c.TokenURL}, {"Issuer", c.Issuer},
-		{"RevocationURL", c.RevocationURL}, {"IntrospectionURL", c.IntrospectionURL},
+		{"RevocationURL", c.RevocationURL}, {"IntrospectionURL", c.IntrospectionURL}, {"ChallengeURL", c.ChallengeURL},
 	} {
 		if e.url == "" {
 			continue

@@ -340,3 +340,25 @@ func TestDPoPProfileMetadata(t *testing.T) {
 		assert.Equal(t, want, has, profile)
 	}
 }
+
+// TestDPoPSignInWithSecondFactor: the MFA grant that finishes a sign-in is a token request too, so a
+// DPoP client sends a proof with it (after Okta's nonce demand) and gets a DPoP-bound token.
+func TestDPoPSignInWithSecondFactor(t *testing.T) {
+	for _, profile := range []string{mockserver.ProfileOkta, mockserver.ProfileAuth0} {
+		t.Run(profile, func(t *testing.T) {
+			cfg := mockserver.DefaultConfig()
+			cfg.Clients = append(cfg.Clients, mockserver.Client{ClientID: "dpop-app", Public: true, Scopes: []string{"read"},
+				DPoP: mockserver.DPoPRequired})
+			m := mocktest.New(t, mocktest.WithProfile(profile), mocktest.WithConfig(cfg))
+			c, err := sdk.NewClient(sdk.Config{TokenURL: m.TokenURL, ClientID: "dpop-app", DPoP: ecKey(t)})
+			require.NoError(t, err)
+			code := sdk.PrompterFunc(func(_ context.Context, ch sdk.Challenge) (string, error) {
+				require.Equal(t, sdk.ChallengeOTP, ch.Type)
+				return m.TOTP(), nil
+			})
+			tok, err := c.SignIn(context.Background(), mocktest.TOTPUser, mocktest.Password, code)
+			require.NoError(t, err)
+			assert.Equal(t, "DPoP", tok.TokenType, "the MFA grant's token is bound to the key")
+		})
+	}
+}

@@ -36,6 +36,7 @@ type commonFlags struct {
 	secretFile       string
 	timeout          time.Duration
 	insecure         bool
+	challengeURL     string // token only: --challenge-url
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -120,6 +121,7 @@ func (c *commonFlags) newClient(s stdio) (*sdk.Client, error) {
 		TokenURL:          c.tokenURL,
 		Issuer:            c.issuer,
 		RevocationURL:     c.revocationURL,
+		ChallengeURL:      c.challengeURL,
 		IntrospectionURL:  c.introspectionURL,
 		ClientID:          c.clientID,
 		ClientSecret:      secret,

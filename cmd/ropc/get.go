@@ -146,7 +146,8 @@ func runGet(args []string, s stdio) int {
 			// A hostile resource server may echo the token it was sent.
 			sent := ts.Current()
 			return fail(s, "get", core.Scrub(&sdk.OAuthError{Code: ch["error"], Description: ch["error_description"],
-				URI: ch["error_uri"], Status: resp.StatusCode}, sent.AccessToken, sent.RefreshToken, tok.AccessToken, tok.RefreshToken))
+				URI: ch["error_uri"], Status: resp.StatusCode, Extra: map[string]any{},
+				Kind: core.Classify(ch["error"], ch["error_description"], nil, resp.StatusCode)}, sent.AccessToken, sent.RefreshToken, tok.AccessToken, tok.RefreshToken))
 		}
 		return fail(s, "get", fmt.Errorf("GET %s: server returned HTTP %d", redactQuery(target), resp.StatusCode))
 	}

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { launch, skip, startStatic } from './chromium.mjs';
-import { DPOP_CONFIG, startMock } from './mock.mjs';
+import { CONFIG, DPOP_CONFIG, startMock, totp } from './mock.mjs';
 
 if (skip) console.log(skip);
 const test = (name, fn) => it(name, { skip }, fn);
@@ -16,12 +16,17 @@ const ROOTS = {
   '/electron/': fileURLToPath(new URL('../../examples/electron/', import.meta.url)),
 };
 
+const MFA_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
 describe('headless Chromium', () => {
-  let mock; let site; let oddSite; let browser; let context;
+  let mock; let site; let oddSite; let browser; let context; let oktaMock;
 
   before(async () => {
     if (skip) return;
     mock = await startMock({ config: DPOP_CONFIG });
+    oktaMock = await startMock({ config: { ...CONFIG, profile: 'okta', users: [...CONFIG.users,
+      { username: 'ann', password: 'Pr0file-Passw0rd', mfa: { type: 'totp', secret: MFA_SECRET } },
+      { username: 'bea', password: 'Pr0file-Passw0rd', mfa: { type: 'totp', secret: MFA_SECRET } }] } });
     site = await startStatic(ROOTS);
     oddSite = await startStatic(ROOTS, { wasmType: 'application/octet-stream' });
     browser = await launch();
@@ -33,6 +38,7 @@ describe('headless Chromium', () => {
     site?.close();
     oddSite?.close();
     await mock?.stop();
+    await oktaMock?.stop();
   });
 
   // The page origin is localhost:<site port>; the mock is 127.0.0.1:<mock port>.
@@ -129,6 +135,28 @@ describe('headless Chromium', () => {
       }
     }, { tokenUrl: mock.tokenUrl });
     assert.deepEqual(out, { isOAuth: true, name: 'OAuthError', code: 'invalid_grant', status: 400, leaks: false });
+    await page.close();
+  });
+
+  test('signs in with a second factor (Okta profile) and names a wrong code', async () => {
+    const { page, errors } = await openPage();
+    const code = await totp(MFA_SECRET);
+    const wrong = code === '000000' ? '111111' : '000000';
+    const out = await page.evaluate(async ({ tokenUrl, code, wrong }) => {
+      const { createClient, OAuthError } = await import('/ropc/index.js');
+      const client = await createClient({ tokenUrl, clientId: 'client_id', clientSecret: 'client_secret' });
+      const asked = [];
+      const token = await client.signIn({ username: 'ann', password: 'Pr0file-Passw0rd', onChallenge: (c) => { asked.push(c.type); return code; } });
+      let kind;
+      try {
+        await client.signIn({ username: 'bea', password: 'Pr0file-Passw0rd', onChallenge: () => wrong });
+      } catch (e) {
+        kind = e instanceof OAuthError ? e.kind : String(e);
+      }
+      return { signedIn: token.accessToken.length > 0, asked, kind };
+    }, { tokenUrl: `${oktaMock.url}/oauth2/default/v1/token`, code, wrong });
+    assert.deepEqual(out, { signedIn: true, asked: ['otp'], kind: 'mfa_invalid_code' });
+    assert.deepEqual(errors, []);
     await page.close();
   });
 

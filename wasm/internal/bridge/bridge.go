@@ -91,6 +91,14 @@ type Error struct {
 	Status      int    `json:"status,omitempty"`
 	ContentType string `json:"contentType,omitempty"`
 	Reason      string `json:"reason,omitempty"`
+	// OAuthKind is core's Kind of an OAuth error (invalid_credentials,
+	// mfa_required, ...); JavaScript shows it as err.kind.
+	OAuthKind string `json:"oauthKind,omitempty"`
+	// Extra is every other member of an OAuth error body.
+	Extra map[string]any `json:"extra,omitempty"`
+	// RetryAfter is the server's Retry-After in seconds, for rate_limited and
+	// account_locked; 0 when unknown.
+	RetryAfter int64 `json:"retryAfter,omitempty"`
 	// Attempts are the URLs a failed discovery tried, in order, with their answers.
 	Attempts []core.DiscoveryAttempt `json:"attempts,omitempty"`
 }
@@ -118,7 +126,10 @@ func result(v any, err error) string {
 }
 
 func fail(err error) string {
-	b, _ := json.Marshal(envelope{Error: toError(err)}) // Error holds only strings and ints: cannot fail
+	b, err := json.Marshal(envelope{Error: toError(err)})
+	if err != nil { // Extra holds only what encoding/json decoded, so this does not happen
+		b, _ = json.Marshal(envelope{Error: &Error{Kind: "protocol", Message: "ropc: error body cannot be re-encoded", Reason: "error body cannot be re-encoded"}})
+	}
 	return string(b)
 }
 
@@ -138,7 +149,12 @@ func toError(err error) *Error {
 	case errors.As(err, &de):
 		return &Error{Kind: "discovery", Message: de.Error(), Attempts: de.Attempts}
 	case errors.As(err, &oe):
-		return &Error{Kind: "oauth", Message: oe.Error(), Code: oe.Code, Description: oe.Description, URI: oe.URI, Status: oe.Status}
+		extra := oe.Extra
+		if extra == nil {
+			extra = map[string]any{}
+		}
+		return &Error{Kind: "oauth", Message: oe.Error(), Code: oe.Code, Description: oe.Description, URI: oe.URI, Status: oe.Status,
+			OAuthKind: string(oe.Kind), Extra: extra, RetryAfter: int64(oe.RetryAfter / time.Second)}
 	case errors.As(err, &he):
 		return &Error{Kind: "http", Message: he.Error(), Status: he.Status, ContentType: he.ContentType}
 	case errors.As(err, &pe):
@@ -229,6 +245,12 @@ func ParseTokenResponse(r Response, body []byte, requestedScope, previousRefresh
 	if err != nil {
 		return fail(err)
 	}
+	return tokenAnswer(t, body, requestedScope, previousRefreshToken, previousScope)
+}
+
+// tokenAnswer is the JavaScript shape of a parsed token, with
+// core.GrantedScope and core.KeptRefreshToken applied.
+func tokenAnswer(t *core.Token, body []byte, requestedScope, previousRefreshToken, previousScope string) string {
 	t.Scope = core.GrantedScope(t.Scope, splitScope(requestedScope), previousScope)
 	t.RefreshToken = core.KeptRefreshToken(t.RefreshToken, previousRefreshToken)
 	var w jsonWriter

@@ -55,6 +55,9 @@ func Call(fn int32, in []byte) string {
 	if err != nil {
 		return fail(err)
 	}
+	if out, handled := callSignIn(fn, args); handled {
+		return out
+	}
 	if out, handled := callSavedToken(fn, args); handled {
 		return out
 	}
