@@ -185,7 +185,8 @@ func TestWorkerMFA(t *testing.T) {
 			status, body = poll()
 			assert.Equal(t, http.StatusBadRequest, status)
 			assert.Equal(t, "authorization_pending", body["error"], "%v", body)
-			// RFC 8628 §3.5: polling again within the interval (5 s) is
+			// RFC 8628 §3.5: polling again within the interval (60 s in
+			// the config, so a slow instance start cannot outlast it) is
 			// slow_down, decided on the poll time another instance stored.
 			m.other(t)
 			status, body = poll()
