@@ -57,11 +57,7 @@ func (s *Server) issueAccessToken(ctx context.Context, r *http.Request, st *stat
 		Iss: s.issuer(r, st), Sub: g.subject, Aud: s.audience(r, st), ClientID: g.client.ClientID,
 		Scope: g.scope, Iat: now.Unix(), Exp: exp.Unix(), Jti: jti, Sid: g.family,
 	}
-	jws, err := st.key.jose.Sign(c.appendJSON(make([]byte, 0, 320)))
-	if err != nil {
-		return "", err
-	}
-	return jws.CompactSerialize()
+	return st.key.jws.sign(c.appendJSON(make([]byte, 0, 320)))
 }
 
 // appendJSON renders the claims without reflection (the password grant's
