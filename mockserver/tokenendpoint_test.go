@@ -61,3 +61,35 @@ func BenchmarkPasswordGrant(b *testing.B) {
 		}
 	}
 }
+
+func TestResolveScope(t *testing.T) {
+	allowed := []string{"read", "write", "admin"}
+	for _, tc := range []struct {
+		requested, want, err string
+	}{
+		{requested: "", want: "read"},
+		{requested: "   ", want: "read"},
+		{requested: "write", want: "write"},
+		{requested: "read write", want: "read write"},
+		{requested: "write read", want: "write read"},
+		{requested: "read  write", want: "read write"},
+		{requested: " read", want: "read"},
+		{requested: "read ", want: "read"},
+		{requested: "read write read", want: "read write"},
+		{requested: "a", err: "scope a is not allowed for this client"},
+		{requested: "read delete", err: "scope delete is not allowed for this client"},
+		{requested: "re\"ad", err: "scope contains characters not allowed by RFC 6749 section 3.3"},
+	} {
+		t.Run(tc.requested, func(t *testing.T) {
+			got, oerr := resolveScope(tc.requested, allowed, "read")
+			if tc.err != "" {
+				require.NotNil(t, oerr)
+				assert.Equal(t, "invalid_scope", oerr.code)
+				assert.Equal(t, tc.err, oerr.description)
+				return
+			}
+			require.Nil(t, oerr)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
