@@ -26,7 +26,7 @@ test-go:
 test-js:
 	bash scripts/test-js.sh
 
-## test-worker: the HTTP conformance suite against the mock on the local Workers runtime.
+## test-worker: the HTTP conformance suite, concurrent requests to one Go instance and a panicking instance's replacement, on the local Workers runtime.
 test-worker:
 	bash scripts/test-worker.sh
 
@@ -79,6 +79,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseRule -fuzztime 30s ./mockserver/admin
 	$(GO) test -run '^$$' -fuzz FuzzCall -fuzztime 30s ./wasm/internal/bridge
 	$(GO) test -run '^$$' -fuzz FuzzJSONWriterString -fuzztime 30s ./wasm/internal/bridge
+	$(GO) test -run '^$$' -fuzz FuzzParseRequestFrame -fuzztime 30s ./mockserver/worker
 
 ## dist: release artifacts in dist/: ropc and ropc-mock for linux, darwin, windows on amd64 and arm64, the npm tarball, SHA256SUMS.
 dist: js

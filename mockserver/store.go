@@ -11,8 +11,9 @@ import (
 // ErrNotFound is returned by Store lookups that find nothing.
 var ErrNotFound = errors.New("mockserver: not found")
 
-// Store holds all mutable protocol state, so a stateless host (Cloudflare
-// Workers runs every request in a fresh instance) can keep it in SQL.
+// Store holds all mutable protocol state, so a host whose instances come and
+// go (on Cloudflare Workers each isolate runs its own instance, and any
+// isolate may serve any request) can keep it in SQL.
 //
 // Tokens are stored only as TokenHash values (hex SHA-256), never raw.
 // Every method maps to one SQL statement (GetRefreshToken is one SELECT with

@@ -2,8 +2,10 @@
 # make test (part): builds the worker, serves it with `wrangler dev` on a free
 # loopback port with a fresh local D1 database and a throwaway signing key,
 # and runs the shared HTTP conformance suite against it
-# (TestWorkerConformance in mockserver/worker), then the admin reset check
-# (TestWorkerAdminReset). A skipped or missing run fails.
+# (TestWorkerConformance in mockserver/worker), the admin reset check
+# (TestWorkerAdminReset), concurrent requests to the isolate's one Go instance
+# (TestWorkerConcurrentRequests) and the replacement of an instance that
+# panics (TestWorkerPanicReplacesInstance). A skipped or missing run fails.
 set -euo pipefail
 source "$(dirname "$0")/worker-lib.sh"
 ensure_wrangler
@@ -27,18 +29,19 @@ start_wrangler "$port" "$tmp/state" "$tmp/wrangler.log" --env-file "$tmp/test.en
 url="http://127.0.0.1:$port"
 log "wrangler dev is serving $url"
 
+tests=(TestWorkerConformance TestWorkerAdminReset TestWorkerConcurrentRequests TestWorkerPanicReplacesInstance)
 status=0
 (cd "$ROOT" && ROPC_WORKER_URL="$url" ROPC_WORKER_ADMIN_TOKEN="$admin_token" ROPC_WORKER_REQUIRED=1 \
-	go test -count=1 -v -run '^(TestWorkerConformance|TestWorkerAdminReset)$' ./mockserver/worker/) >"$tmp/test.out" 2>&1 || status=$?
+	go test -count=1 -v -timeout 5m -run "^($(IFS='|'; echo "${tests[*]}"))\$" ./mockserver/worker/) >"$tmp/test.out" 2>&1 || status=$?
 grep -E '^(=== RUN|\s*--- (FAIL|SKIP)|FAIL|ok|PASS)|Error|expected|actual' "$tmp/test.out" | grep -v '^=== RUN' >&2 || true
 if [[ $status -ne 0 ]]; then
-	log "conformance FAILED against the worker (exit $status); full output:"
+	log "worker tests FAILED against the worker (exit $status); full output:"
 	cat "$tmp/test.out" >&2
 	log "wrangler log:"
 	tail -50 "$tmp/wrangler.log" >&2
 	exit "$status"
 fi
-for test in TestWorkerConformance TestWorkerAdminReset; do
+for test in "${tests[@]}"; do
 	if ! grep -q -- "^    --- PASS: $test/workers_runtime " "$tmp/test.out"; then
 		log "$test did not run and pass against the worker (skipped?):"
 		cat "$tmp/test.out" >&2
@@ -48,4 +51,4 @@ done
 passed=$(grep -cE -- '^\s*--- PASS:' "$tmp/test.out" || true)
 failed=$(grep -cE -- '^\s*--- FAIL:' "$tmp/test.out" || true)
 skipped=$(grep -cE -- '^\s*--- SKIP:' "$tmp/test.out" || true)
-echo "conformance: $passed passed, $failed failed, $skipped skipped"
+echo "worker tests: $passed passed, $failed failed, $skipped skipped"

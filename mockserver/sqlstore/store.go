@@ -1,8 +1,8 @@
 // Package sqlstore keeps the mock's protocol state (refresh-token families,
 // rotation, revocations, lockout counters) in SQL through database/sql, so a
-// host that starts a fresh Go instance per request — Cloudflare Workers with
-// the D1 driver of github.com/syumai/workers — behaves like the long-lived
-// native server. The SQL is SQLite's dialect (D1 is SQLite); on native hosts
+// host with many short-lived Go instances — Cloudflare Workers, one instance
+// per isolate, with the D1 driver of github.com/syumai/workers — behaves like
+// the long-lived native server. The SQL is SQLite's dialect (D1 is SQLite); on native hosts
 // OpenSQLite gives the same store over an on-disk file.
 //
 // D1 has no interactive transactions, so every method is a single statement

@@ -8,15 +8,15 @@ import (
 	"net/http"
 	"os"
 
-	"github.com/syumai/workers"
 	"github.com/syumai/workers/cloudflare"
 	"github.com/syumai/workers/cloudflare/d1"
 
 	"github.com/ropcgo/ropc/mockserver/sqlstore"
 )
 
-// main runs once per request: the generated worker.mjs instantiates the
-// module, waits for Serve, and hands it the one request.
+// main runs once per instance, and entry.mjs starts one instance per isolate:
+// it reads the environment, opens D1 and builds the handler, then serves
+// every request the isolate receives until the instance ends.
 func main() {
 	logger := newLogger(cloudflare.Getenv(envLogLevel), os.Stderr)
 	var h http.Handler
@@ -30,5 +30,5 @@ func main() {
 		logger.Error("worker setup failed", "err", err)
 		h = unavailable(err)
 	}
-	workers.Serve(h)
+	serveRequests(h)
 }
