@@ -93,3 +93,35 @@ func TestResolveScope(t *testing.T) {
 		})
 	}
 }
+
+// FuzzResolveScope holds resolveScope to the plain reading of RFC 6749
+// §3.3: split on spaces, drop empty and repeated tokens, join with one
+// space (what it computed before it learnt to return a canonical request
+// as is).
+func FuzzResolveScope(f *testing.F) {
+	for _, s := range []string{"", "read", "read write", " read", "read ", "read  read", "write read admin", "x"} {
+		f.Add(s)
+	}
+	allowed := []string{"read", "write", "admin"}
+	f.Fuzz(func(t *testing.T, requested string) {
+		got, oerr := resolveScope(requested, allowed, "read")
+		var want []string
+		for _, sc := range strings.Split(requested, " ") {
+			if sc == "" {
+				continue
+			}
+			if !isScopeToken(sc) || !contains(allowed, sc) {
+				require.NotNil(t, oerr, "%q", requested)
+				return
+			}
+			if !contains(want, sc) {
+				want = append(want, sc)
+			}
+		}
+		require.Nil(t, oerr, "%q", requested)
+		if len(want) == 0 {
+			want = []string{"read"}
+		}
+		assert.Equal(t, strings.Join(want, " "), got)
+	})
+}
