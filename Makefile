@@ -30,7 +30,7 @@ test-js:
 test-worker:
 	bash scripts/test-worker.sh
 
-## test-interop: third-party JavaScript OAuth clients (simple-oauth2, @badgateway/oauth2-client) against ropc-mock.
+## test-interop: third-party JavaScript OAuth clients (simple-oauth2, @badgateway/oauth2-client, oauth4webapi with DPoP) against ropc-mock.
 test-interop:
 	bash mockserver/conformance/jsclients/run.sh
 
@@ -70,11 +70,15 @@ bench-worker:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseTokenResponse -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzDecodeFlatJSON -fuzztime 30s ./sdk/core
+	$(GO) test -run '^$$' -fuzz FuzzParseChallengeResponse -fuzztime 30s ./sdk/core
+	$(GO) test -run '^$$' -fuzz FuzzParseAuthenticators -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzUnmarshalSavedToken -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzParseHead -fuzztime 30s ./sdk/keychain
 	$(GO) test -run '^$$' -fuzz FuzzHandler -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzAppendJSON -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzResolveScope -fuzztime 30s ./mockserver
+	$(GO) test -run '^$$' -fuzz FuzzDPoPProof -fuzztime 30s ./mockserver
+	$(GO) test -run '^$$' -fuzz FuzzNeedsDPoPNonce -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzParseJSONParams -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzProfileHandler -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzParseRule -fuzztime 30s ./mockserver/admin

@@ -3,7 +3,7 @@
 
 /** RFC 6749 §5.2: the authorization server answered with an error code. */
 export class OAuthError extends Error {
-  constructor({ code, description = '', uri = '', status = 0 } = {}, options) {
+  constructor({ code, description = '', uri = '', status = 0, kind = 'other', extra = {}, retryAfter = null } = {}, options) {
     super(`ropc: the authorization server answered ${code}` +
       (status ? ` (HTTP ${status})` : '') + (description ? `: ${description}` : ''), options);
     this.name = 'OAuthError';
@@ -11,8 +11,29 @@ export class OAuthError extends Error {
     this.description = description;
     this.uri = uri;
     this.status = status;
+    /** The situation, decided by the Go core: invalid_credentials, mfa_required, ... */
+    this.kind = kind;
+    /** Every other member of the error body (mfa_token, error_codes, suberror, claims, ...). */
+    this.extra = extra;
+    /** Seconds to wait (Retry-After) for rate_limited and account_locked, or null. */
+    this.retryAfter = retryAfter;
   }
 }
+
+const inspect = Symbol.for('nodejs.util.inspect.custom');
+
+// console.log of an OAuthError shows extra without its mfa_token, which
+// continues a sign-in like a password would.
+Object.defineProperty(OAuthError.prototype, inspect, {
+  enumerable: false,
+  value(depth, options, show) {
+    const extra = { ...this.extra };
+    if ('mfa_token' in extra) extra.mfa_token = '[redacted]';
+    const shown = { code: this.code, kind: this.kind, status: this.status, description: this.description, extra };
+    if (this.retryAfter != null) shown.retryAfter = this.retryAfter;
+    return `${this.stack}\n${typeof show === 'function' ? show(shown, options) : JSON.stringify(shown)}`;
+  },
+});
 
 /**
  * Everything that is not an OAuth error: network failure, timeout, refused
@@ -42,6 +63,18 @@ function scrub(text, secrets) {
   return out;
 }
 
+/** Replaces, inside a parsed JSON value, every string that contains a secret. */
+function scrubValue(v, secrets) {
+  if (typeof v === 'string') return secrets.some((s) => s && v.includes(s)) ? '[redacted]' : v;
+  if (Array.isArray(v)) return v.map((x) => scrubValue(x, secrets));
+  if (v && typeof v === 'object') {
+    const out = {};
+    for (const [k, x] of Object.entries(v)) out[k] = scrubValue(x, secrets);
+    return out;
+  }
+  return v;
+}
+
 /** Converts an error object from the WebAssembly bridge to an error class. */
 export function fromBridge(e, what, secrets = []) {
   const clean = (text) => scrub(text, secrets);
@@ -49,6 +82,7 @@ export function fromBridge(e, what, secrets = []) {
     case 'oauth':
       return new OAuthError({
         code: clean(e.code), description: clean(e.description), uri: clean(e.uri), status: e.status ?? 0,
+        kind: e.oauthKind || 'other', extra: scrubValue(e.extra ?? {}, secrets), retryAfter: e.retryAfter || null,
       });
     case 'http': {
       const contentType = clean(e.contentType);
@@ -56,6 +90,9 @@ export function fromBridge(e, what, secrets = []) {
         (contentType ? ` (${contentType})` : '') + ', not an OAuth answer',
       { reason: 'http_status', status: e.status, contentType });
     }
+    case 'token_type':
+      // RFC 9449 §5: a Bearer token for a DPoP client, or a DPoP token without a key.
+      return new TransportError(`ropc: ${what}: ${String(e.message).replace(/^ropc: /, '')}`, { reason: 'token_type' });
     case 'insecure':
       // core.CheckTransportSecurity: plain http to a host that is not loopback.
       return new TransportError(e.message, { reason: 'insecure_url' });

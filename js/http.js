@@ -31,12 +31,14 @@ export class Inflight {
 
 /**
  * Sends one request and reads at most maxBytes of its body.
- * Resolves to { status, contentType, wwwAuthenticate, body: Uint8Array }.
+ * Resolves to { status, contentType, wwwAuthenticate, dpopNonce, retryAfter, body: Uint8Array }.
  */
-export async function send(fetchFn, req, { timeoutMs, maxBytes, what, inflight }) {
+export async function send(fetchFn, req, { timeoutMs, maxBytes, what, inflight, signal }) {
   const at = where(req.url);
   const closed = () => new TransportError(`ropc: ${what} to ${at} was cancelled: the client was closed`, { reason: 'closed' });
+  const aborted = () => new TransportError(`ropc: ${what} to ${at} was aborted`, { reason: 'aborted', cause: signal?.reason });
   if (inflight.closed) throw closed();
+  if (signal?.aborted) throw aborted();
   const ac = new AbortController();
   // The signal cancels the request when the fetch honours it; `stopped` ends
   // the wait even when it does not (options.fetch can be any function), so
@@ -51,9 +53,11 @@ export async function send(fetchFn, req, { timeoutMs, maxBytes, what, inflight }
   let timedOut = false;
   const timer = setTimeout(() => { timedOut = true; stop(); }, timeoutMs);
   inflight.stops.add(stop);
+  signal?.addEventListener('abort', stop, { once: true });
   const failure = (cause) => {
     if (timedOut) return new TransportError(`ropc: ${what} to ${at} timed out after ${timeoutMs} ms`, { reason: 'timeout', cause });
     if (inflight.closed) return closed();
+    if (signal?.aborted) return aborted();
     return new TransportError(`ropc: ${what} to ${at} failed: network error`, { reason: 'network', cause });
   };
   try {
@@ -89,12 +93,40 @@ export async function send(fetchFn, req, { timeoutMs, maxBytes, what, inflight }
       status: res.status,
       contentType: res.headers.get('content-type') ?? '',
       wwwAuthenticate: res.headers.get('www-authenticate') ?? '',
+      dpopNonce: res.headers.get('dpop-nonce') ?? '', // RFC 9449 §8
+      retryAfter: res.headers.get('retry-after') ?? '',
       body,
     };
   } finally {
     clearTimeout(timer);
     inflight.stops.delete(stop);
+    signal?.removeEventListener('abort', stop);
   }
+}
+
+/** Waits ms milliseconds; rejects with TransportError reason 'aborted' or 'closed' when stopped first. */
+export function sleep(ms, { signal, inflight, what }) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new TransportError(`ropc: ${what} was aborted`, { reason: 'aborted', cause: signal.reason }));
+      return;
+    }
+    const stop = () => {
+      clearTimeout(timer);
+      inflight.stops.delete(stop);
+      signal?.removeEventListener('abort', stop);
+      reject(inflight.closed
+        ? new TransportError(`ropc: ${what} was cancelled: the client was closed`, { reason: 'closed' })
+        : new TransportError(`ropc: ${what} was aborted`, { reason: 'aborted', cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      inflight.stops.delete(stop);
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    inflight.stops.add(stop);
+    signal?.addEventListener('abort', stop, { once: true });
+  });
 }
 
 const tooLarge = () => new TransportError('too large', { reason: 'too_large' });

@@ -30,19 +30,38 @@ export interface ClientOptions {
   /** RFC 7662 endpoint, when there is no issuer to discover it from. */
   introspectionUrl?: string;
   /**
+   * MFA challenge endpoint (Auth0 /mfa/challenge, Okta /oauth2/{server}/v1/challenge); by default the
+   * discovered mfa_challenge_endpoint or the provider's path next to the token endpoint.
+   */
+  challengeUrl?: string;
+  /**
    * Where ropc.wasm comes from when it is not next to the package's index.js (a bundler that does not emit it, an
    * Electron package, a Worker): its URL (under Node also a file path), a Response or a promise of one (`fetch(url)`),
    * its bytes, or a compiled WebAssembly.Module. One module serves every client of a JavaScript realm: the first
    * createClient that loads it decides.
    */
   wasm?: WasmSource;
+  /**
+   * DPoP (RFC 9449): bind tokens to a key. `true` generates a non-extractable ES256 key with WebCrypto;
+   * `{ keyPair }` uses the app's own CryptoKeyPair (ECDSA P-256 or Ed25519), e.g. one kept in IndexedDB.
+   * Every token, refresh, revocation and introspection request then carries a proof, and session.fetch sends
+   * DPoP tokens with `Authorization: DPoP` and a proof. A Bearer answer fails with TransportError reason
+   * 'token_type' unless `allowBearer` is true.
+   */
+  dpop?: boolean | DPoPOptions;
+}
+
+export interface DPoPOptions {
+  keyPair?: CryptoKeyPair;
+  /** Accept a Bearer token from a server that ignores DPoP (a downgrade; refused by default). */
+  allowBearer?: boolean;
 }
 
 export type WasmSource = string | URL | Response | PromiseLike<Response> | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
 
 export interface Token {
   accessToken: string;
-  /** 'Bearer' (normalised), another type as sent, or '' when the server sent none. */
+  /** 'Bearer' or 'DPoP' (normalised), another type as sent, or '' when the server sent none. */
   tokenType: string;
   /** Lifetime in seconds as sent, or null when unknown. */
   expiresIn: number | null;
@@ -61,6 +80,39 @@ export interface PasswordGrantOptions {
   scope?: string | string[];
   /** Extra form parameters. */
   params?: Record<string, string | string[]>;
+  /** Auth0 connection: sends the password-realm grant with realm. */
+  realm?: string;
+  /** A one-time code sent with the password as otp (Keycloak). */
+  otp?: string;
+  /** Aborts the request (TransportError reason 'aborted'). */
+  signal?: AbortSignal;
+}
+
+/** One of the user's enrolled second factors (Auth0 GET /mfa/authenticators). */
+export interface Authenticator {
+  id: string;
+  /** otp or oob. */
+  type: string;
+  channel?: string;
+  name?: string;
+}
+
+/** What signIn asks onChallenge to obtain from the user. */
+export type Challenge =
+  | { type: 'otp'; channel?: string }
+  | { type: 'oob'; bindingCode?: string; channel?: string }
+  | { type: 'recovery_code' }
+  | { type: 'select_authenticator'; authenticators: Authenticator[] };
+
+export interface SignInOptions extends PasswordGrantOptions {
+  /**
+   * Returns the code ('otp'), the recovery code ('recovery_code') or the chosen authenticator id
+   * ('select_authenticator'). For 'oob' it tells the user to approve on their device; its return is ignored
+   * while signIn polls. A throw stops the sign-in with the server's mfa_required OAuthError (cause: the throw).
+   */
+  onChallenge?: (challenge: Challenge) => string | void | Promise<string | void>;
+  /** Answer mfa_required with a recovery code instead of a challenge. */
+  recovery?: boolean;
 }
 
 export interface Introspection {
@@ -119,7 +171,10 @@ export interface TokenStore {
 export interface Session {
   /** A fresh access token; concurrent callers share one refresh. */
   accessToken(): Promise<string>;
-  /** fetch with Authorization: Bearer; on 401 error="invalid_token" refreshes once and retries. */
+  /**
+   * fetch with Authorization: Bearer (or DPoP and a proof for a DPoP token); on 401 error="invalid_token"
+   * refreshes once and retries; a DPoP use_dpop_nonce challenge is retried once with the server's nonce.
+   */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** The token held now. */
   readonly token: Token;
@@ -131,6 +186,8 @@ export interface Session {
 
 export interface Client {
   passwordGrant(options: PasswordGrantOptions): Promise<Token>;
+  /** The password grant, then the second factor through onChallenge when the server asks for one. */
+  signIn(options: SignInOptions): Promise<Token>;
   refresh(refreshToken: string, options?: { scope?: string | string[]; params?: Record<string, string | string[]> }): Promise<Token>;
   revoke(token: string, options?: { hint?: 'access_token' | 'refresh_token' | string }): Promise<void>;
   introspect(token: string, options?: { hint?: string }): Promise<Introspection>;
@@ -140,19 +197,35 @@ export interface Client {
   /** Runs discovery now (otherwise it runs on the first call that needs an endpoint); resolves to the metadata. */
   discover(): Promise<Metadata>;
   close(): void;
+  /** RFC 7638 thumbprint of the DPoP key (the jkt tokens are bound to), or null without DPoP. */
+  readonly dpopThumbprint: string | null;
 }
 
 export function createClient(options: ClientOptions): Promise<Client>;
 
+/** The situation behind an OAuthError, decided by the Go core (the same for the Go SDK and the CLI). */
+export type ErrorKind =
+  | 'invalid_credentials' | 'mfa_required' | 'mfa_invalid_code' | 'mfa_denied' | 'interaction_required'
+  | 'password_expired' | 'account_setup_required' | 'account_locked' | 'account_disabled' | 'rate_limited'
+  | 'consent_required' | 'invalid_client' | 'invalid_scope' | 'server_unavailable' | 'other';
+
 /** RFC 6749 §5.2 error answer. */
 export class OAuthError extends Error {
-  constructor(fields: { code: string; description?: string; uri?: string; status?: number }, options?: { cause?: unknown });
+  constructor(fields: {
+    code: string; description?: string; uri?: string; status?: number;
+    kind?: ErrorKind; extra?: Record<string, unknown>; retryAfter?: number | null;
+  }, options?: { cause?: unknown });
   readonly name: 'OAuthError';
   /** invalid_request, invalid_client, invalid_grant, unauthorized_client, unsupported_grant_type, invalid_scope, ... */
   readonly code: string;
   readonly description: string;
   readonly uri: string;
   readonly status: number;
+  readonly kind: ErrorKind;
+  /** Every other member of the error body: mfa_token, error_codes, suberror, claims, trace_id, ... */
+  readonly extra: Record<string, unknown>;
+  /** Seconds to wait (Retry-After) for rate_limited and account_locked, or null when unknown. */
+  readonly retryAfter: number | null;
 }
 
 /**
@@ -165,10 +238,12 @@ export class OAuthError extends Error {
  */
 export type TransportErrorReason =
   | 'network' | 'timeout' | 'redirect' | 'too_large' | 'malformed' | 'http_status'
-  | 'insecure_url' | 'invalid_input' | 'closed' | 'sign_in_again' | 'discovery'
+  | 'insecure_url' | 'invalid_input' | 'closed' | 'sign_in_again' | 'discovery' | 'aborted'
   | 'store' | 'not_saved' | 'store_unavailable' | 'store_plaintext' | 'store_corrupt'
   /** ropc.wasm could not be read, fetched or compiled; the message names the file or URL. */
-  | 'wasm_load';
+  | 'wasm_load'
+  /** RFC 9449 §5: a Bearer token answered to a DPoP client (unless allowBearer), or a DPoP token without a key. */
+  | 'token_type';
 
 /** Every failure that is not an OAuth error answer. */
 export class TransportError extends Error {

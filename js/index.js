@@ -3,7 +3,8 @@
 // Go builds requests and parses answers; this file sends them (http.js) and
 // keeps the client's state.
 import { OAuthError, TransportError, fromBridge } from './errors.js';
-import { Inflight, send } from './http.js';
+import { createDPoP } from './dpop.js';
+import { Inflight, send, sleep } from './http.js';
 import { loadCore } from './loader.js';
 import { PREVIOUS_SCOPE, createSession } from './session.js';
 
@@ -40,11 +41,14 @@ export async function createClient(options = {}) {
     token: endpoint(o.tokenUrl, 'token endpoint'),
     revocation: endpoint(o.revocationUrl, 'revocation endpoint'),
     introspection: endpoint(o.introspectionUrl, 'introspection endpoint'),
+    challenge: endpoint(o.challengeUrl, 'challenge endpoint'),
   };
   const issuer = o.issuer ? rule('checkIssuer', str(o.issuer), flag(allow)) : '';
   const authMethod = rule('resolveAuthMethod', str(o.authMethod), str(o.clientSecret));
+  // RFC 9449: `dpop: true` or `dpop: { keyPair, allowBearer }` (dpop.js).
+  const dpop = await createDPoP(o.dpop, (fn, ...args) => callCore(core, fn, 'DPoP', [], ...args));
   return new Client(core, {
-    fetchFn, timeoutMs, maxResponseBytes, allow, issuer, endpoints,
+    fetchFn, timeoutMs, maxResponseBytes, allow, issuer, endpoints, dpop,
     // As configured, before discovery: what a saved token records it belongs to.
     configured: { tokenUrl: endpoints.token, revocationUrl: endpoints.revocation },
     auth: { clientId: o.clientId ?? '', clientSecret: o.clientSecret ?? '', authMethod },
@@ -70,14 +74,132 @@ class Client {
     this.#cfg = cfg;
   }
 
-  /** RFC 6749 §4.3.2: exchanges a username and password for a token. */
-  async passwordGrant({ username, password, scope, params } = {}) {
+  /**
+   * RFC 6749 §4.3.2: exchanges a username and password for a token, once.
+   * `realm` makes it Auth0's password-realm grant; `otp` sends a one-time
+   * code with the password (Keycloak).
+   */
+  async passwordGrant({ username, password, scope, params, realm, otp, signal } = {}) {
     const endpoint = await this.#endpoint('token');
     const scopes = scopeList(scope).join(' ');
-    const req = this.#build('buildPasswordRequest', 'token request', endpoint,
-      str(username), str(password), scopes, paramString(params));
+    const req = this.#build('buildSignInRequest', 'token request', endpoint,
+      str(username), str(password), scopes, paramString(params), str(realm), str(otp));
     // core.GrantedScope: an omitted scope is the scope that was requested.
-    return this.#tokenCall(req, 'token request', [str(password)], scopes, '', '');
+    return this.#tokenCall(req, 'token request', [str(password)], { grant: '', signal }, scopes, '', '');
+  }
+
+  /**
+   * Signs in with the password grant and, when the server asks for a second
+   * factor (Auth0, Okta: mfa_required with an mfa_token), finishes through
+   * onChallenge({ type, bindingCode?, channel?, authenticators? }), which
+   * returns the code ('otp'), the recovery code ('recovery_code') or the
+   * authenticator id ('select_authenticator'); for 'oob' it tells the user to
+   * approve on their device and its return is ignored while ropc polls.
+   * `otp` is a code the caller already has: sent with the password (Keycloak)
+   * and used for the mfa-otp step. `recovery: true` answers with a recovery
+   * code instead of a challenge. The password is sent once. `signal` aborts
+   * (TransportError reason 'aborted').
+   */
+  async signIn({ username, password, scope, params, otp, realm, recovery = false, onChallenge, signal } = {}) {
+    let first;
+    try {
+      return await this.passwordGrant({ username, password, scope, params, otp, realm, signal });
+    } catch (e) {
+      first = e;
+    }
+    const mfaToken = first instanceof OAuthError && first.kind === 'mfa_required' ? first.extra?.mfa_token : undefined;
+    if (typeof mfaToken !== 'string' || !mfaToken || (typeof onChallenge !== 'function' && !otp)) throw first;
+    const step = { mfaToken, scope, params, signal };
+    // When the user cannot answer, the server's demand stays the error (with the reason as its cause).
+    const demand = (cause) => new OAuthError({ code: first.code, description: first.description, uri: first.uri,
+      status: first.status, kind: first.kind, extra: first.extra, retryAfter: first.retryAfter }, { cause });
+    const ask = async (challenge) => {
+      try {
+        return await onChallenge(challenge);
+      } catch (cause) {
+        throw demand(cause);
+      }
+    };
+    if (otp) return this.#mfaGrant({ ...step, grant: GRANT_MFA_OTP, otp: str(otp) });
+    if (recovery) return this.#mfaGrant({ ...step, grant: GRANT_MFA_RECOVERY, recoveryCode: str(await ask({ type: 'recovery_code' })) });
+    let challengeUrl;
+    try {
+      challengeUrl = await this.#challengeEndpoint();
+    } catch (e) {
+      throw demand(e);
+    }
+    const authenticatorId = await this.#selectAuthenticator(challengeUrl, mfaToken, ask, demand, signal);
+    const challenge = await this.#challenge(challengeUrl, mfaToken, authenticatorId, signal);
+    if (challenge.promptType === 'otp') {
+      const code = str(await ask({ type: 'otp', ...(challenge.channel ? { channel: challenge.channel } : {}) }));
+      if (challenge.type === 'oob') {
+        // SMS or voice: the user typed the code the channel delivered.
+        return this.#mfaGrant({ ...step, grant: GRANT_MFA_OOB, oobCode: challenge.oobCode, bindingCode: code });
+      }
+      return this.#mfaGrant({ ...step, grant: GRANT_MFA_OTP, otp: code });
+    }
+    await ask({ type: 'oob', ...(challenge.bindingCode ? { bindingCode: challenge.bindingCode } : {}),
+      ...(challenge.channel ? { channel: challenge.channel } : {}) });
+    return this.#pollOOB({ ...step, oobCode: challenge.oobCode, interval: challenge.interval });
+  }
+
+  async #challengeEndpoint() {
+    if (this.#cfg.endpoints.challenge) return this.#cfg.endpoints.challenge;
+    let meta = '';
+    if (this.#cfg.issuer) meta = JSON.stringify((await this.discover()).raw ?? {});
+    const url = this.#call('challengeEndpoint', 'challenge endpoint', await this.#endpoint('token'), meta);
+    return this.#call('checkEndpoint', 'challenge endpoint', 'challenge endpoint', url, flag(this.#cfg.allow));
+  }
+
+  /** Auth0 lists the enrolled factors; with two or more the user picks one. */
+  async #selectAuthenticator(challengeUrl, mfaToken, ask, demand, signal) {
+    const req = this.#call('buildAuthenticatorsRequest', 'authenticator list', challengeUrl, mfaToken);
+    if (!req) return '';
+    let list;
+    try {
+      const res = await this.#send(req, 'authenticator list', signal);
+      list = this.#parse('parseAuthenticators', 'authenticator list', res, [mfaToken], res.retryAfter);
+    } catch (e) {
+      if (signal?.aborted || this.#closed) throw e;
+      return ''; // optional step: the challenge reports real problems
+    }
+    if (list.length < 2) return '';
+    const id = str(await ask({ type: 'select_authenticator', authenticators: list }));
+    if (!list.some((a) => a.id === id)) {
+      throw demand(new TransportError(`ropc: ${JSON.stringify(id)} is not one of the authenticators offered`, { reason: 'invalid_input' }));
+    }
+    return id;
+  }
+
+  async #challenge(challengeUrl, mfaToken, authenticatorId, signal) {
+    const req = this.#build('buildChallengeRequest', 'challenge request', challengeUrl, mfaToken, '', authenticatorId);
+    const res = await this.#send(req, 'challenge request', signal);
+    return this.#parse('parseChallengeResponse', 'challenge request', res, [mfaToken], res.retryAfter);
+  }
+
+  /** One MFA grant request (mfa-otp, mfa-oob, mfa-recovery-code). */
+  async #mfaGrant({ grant, mfaToken, otp = '', oobCode = '', bindingCode = '', recoveryCode = '', scope, params, signal }) {
+    const scopes = scopeList(scope).join(' ');
+    const req = this.#build('buildMFATokenRequest', 'token request', await this.#endpoint('token'),
+      grant, mfaToken, otp, oobCode, bindingCode, recoveryCode, scopes, paramString(params));
+    // core.GrantedScope: an omitted scope is the scope that was requested.
+    return this.#tokenCall(req, 'token request', [mfaToken, recoveryCode], { grant, signal }, scopes, '', '');
+  }
+
+  /** Polls the mfa-oob grant until approved, denied, expired or aborted (RFC 8628 §3.5 pacing). */
+  async #pollOOB({ oobCode, interval, ...step }) {
+    let wait = Number(interval) > 0 ? Number(interval) : JSON.parse(this.#core.oobPoll('authorization_pending', '0')).ok.next;
+    for (;;) {
+      await sleep(wait * 1000, { signal: step.signal, inflight: this.#inflight, what: 'out-of-band approval' });
+      try {
+        return await this.#mfaGrant({ ...step, grant: GRANT_MFA_OOB, oobCode });
+      } catch (e) {
+        if (!(e instanceof OAuthError)) throw e;
+        const next = this.#call('oobPoll', 'out-of-band approval', e.code, String(wait));
+        if (!next.again) throw e;
+        wait = next.next;
+      }
+    }
   }
 
   /** RFC 6749 §6: a new token for a refresh token; keeps the old one if none is returned. */
@@ -89,14 +211,14 @@ class Client {
     // core.KeptRefreshToken and core.GrantedScope: without a new refresh token
     // the old one stays (RFC 6749 §6); an omitted scope is the requested one,
     // or the previous grant's (the session passes it).
-    return this.#tokenCall(req, 'refresh request', [str(refreshToken)], scopes, str(refreshToken), str(previousScope));
+    return this.#tokenCall(req, 'refresh request', [str(refreshToken)], {}, scopes, str(refreshToken), str(previousScope));
   }
 
   /** RFC 7009: revokes a token; resolves to undefined. */
   async revoke(token, { hint } = {}) {
     const endpoint = await this.#endpoint('revocation');
     const req = this.#build('buildRevocation', 'revocation request', endpoint, str(token), str(hint));
-    const res = await this.#send(req, 'revocation request');
+    const res = await this.#sendProof(req, 'revocation request');
     this.#parse('parseRevocation', 'revocation request', res, [str(token)]);
   }
 
@@ -104,7 +226,7 @@ class Client {
   async introspect(token, { hint } = {}) {
     const endpoint = await this.#endpoint('introspection');
     const req = this.#build('buildIntrospection', 'introspection request', endpoint, str(token), str(hint));
-    const res = await this.#send(req, 'introspection request');
+    const res = await this.#sendProof(req, 'introspection request');
     return this.#parse('parseIntrospection', 'introspection request', res, [str(token)]);
   }
 
@@ -138,11 +260,16 @@ class Client {
   }
 
   #session(token, options, initialSave) {
+    const { dpop } = this.#cfg;
+    // RFC 9449 §5: a DPoP token is usable only with the key (checked once here;
+    // refreshed tokens are checked as they arrive).
+    this.#call('checkTokenType', 'session', token.tokenType ?? '', dpop ? '1' : '', '1');
     const rule = (fn, ...args) => this.#call(fn, 'session', ...args);
     const num = (v) => (v == null ? '' : String(Math.trunc(v)));
     return createSession(this, token, options, {
       fetchFn: this.#cfg.fetchFn,
       bearerChallenge: (header) => this.#call('parseBearerChallenge', 'bearer challenge', header),
+      dpop,
       // sdk/core's refresh margin, "sign in again" and retry rules, as package sdk's TokenSource applies them.
       rules: {
         refreshMargin: (ms) => rule('refreshMargin', ms == null ? '' : String(ms)),
@@ -162,6 +289,11 @@ class Client {
       })),
       initialSave,
     });
+  }
+
+  /** RFC 7638 thumbprint of the DPoP key (the jkt tokens are bound to), or null without DPoP. */
+  get dpopThumbprint() {
+    return this.#cfg.dpop?.thumbprint ?? null;
   }
 
   #checkStore(store, name) {
@@ -247,15 +379,38 @@ class Client {
     return this.#callScrubbed(fn, what, secrets, res.status, res.contentType, res.wwwAuthenticate, res.body, ...extra);
   }
 
-  #send(req, what) {
+  #send(req, what, signal) {
     const { fetchFn, timeoutMs, maxResponseBytes } = this.#cfg;
-    return send(fetchFn, req, { timeoutMs, maxBytes: maxResponseBytes, what, inflight: this.#inflight });
+    return send(fetchFn, req, { timeoutMs, maxBytes: maxResponseBytes, what, inflight: this.#inflight, signal });
   }
 
-  /** Sends a token request; the scope and refresh token the core fills in come from the caller (core.GrantedScope, core.KeptRefreshToken). */
-  async #tokenCall(req, what, secrets, requestedScope = '', previousRefreshToken = '', previousScope = '') {
-    const res = await this.#send(req, what);
-    const token = this.#parse('parseTokenResponse', what, res, secrets, requestedScope, previousRefreshToken, previousScope);
+  /**
+   * Sends a token, revocation or introspection request, with a DPoP proof when
+   * the client has a key, and once more when the server demands a nonce
+   * (RFC 9449 §8; the body is a string, so it can be sent again).
+   */
+  async #sendProof(req, what, signal) {
+    const { dpop } = this.#cfg;
+    if (!dpop) return this.#send(req, what, signal);
+    for (let attempt = 0; ; attempt++) {
+      const headers = { ...req.headers, dpop: await dpop.proof(req.method, req.url) };
+      const res = await this.#send({ ...req, headers }, what, signal);
+      if (dpop.observe(req.url, res) && attempt === 0) continue;
+      return res;
+    }
+  }
+
+  /**
+   * Sends a token request; the scope and refresh token the core fills in come from the caller (core.GrantedScope,
+   * core.KeptRefreshToken); `grant` ('' or an MFA grant) refines an error's kind, `signal` aborts.
+   */
+  async #tokenCall(req, what, secrets, { grant = '', signal } = {}, requestedScope = '', previousRefreshToken = '', previousScope = '') {
+    const res = await this.#sendProof(req, what, signal);
+    const token = this.#parse('parseSignInResponse', what, res, secrets, res.retryAfter, grant,
+      requestedScope, previousRefreshToken, previousScope);
+    const { dpop } = this.#cfg;
+    // RFC 9449 §5: a Bearer answer to a DPoP request is refused unless allowed.
+    if (dpop) this.#call('checkTokenType', what, token.tokenType, '1', dpop.allowBearer ? '1' : '');
     // Go leaves raw out for JSON bodies: JSON.parse is much cheaper here.
     token.raw ??= JSON.parse(decoder.decode(res.body));
     return redactable(token);
@@ -263,6 +418,10 @@ class Client {
 }
 
 const decoder = new TextDecoder();
+// MFA grants by the short names the core maps to Auth0's/Okta's grant types.
+const GRANT_MFA_OTP = 'otp';
+const GRANT_MFA_OOB = 'oob';
+const GRANT_MFA_RECOVERY = 'recovery_code';
 const str = (v) => (v == null ? '' : String(v));
 const flag = (v) => (v ? '1' : '');
 

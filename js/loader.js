@@ -34,10 +34,28 @@ const FUNCTIONS = {
   tokenStep: 16, // hasToken, hasAccessToken, hasRefreshToken, rejected, expiresAtMs, expiresIn, marginMs, retryAtMs, nowMs
   refreshFailure: 17, // oauthCode, forced, hasAccessToken, expiresAtMs, nowMs
   nextDiscoveryURL: 18, // issuer, triedJSON
+  // Sign-in functions (wasm/internal/bridge/mfa.go), numbered from 32.
+  buildSignInRequest: 32, // endpoint, clientId, clientSecret, authMethod, username, password, scope, params, realm, otp
+  buildMFATokenRequest: 33, // endpoint, clientId, clientSecret, authMethod, grant, mfaToken, otp, oobCode, bindingCode, recoveryCode, scope, params
+  parseSignInResponse: 34, // status, contentType, wwwAuthenticate, body, retryAfter, grant, requestedScope, previousRefreshToken, previousScope
+  challengeEndpoint: 35, // tokenEndpoint, metadataJSON
+  buildChallengeRequest: 36, // endpoint, clientId, clientSecret, authMethod, mfaToken, types, authenticatorId
+  parseChallengeResponse: 37, // status, contentType, wwwAuthenticate, body, retryAfter
+  buildAuthenticatorsRequest: 38, // challengeEndpoint, mfaToken
+  parseAuthenticators: 39, // status, contentType, wwwAuthenticate, body, retryAfter
+  oobPoll: 40, // errorCode, intervalSeconds
   // Saved tokens (wasm/internal/bridge/savedtoken.go), numbered from 201.
   marshalSavedToken: 201, // savedToken (JSON)
   unmarshalSavedToken: 202, // record, tokenUrl, issuer, clientId
   checkStoreName: 203, // name
+  // DPoP (RFC 9449), wasm/internal/bridge/dpop.go
+  dpopKey: 101, // publicJwk
+  dpopSigningInput: 102, // alg, canonicalJwk, method, url, accessToken, nonce, nowMillis
+  dpopProof: 103, // signingInput, signature bytes
+  dpopNonce: 104, // url, status, wwwAuthenticate, body, dpopNonceHeader
+  checkTokenType: 105, // tokenType, dpop ('1' or ''), allowBearer ('1' or '')
+  parseDPoPChallenge: 106, // header
+  dpopNonceOrigin: 107, // url
 };
 
 let loading;

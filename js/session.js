@@ -11,7 +11,7 @@ import { OAuthError, TransportError } from './errors.js';
 export const PREVIOUS_SCOPE = Symbol('ropc.previousScope');
 
 export function createSession(client, token, { onTokenChange, marginMs, store, name } = {},
-  { fetchFn, bearerChallenge, rules, encode, initialSave = false }) {
+  { fetchFn, bearerChallenge, rules, encode, initialSave = false, dpop }) {
   const margin = rules.refreshMargin(marginMs); // throws for a negative margin
   let current = token;
   let refreshing = null;
@@ -90,42 +90,75 @@ export function createSession(client, token, { onTokenChange, marginMs, store, n
     return refreshing;
   }
 
-  async function accessToken() {
+  // The token to send now (core.NextTokenStep), refreshed first when due.
+  async function currentToken() {
     if (dead) throw dead;
-    if (refreshing) return (await refreshing).accessToken;
+    if (refreshing) return refreshing;
     // core.NextTokenStep's "use" for a token with an access token and not yet due, without the call.
     const at = dueAt();
-    if (current.accessToken && (at === null || Date.now() < at)) return current.accessToken;
+    if (current.accessToken && (at === null || Date.now() < at)) return current;
     const { step, reason } = rules.tokenStep(current, false, margin, retryAt, Date.now());
-    if (step === 'use') return current.accessToken;
+    if (step === 'use') return current;
     if (step === 'sign_in_again') throw signInAgain(reason);
-    return (await refreshOnce(false)).accessToken;
+    return refreshOnce(false);
   }
 
-  function withBearer(input, init, at) {
+  async function accessToken() {
+    return (await currentToken()).accessToken;
+  }
+
+  // RFC 6750 §2.1 Bearer, or RFC 9449 §7.1 DPoP with a proof for this request
+  // (the scheme is the core's answer for the token's type).
+  async function withToken(input, init, tok) {
     const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
-    headers.set('authorization', `Bearer ${at}`);
+    const scheme = dpop ? dpop.scheme(tok.tokenType) : 'Bearer';
+    headers.set('authorization', `${scheme} ${tok.accessToken}`);
+    if (scheme === 'DPoP') {
+      const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+      const url = input instanceof Request ? input.url : new URL(input, globalThis.location?.href).href;
+      headers.set('dpop', await dpop.proof(method.toUpperCase(), url, tok.accessToken));
+    }
     return fetchFn(input, { ...init, headers });
+  }
+
+  // A resource server's DPoP-Nonce is kept; true when it demands one (RFC 9449 §9).
+  function nonceDemanded(input, res, tok) {
+    if (!dpop || !res.headers.has('dpop-nonce') || dpop.scheme(tok.tokenType) !== 'DPoP') return false;
+    const url = input instanceof Request ? input.url : new URL(input, globalThis.location?.href).href;
+    return dpop.observe(url, {
+      status: res.status, wwwAuthenticate: res.headers.get('www-authenticate') ?? '', dpopNonce: res.headers.get('dpop-nonce'),
+    });
   }
 
   async function sessionFetch(input, init = {}) {
     // A URL object goes on as a string: Electron's net.fetch takes no URL.
     if (input instanceof URL) input = input.href;
-    const again = typeof Request === 'function' && input instanceof Request ? input.clone() : input;
-    const at = await accessToken();
-    const res = await withBearer(input, init, at);
-    if (res.status !== 401) return res;
-    // RFC 6750 §3.1: invalid_token means this token was refused (revoked,
-    // expired early); any other 401 is not fixed by refreshing.
-    const challenge = bearerChallenge(res.headers.get('www-authenticate') ?? '');
-    if (!challenge.bearer || challenge.params.error !== 'invalid_token') return res;
-    if (current.accessToken === at) {
+    const isRequest = typeof Request === 'function' && input instanceof Request;
+    // Copies for the retries (a nonce demand, then a refused token); a
+    // streamed body cannot be sent twice, so such a request is not retried.
+    const replayable = !(typeof ReadableStream === 'function' && init.body instanceof ReadableStream);
+    const copies = isRequest ? [input.clone(), input.clone()] : [input, input];
+    const tok = await currentToken();
+    let res = await withToken(input, init, tok);
+    if (nonceDemanded(input, res, tok) && replayable) {
+      res.body?.cancel().catch(() => {});
+      res = await withToken(copies.shift(), init, tok);
+    }
+    if (res.status !== 401 || !replayable) return res;
+    // RFC 6750 §3.1 / RFC 9449 §7.1: invalid_token means this token was
+    // refused (revoked, expired early); any other 401 is not fixed by refreshing.
+    const header = res.headers.get('www-authenticate') ?? '';
+    const challenge = bearerChallenge(header);
+    const refused = (challenge.bearer && challenge.params.error === 'invalid_token') ||
+      (dpop && dpop.refusedToken(header));
+    if (!refused) return res;
+    if (current.accessToken === tok.accessToken) {
       const { step } = rules.tokenStep(current, true, margin, retryAt, Date.now());
       if (step === 'hand_back') return res; // nothing to refresh with: the 401 goes to the caller
       await refreshOnce(true);
     }
     res.body?.cancel().catch(() => {});
-    return withBearer(again, init, current.accessToken);
+    return withToken(copies.shift(), init, current);
   }
 
   // A new session from a fresh sign-in is a change too. `saved` settles when that first write

@@ -27,6 +27,13 @@ type accessClaims struct {
 	// that revoking the refresh token (RFC 7009 §2.1) or detecting its reuse
 	// (RFC 9700 §4.14.2) also invalidates the access tokens issued from it.
 	Sid string `json:"sid,omitempty"`
+	// Cnf binds a DPoP token to its key (RFC 9449 §6.1: cnf.jkt).
+	Cnf *confirmation `json:"cnf,omitempty"`
+}
+
+// confirmation is the RFC 7800 cnf claim with RFC 9449's jkt member.
+type confirmation struct {
+	JKT string `json:"jkt"`
 }
 
 // grant is what a successful grant authorises.
@@ -42,10 +49,11 @@ type grant struct {
 func (s *Server) issueAccessToken(ctx context.Context, r *http.Request, st *state, g grant, now time.Time, ids []string) (string, error) {
 	jti := ids[0]
 	exp := now.Add(st.accessTTL)
+	jkt := dpopKeyOf(ctx)
 	if st.opaque {
 		tok := ids[1]
 		err := s.store.PutAccessToken(ctx, AccessToken{
-			Hash: TokenHash(tok), JTI: jti, Family: g.family, ClientID: g.client.ClientID,
+			Hash: TokenHash(tok), JTI: bindID(jti, jkt), Family: g.family, ClientID: g.client.ClientID,
 			Subject: g.subject, Scope: g.scope, IssuedAt: now, ExpiresAt: exp,
 		})
 		if err != nil {
@@ -61,6 +69,9 @@ func (s *Server) issueAccessToken(ctx context.Context, r *http.Request, st *stat
 	c := accessClaims{
 		Iss: iss, Sub: g.subject, Aud: aud, ClientID: g.client.ClientID,
 		Scope: g.scope, Iat: now.Unix(), Exp: exp.Unix(), Jti: jti, Sid: g.family,
+	}
+	if jkt != "" {
+		c.Cnf = &confirmation{JKT: jkt}
 	}
 	return st.key.jws.sign(c.appendJSON(make([]byte, 0, 320)))
 }
@@ -89,6 +100,11 @@ func (c *accessClaims) appendJSON(b []byte) []byte {
 	if c.Sid != "" {
 		b = append(b, `,"sid":`...)
 		b = appendJSONString(b, c.Sid)
+	}
+	if c.Cnf != nil {
+		b = append(b, `,"cnf":{"jkt":`...)
+		b = appendJSONString(b, c.Cnf.JKT)
+		b = append(b, '}')
 	}
 	return append(b, '}')
 }
@@ -151,6 +167,9 @@ func (s *Server) verifyAccessToken(ctx context.Context, r *http.Request, st *sta
 		c = accessClaims{
 			Iss: s.issuer(r, st), Sub: at.Subject, Aud: s.audience(r, st), ClientID: at.ClientID,
 			Scope: at.Scope, Iat: at.IssuedAt.Unix(), Exp: at.ExpiresAt.Unix(), Jti: at.JTI, Sid: at.Family,
+		}
+		if jkt := boundKey(at.JTI); jkt != "" {
+			c.Cnf = &confirmation{JKT: jkt}
 		}
 	}
 	if now.Unix() >= c.Exp {

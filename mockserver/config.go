@@ -33,6 +33,9 @@ type Config struct {
 	Issuer string `json:"issuer,omitempty"`
 	// Audience is the aud claim of access tokens; empty means the issuer.
 	Audience string `json:"audience,omitempty"`
+	// DPoPIatWindow is how far a DPoP proof's iat may lie from the mock's
+	// clock, either way (RFC 9449 §11.1); 0 means 60s.
+	DPoPIatWindow Duration `json:"dpop_iat_window,omitempty"`
 	// AccessTokenTTL defaults to 1h, RefreshTokenTTL to 720h.
 	AccessTokenTTL  Duration `json:"access_token_ttl,omitempty"`
 	RefreshTokenTTL Duration `json:"refresh_token_ttl,omitempty"`
@@ -83,6 +86,14 @@ type Client struct {
 	// DefaultScopes are granted when the request has no scope (RFC 6749
 	// §3.3); empty means all of Scopes.
 	DefaultScopes []string `json:"default_scopes,omitempty"`
+	// DPoP (RFC 9449) is "allowed" (default: a proof binds the tokens, none
+	// gives Bearer tokens) or "required" (a token request without a proof is
+	// refused with invalid_dpop_proof); "ignored" plays a server without
+	// DPoP (proofs unread, Bearer tokens).
+	DPoP string `json:"dpop,omitempty"`
+	// DPoPNonce makes the token endpoint demand a server nonce in proofs
+	// (RFC 9449 §8): use_dpop_nonce with a fresh DPoP-Nonce until one comes.
+	DPoPNonce bool `json:"dpop_nonce,omitempty"`
 }
 
 // User is a resource owner.
@@ -445,6 +456,9 @@ func (c *Config) Validate() error {
 			return bad("lockout", "window and duration must not be negative")
 		}
 	}
+	if c.DPoPIatWindow < 0 {
+		return bad("dpop_iat_window", "must not be negative")
+	}
 	if len(c.Clients) == 0 {
 		return bad("clients", "at least one client is required")
 	}
@@ -502,7 +516,7 @@ func validateClient(cl Client) *ConfigError {
 			return bad(fmt.Sprintf(".default_scopes[%d]", j), "%q is not in scopes", s)
 		}
 	}
-	return nil
+	return validateClientDPoP(cl)
 }
 
 func validateUser(u User) *ConfigError {

@@ -28,6 +28,10 @@ func (s *Server) refreshGrant(ctx context.Context, r *http.Request, st *state, c
 	if rt.ClientID != client.ClientID {
 		return nil, errInvalidGrant("refresh token was issued to another client")
 	}
+	// RFC 9449 §5: a public client's bound refresh token needs its key.
+	if oerr := checkRefreshBinding(ctx, rt.Family); oerr != nil {
+		return nil, oerr
+	}
 	if rt.FamilyRevoked {
 		return nil, errInvalidGrant("refresh token has been revoked")
 	}

@@ -106,7 +106,7 @@ func (s *Server) audience(r *http.Request, st *state) string {
 // SetCORS lets browser pages and Electron renderers on other origins call
 // the mock. No cookies are involved, so "*" is safe; WWW-Authenticate is
 // exposed so a script can read RFC 6750 challenges, Retry-After so it can
-// honour RFC 9110 §10.2.3 on a 429 or 503.
+// honour RFC 9110 §10.2.3 on a 429 or 503, DPoP-Nonce for RFC 9449 §8 nonces.
 func SetCORS(h http.Header) {
 	h["Access-Control-Allow-Origin"] = hdrAnyOrigin
 	h["Access-Control-Expose-Headers"] = hdrExposed
@@ -117,7 +117,7 @@ func SetCORS(h http.Header) {
 // so an Add by a later handler appends to a fresh copy, never to these.
 var (
 	hdrAnyOrigin = []string{"*"}
-	hdrExposed   = []string{"WWW-Authenticate, Retry-After"}
+	hdrExposed   = []string{"WWW-Authenticate, Retry-After, DPoP-Nonce"}
 	hdrJSON      = []string{"application/json"}
 	hdrNoStore   = []string{"no-store"}
 	hdrNoCache   = []string{"no-cache"}
@@ -130,7 +130,7 @@ func preflight(w http.ResponseWriter, r *http.Request, methods string) bool {
 	}
 	h := w.Header()
 	h.Set("Access-Control-Allow-Methods", methods)
-	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept")
+	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, DPoP") // RFC 9449 §4.1
 	h.Set("Access-Control-Max-Age", "600")
 	h.Set("Allow", methods)
 	w.WriteHeader(http.StatusNoContent)

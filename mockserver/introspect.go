@@ -53,6 +53,9 @@ func (s *Server) introspect(ctx context.Context, r *http.Request, st *state, tok
 		if c.Scope != "" {
 			m["scope"] = c.Scope
 		}
+		if c.Cnf != nil {
+			dpopConfirmation(m, c.Cnf.JKT, true)
+		}
 		return m, nil
 	}
 	tryRefresh := func() (map[string]any, error) {
@@ -76,6 +79,7 @@ func (s *Server) introspect(ctx context.Context, r *http.Request, st *state, tok
 		if rt.Scope != "" {
 			m["scope"] = rt.Scope
 		}
+		dpopConfirmation(m, boundKey(rt.Family), false)
 		return m, nil
 	}
 	first, second := tryAccess, tryRefresh

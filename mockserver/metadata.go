@@ -28,6 +28,7 @@ func (s *Server) serveMetadata(w http.ResponseWriter, r *http.Request, st *state
 		"introspection_endpoint_auth_methods_supported": authMethods,
 		"revocation_endpoint_auth_methods_supported":    authMethods,
 		"access_token_signing_alg_values_supported":     []string{string(st.key.alg)},
+		"dpop_signing_alg_values_supported":             DPoPSigningAlgs, // RFC 9449 §5.1
 	}
 	if oidc {
 		m["subject_types_supported"] = []string{"public"}

@@ -284,7 +284,11 @@ func (s *Server) serveProfileMetadata(w http.ResponseWriter, r *http.Request, st
 	if !allowMethods(w, r, http.MethodGet, http.MethodHead) {
 		return
 	}
-	body, _ := json.Marshal(st.prov.metadata(s.issuer(r, st), s.baseURL(r, st), st, oauth))
+	m := st.prov.metadata(s.issuer(r, st), s.baseURL(r, st), st, oauth)
+	if profileSupportsDPoP(st) {
+		m["dpop_signing_alg_values_supported"] = DPoPSigningAlgs // RFC 9449 §5.1
+	}
+	body, _ := json.Marshal(m)
 	w.Header().Set("Cache-Control", "no-cache")
 	writeJSON(w, http.StatusOK, body)
 }

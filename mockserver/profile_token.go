@@ -47,6 +47,14 @@ func (s *Server) serveProfileToken(w http.ResponseWriter, r *http.Request, st *s
 		s.profileRefused(w, r, st.prov.wrap(oerr, a), grantType)
 		return
 	}
+	// RFC 9449 §5: the proof is checked before the grant (dpop_binding.go).
+	if profileSupportsDPoP(st) {
+		if r, oerr = s.tokenEndpointDPoP(w, r, st, client.clientEntry); oerr != nil {
+			s.profileRefused(w, r, st.prov.wrap(oerr, a), grantType)
+			return
+		}
+		a.r = r
+	}
 	var (
 		resp     *tokenResponse
 		recovery string

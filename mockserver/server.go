@@ -48,6 +48,8 @@ type Server struct {
 	// overlapIO runs independent store calls of one request concurrently:
 	// worth it for a networked store, pure overhead for the memory store.
 	overlapIO bool
+	// dpopReplay remembers the jti of accepted DPoP proofs (RFC 9449 §11.1).
+	dpopReplay jtiCache
 
 	evicted atomic.Uint64 // tokens the store dropped at the max_tokens limit
 

@@ -36,6 +36,12 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, st *state) {
 		s.tokenError(w, r, oerr, grantType)
 		return
 	}
+	// RFC 9449 §5: the proof is checked before the grant, so a nonce retry
+	// never counts a failed password twice.
+	if r, oerr = s.tokenEndpointDPoP(w, r, st, client.clientEntry); oerr != nil {
+		s.tokenError(w, r, oerr, grantType)
+		return
+	}
 	var resp *tokenResponse
 	switch grantType {
 	case "password":
@@ -63,6 +69,7 @@ func (s *Server) tokenError(w http.ResponseWriter, r *http.Request, e *oauthErro
 // tokenResponse is RFC 6749 §5.1.
 type tokenResponse struct {
 	AccessToken  string
+	TokenType    string // "Bearer" (the default when empty) or "DPoP" (RFC 9449 §5)
 	ExpiresIn    int64
 	RefreshToken string
 	Scope        string
@@ -75,7 +82,13 @@ func (t *tokenResponse) marshal() []byte {
 	b := make([]byte, 0, 96+len(t.AccessToken)+len(t.RefreshToken)+len(t.Scope))
 	b = append(b, `{"access_token":"`...)
 	b = append(b, t.AccessToken...)
-	b = append(b, `","token_type":"Bearer","expires_in":`...)
+	b = append(b, `","token_type":"`...)
+	if t.TokenType == "" {
+		b = append(b, "Bearer"...)
+	} else {
+		b = append(b, t.TokenType...)
+	}
+	b = append(b, `","expires_in":`...)
 	b = strconv.AppendInt(b, t.ExpiresIn, 10)
 	if t.RefreshToken != "" {
 		b = append(b, `,"refresh_token":"`...)
@@ -147,7 +160,7 @@ func (s *Server) issueTokens(ctx context.Context, r *http.Request, st *state, g 
 		return nil, s.internal(ctx, "random", err)
 	}
 	if g.family == "" {
-		g.family = ids[len(ids)-1]
+		g.family = grantFamily(ctx, g.client, ids[len(ids)-1])
 	}
 	rt := ids[0]
 	err = s.store.PutRefreshToken(ctx, RefreshToken{
@@ -161,7 +174,7 @@ func (s *Server) issueTokens(ctx context.Context, r *http.Request, st *state, g 
 	if err != nil {
 		return nil, s.internal(ctx, "issue access token", err)
 	}
-	return &tokenResponse{AccessToken: at, ExpiresIn: int64(st.accessTTL / time.Second), RefreshToken: rt, Scope: g.scope}, nil
+	return &tokenResponse{AccessToken: at, TokenType: tokenTypeFor(ctx), ExpiresIn: int64(st.accessTTL / time.Second), RefreshToken: rt, Scope: g.scope}, nil
 }
 
 // internal logs a server-side failure (never a secret) and returns the

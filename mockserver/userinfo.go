@@ -14,10 +14,10 @@ func (s *Server) serveUserinfo(w http.ResponseWriter, r *http.Request, st *state
 		return
 	}
 	noStore(w.Header())
-	tok, problem := bearerToken(r)
+	tok, scheme, problem := resourceToken(r)
 	if problem != "" {
 		// RFC 6750 §3.1: a malformed request is 400 invalid_request.
-		w.Header().Set("WWW-Authenticate", bearerChallenge("invalid_request", problem))
+		w.Header().Set("WWW-Authenticate", resourceChallenge(scheme, "invalid_request", problem))
 		writeJSON(w, http.StatusBadRequest, errorBody("invalid_request", problem))
 		return
 	}
@@ -39,8 +39,15 @@ func (s *Server) serveUserinfo(w http.ResponseWriter, r *http.Request, st *state
 	}
 	if user == nil {
 		const desc = "the access token is invalid, expired or revoked"
-		w.Header().Set("WWW-Authenticate", bearerChallenge("invalid_token", desc))
+		w.Header().Set("WWW-Authenticate", resourceChallenge(scheme, "invalid_token", desc))
 		writeJSON(w, http.StatusUnauthorized, errorBody("invalid_token", desc))
+		return
+	}
+	boundTo := ""
+	if c.Cnf != nil {
+		boundTo = c.Cnf.JKT
+	}
+	if !s.checkResourceDPoP(w, r, st, tok, scheme, boundTo) {
 		return
 	}
 	claims := make(map[string]any, len(user.Claims)+1)

@@ -5,3 +5,4 @@
 source "$(dirname "$0")/lib.sh"
 build_js_and_mock
 node --expose-gc js/bench/bench.mjs
+node js/bench/dpop.mjs

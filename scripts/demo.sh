@@ -103,4 +103,26 @@ echo "\$ ropc logout --from demo --store file"
 bin/ropc logout --from demo --store file --timeout 10s | tee "$work/logout.json"
 grep -q '"revoked":true' "$work/logout.json" || die "ropc logout did not revoke"
 
-bold "==> demo passed: discover, token, userinfo, introspect, refresh, revoke and a saved session all worked against ropc-mock at $issuer"
+bold "==> 7. DPoP (RFC 9449): a token bound to a key in dpop.jwk (created, mode 0600), public client public-client"
+dpop=(--token-url "$issuer/token" --client-id public-client --auth none --timeout 10s --dpop-key "$work/dpop.jwk")
+echo "\$ ropc token --token-url $issuer/token --client-id public-client --auth none --dpop-key dpop.jwk --username $USERNAME --password-stdin"
+printf '%s\n' "$PASSWORD" | bin/ropc token "${dpop[@]}" --username "$USERNAME" --password-stdin >"$work/dpop-token.json" ||
+	die "ropc token --dpop-key"
+cat "$work/dpop-token.json"
+grep -q '"token_type": *"DPoP"' "$work/dpop-token.json" || die "the token is not DPoP-bound"
+echo "\$ ropc get $issuer/userinfo ... --dpop-key dpop.jwk --token-stdin < dpop-token.json   # Authorization: DPoP + proof"
+bin/ropc get "$issuer/userinfo" "${dpop[@]}" --token-stdin <"$work/dpop-token.json" >"$work/dpop-userinfo.json" ||
+	die "ropc get /userinfo with DPoP"
+cat "$work/dpop-userinfo.json"
+echo
+bold "==> 8. the bound refresh token is useless with another key (expect exit 1, invalid_grant)"
+set +e
+bin/ropc refresh --token-url "$issuer/token" --client-id public-client --auth none --timeout 10s --dpop-key "$work/other.jwk" \
+	--refresh-token-stdin <"$work/dpop-token.json" >/dev/null 2>"$work/dpop-err.json"
+rc=$?
+set -e
+cat "$work/dpop-err.json"
+[ "$rc" -eq 1 ] || die "refresh with another DPoP key exited $rc, want 1"
+grep -q '"invalid_grant"' "$work/dpop-err.json" || die "refresh with another DPoP key did not report invalid_grant"
+
+bold "==> demo passed: discover, token, userinfo, introspect, refresh, revoke, a saved session and DPoP all worked against ropc-mock at $issuer"

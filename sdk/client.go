@@ -23,6 +23,8 @@ type Client struct {
 	maxBytes int64
 	now      func() time.Time
 
+	dpop *dpopState // nil without Config.DPoP
+
 	lastURL atomic.Pointer[cachedURL]
 
 	mu   sync.Mutex // guards meta
@@ -49,6 +51,13 @@ func NewClient(cfg Config) (*Client, error) {
 	if c.maxBytes == 0 {
 		c.maxBytes = DefaultMaxResponseBytes
 	}
+	if cfg.DPoP != nil {
+		d, err := newDPoP(cfg.DPoP)
+		if err != nil {
+			return nil, err
+		}
+		c.dpop = d
+	}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -68,8 +77,11 @@ func (c *Client) Format(f fmt.State, verb rune) { formatAs(f, verb, c.String()) 
 type RequestOption func(*requestOptions)
 
 type requestOptions struct {
-	scopes []string
-	extra  url.Values
+	scopes   []string
+	extra    url.Values
+	otp      string // WithOTP
+	realm    string // WithRealm
+	recovery bool   // WithRecoveryCode
 }
 
 // WithScopes requests scopes (RFC 6749 §3.3). On refresh it may only narrow the original grant (§6).
@@ -108,7 +120,7 @@ func (c *Client) PasswordToken(ctx context.Context, username, password string, o
 	}
 	o := collect(opts)
 	req, err := core.NewPasswordRequest(tokenURL, *c.auth, core.PasswordParams{
-		Username: username, Password: password, Scopes: o.scopes, Extra: o.extra,
+		Username: username, Password: password, Scopes: o.scopes, Extra: o.extra, Realm: o.realm, OTP: o.otp,
 	})
 	if err != nil {
 		return nil, err
@@ -145,11 +157,15 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string, opts ...Reque
 }
 
 func (c *Client) exchange(ctx context.Context, req *core.Request) (*Token, error) {
-	resp, err := c.send(ctx, req)
+	resp, err := c.sendProof(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	return core.ParseTokenResponse(resp, c.now())
+	tok, err := core.ParseTokenResponse(resp, c.now())
+	if err != nil {
+		return nil, err
+	}
+	return tok, c.checkTokenType(tok)
 }
 
 // scrub removes the secrets a request carried from an error built from the server's answer

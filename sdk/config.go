@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"crypto"
 	"errors"
 	"fmt"
 	"net/http"
@@ -26,6 +27,10 @@ type Config struct {
 	// RevocationURL (RFC 7009) and IntrospectionURL (RFC 7662); discovered from Issuer if empty.
 	RevocationURL    string
 	IntrospectionURL string
+	// ChallengeURL is the MFA challenge endpoint (Auth0 /mfa/challenge, Okta
+	// /oauth2/{server}/v1/challenge). Empty means derived from the token
+	// endpoint, which works for Auth0's and Okta's own paths.
+	ChallengeURL string
 
 	ClientID     string
 	ClientSecret string
@@ -48,8 +53,17 @@ type Config struct {
 	// literal in 127.0.0.0/8 or ::1, or "localhost"; not "*.localhost" (core.CheckTransportSecurity
 	// says why).
 	AllowInsecureHTTP bool
-	// Now is the clock for expiry computations; nil means time.Now.
+	// Now is the clock for expiry computations and DPoP proofs' iat; nil means time.Now.
 	Now func() time.Time
+
+	// DPoP, when set, binds tokens to this key (RFC 9449): an *ecdsa.PrivateKey on P-256
+	// (proofs signed ES256) or an ed25519.PrivateKey (EdDSA), or any crypto.Signer over such a
+	// key (a hardware key). Every token, refresh, revocation and introspection request then
+	// carries a proof, and Transport sends DPoP tokens with the DPoP scheme and a proof.
+	DPoP crypto.Signer
+	// DPoPAllowBearer accepts a Bearer token from a server asked for a DPoP one. By default such
+	// an answer is a *TokenTypeError: a silent downgrade would give up the key's protection.
+	DPoPAllowBearer bool
 }
 
 // String redacts the client secret; the other fields are not secret.
@@ -94,7 +108,7 @@ func (c *Config) validate() error {
 	}
 	for _, e := range []struct{ field, url string }{
 		{"TokenURL", c.TokenURL}, {"Issuer", c.Issuer},
-		{"RevocationURL", c.RevocationURL}, {"IntrospectionURL", c.IntrospectionURL},
+		{"RevocationURL", c.RevocationURL}, {"IntrospectionURL", c.IntrospectionURL}, {"ChallengeURL", c.ChallengeURL},
 	} {
 		if e.url == "" {
 			continue

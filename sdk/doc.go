@@ -47,11 +47,35 @@
 // token as ErrSignInAgain, and tells the app about new tokens so it can persist them. The
 // sdk/oauth2adapter package bridges a TokenSource to oauth2.TokenSource.
 //
+// # DPoP
+//
+// With Config.DPoP set to a private key (ECDSA P-256 for ES256, Ed25519 for EdDSA, or any
+// crypto.Signer over one), the client proves possession of the key on every token, refresh,
+// revocation and introspection request (RFC 9449), and the server binds its tokens to the key:
+// a copied refresh token is useless without it. Transport then sends DPoP tokens as
+// "Authorization: DPoP" with a proof for each request, retries once when a server demands a nonce
+// (use_dpop_nonce), and keeps each server's newest nonce. A Bearer token answered to a DPoP
+// request is a *TokenTypeError unless Config.DPoPAllowBearer accepts the downgrade.
+//
+// # Multi-factor sign-in
+//
+// SignIn performs the password grant and finishes a sign-in that needs a second factor through a
+// Prompter: Auth0 and Okta answer mfa_required with an mfa_token, then a one-time code
+// (mfa-otp grant), an out-of-band approval polled at the token endpoint (mfa-oob) or a recovery
+// code (mfa-recovery-code) completes it. Keycloak takes the code with the password (WithOTP);
+// Entra cannot do MFA in this grant (KindInteractionRequired). WithRealm selects an Auth0
+// connection. The steps are also callable one by one: MFAChallenge, MFAToken, PollOOB,
+// MFAAuthenticators.
+//
 // # Errors
 //
-// Use errors.As to branch: *OAuthError is the server's answer (Code "invalid_grant" is a wrong
-// username or password on the password grant, or a dead refresh token; "invalid_client" is a
-// misconfigured client); *HTTPError is a non-OAuth HTTP failure such as a proxy's 502;
+// Use errors.As to branch: *OAuthError is the server's answer. Its Kind names the situation the
+// same way for every provider (KindInvalidCredentials, KindMFARequired, KindAccountLocked, ...;
+// see Kind), Extra keeps every other member of the error body (mfa_token, Entra's error_codes,
+// suberror and claims), and RetryAfter the server's delay for KindRateLimited and
+// KindAccountLocked. Code is the RFC 6749 §5.2 code ("invalid_grant" is a wrong username or
+// password on the password grant, or a dead refresh token; "invalid_client" is a misconfigured
+// client); *HTTPError is a non-OAuth HTTP failure such as a proxy's 502;
 // *ProtocolError is a malformed response; *RedirectError, *ResponseTooLargeError and
 // *InsecureURLError are refusals of this package; *DiscoveryError names each metadata URL
 // tried and what it answered; ErrSignInAgain (errors.Is) means only the user's credentials can

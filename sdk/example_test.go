@@ -140,6 +140,52 @@ func ExampleClient_Introspect() {
 	// active: false
 }
 
+// Sign-in with a second factor: the server (here the mock as Auth0) answers mfa_required, and
+// SignIn asks the Prompter for the code, then finishes with the mfa-otp grant. The password is
+// sent once.
+func ExampleClient_SignIn() {
+	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP" // the user's authenticator app key
+	cfg := mockserver.DefaultConfig()
+	cfg.Profile = mockserver.ProfileAuth0
+	cfg.Users = append(cfg.Users, mockserver.User{Username: "ann", Password: "Passw0rd!",
+		MFA: &mockserver.MFA{Type: mockserver.MFATypeTOTP, Secret: secret}})
+	m, err := mockserver.New(cfg, mockserver.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := httptest.NewServer(m)
+	defer srv.Close()
+
+	client, err := sdk.NewClient(sdk.Config{TokenURL: srv.URL + "/oauth/token", ClientID: "client_id", ClientSecret: "client_secret"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	prompter := sdk.PrompterFunc(func(ctx context.Context, c sdk.Challenge) (string, error) {
+		switch c.Type {
+		case sdk.ChallengeOTP:
+			fmt.Println("asked for a one-time code")
+			return mockserver.TOTP(secret, time.Now()) // a real app asks the user
+		case sdk.ChallengeOOB:
+			fmt.Println("approve on your device", c.BindingCode)
+			return "", nil
+		}
+		return "", fmt.Errorf("cannot answer %s", c.Type)
+	})
+	tok, err := client.SignIn(context.Background(), "ann", "Passw0rd!", prompter)
+	var oe *sdk.OAuthError
+	switch {
+	case errors.As(err, &oe) && oe.Kind == sdk.KindMFAInvalidCode:
+		fmt.Println("wrong code")
+	case err != nil:
+		log.Fatal(err)
+	default:
+		fmt.Println("signed in:", tok.AccessToken != "")
+	}
+	// Output:
+	// asked for a one-time code
+	// signed in: true
+}
+
 // A session kept between runs: saved after sign-in (and after every refresh), resumed by the
 // next run. sdk/keychain.Open is the OS keychain; a file store stands in here.
 func ExampleLoadTokenSource() {

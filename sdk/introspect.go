@@ -18,7 +18,7 @@ func (c *Client) Introspect(ctx context.Context, token, hint string) (*Introspec
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.send(ctx, req)
+	resp, err := c.sendProof(ctx, req)
 	if err != nil {
 		return nil, scrub(err, token, c.cfg.ClientSecret)
 	}

@@ -19,7 +19,7 @@ func (c *Client) Revoke(ctx context.Context, token, hint string) error {
 	if err != nil {
 		return err
 	}
-	resp, err := c.send(ctx, req)
+	resp, err := c.sendProof(ctx, req)
 	if err == nil {
 		err = core.ParseRevocationResponse(resp)
 	}

@@ -144,7 +144,9 @@ func (c *Client) send(ctx context.Context, r *core.Request) (core.Response, erro
 		Status:          resp.StatusCode,
 		ContentType:     resp.Header.Get("Content-Type"),
 		WWWAuthenticate: resp.Header.Get("Www-Authenticate"),
+		RetryAfter:      resp.Header.Get("Retry-After"),
 		Body:            data,
+		DPoPNonce:       resp.Header.Get("Dpop-Nonce"),
 	}, nil
 }
 

@@ -61,12 +61,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	req2, err := authorize(req, tok)
-	if err != nil {
-		return nil, err
-	}
 	bodyClosed = true // the base RoundTripper closes it from here on
-	resp, err := t.base().RoundTrip(req2)
+	resp, err := t.sendAuthorized(req, tok)
 	if err != nil || resp.StatusCode != http.StatusUnauthorized || !invalidTokenChallenge(resp.Header) {
 		return resp, err
 	}
@@ -89,16 +85,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		drain(resp)
 		return nil, err
 	}
-	req3, err := authorize(retry, fresh)
-	if err != nil {
-		if retry.Body != nil {
-			retry.Body.Close()
-		}
-		drain(resp)
-		return nil, err
-	}
 	drain(resp)
-	return t.base().RoundTrip(req3)
+	return t.sendAuthorized(retry, fresh)
 }
 
 func (t *Transport) base() http.RoundTripper {
@@ -150,6 +138,9 @@ func replay(req *http.Request) (*http.Request, bool) {
 }
 
 func invalidTokenChallenge(h http.Header) bool {
+	if invalidDPoPToken(h) {
+		return true
+	}
 	for _, v := range h.Values("Www-Authenticate") {
 		if params, ok := core.ParseBearerChallenge(v); ok && params["error"] == "invalid_token" {
 			return true

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ropcgo/ropc/sdk"
 	"github.com/ropcgo/ropc/sdk/core"
@@ -18,6 +19,25 @@ type oauthErrorOutput struct {
 	ErrorDescription *string `json:"error_description"`
 	ErrorURI         *string `json:"error_uri"`
 	Status           int     `json:"status"`
+	// Kind names the situation (sdk.Kind): invalid_credentials, mfa_required, account_locked, ...
+	Kind string `json:"kind"`
+	// Extra holds the other members of the server's error body, scrubbed; {} when none.
+	Extra map[string]any `json:"extra"`
+	// RetryAfter is the server's Retry-After in seconds, when known (rate_limited, account_locked).
+	RetryAfter *int64 `json:"retry_after,omitempty"`
+}
+
+// shownExtra copies the error body's other members for printing, with the mfa_token (a
+// credential that continues the sign-in) redacted.
+func shownExtra(extra map[string]any) map[string]any {
+	out := make(map[string]any, len(extra))
+	for k, v := range extra {
+		if k == "mfa_token" {
+			v = "[redacted]"
+		}
+		out[k] = v
+	}
+	return out
 }
 
 func optional(s string) *string {
@@ -46,11 +66,23 @@ func fail(s stdio, op string, err error) int {
 		fmt.Fprintf(s.err, "ropc %s: %s\n", op, oneLine(strings.TrimPrefix(pe.Error(), "ropc: ")))
 		return exitUsage
 	case errors.As(err, &oe):
-		_ = writeJSON(s.err, oauthErrorOutput{Error: oe.Code, ErrorDescription: optional(oe.Description),
-			ErrorURI: optional(oe.URI), Status: oe.Status})
+		out := oauthErrorOutput{Error: oe.Code, ErrorDescription: optional(oe.Description),
+			ErrorURI: optional(oe.URI), Status: oe.Status, Kind: string(oe.Kind), Extra: shownExtra(oe.Extra)}
+		if out.Kind == "" { // built by hand (get's RFC 6750 challenge), not parsed by the core
+			out.Kind = string(core.Classify(oe.Code, oe.Description, oe.Extra, oe.Status))
+		}
+		if oe.RetryAfter > 0 {
+			secs := int64(oe.RetryAfter / time.Second)
+			out.RetryAfter = &secs
+		}
+		_ = writeJSON(s.err, out)
 		return exitOAuth
 	case errors.As(err, &ie):
 		fmt.Fprintf(s.err, "ropc %s: %s\n", op, insecureMessage(ie))
+		return exitFailure
+	case errors.Is(err, context.Canceled):
+		// Ctrl-C, e.g. while waiting for an out-of-band approval.
+		fmt.Fprintf(s.err, "ropc %s: interrupted\n", op)
 		return exitFailure
 	case errors.Is(err, context.DeadlineExceeded):
 		fmt.Fprintf(s.err, "ropc %s: timed out (raise --timeout): %s\n", op, oneLine(err.Error()))

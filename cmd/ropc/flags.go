@@ -22,6 +22,10 @@ func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf
 // commonFlags are the flags every subcommand shares: where the server is and
 // who the client is.
 type commonFlags struct {
+	// --dpop-key and --dpop-allow-bearer (dpop.go)
+	dpopKey         string
+	dpopAllowBearer bool
+
 	tokenURL      string
 	issuer        string
 	revocationURL string
@@ -32,6 +36,7 @@ type commonFlags struct {
 	secretFile       string
 	timeout          time.Duration
 	insecure         bool
+	challengeURL     string // token only: --challenge-url
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -42,6 +47,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.secretFile, "client-secret-file", "", "read the client secret from `PATH` (default: $"+secretEnvVar+")")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "give up after this `duration` (0: no limit)")
 	fs.BoolVar(&c.insecure, "insecure", false, "allow plain http to non-loopback hosts (test servers only; use https)")
+	c.registerDPoP(fs)
 }
 
 // authMethod maps --auth to the SDK's method.
@@ -103,6 +109,10 @@ func (c *commonFlags) newClient(s stdio) (*sdk.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	dpopKey, err := c.dpopSigner()
+	if err != nil {
+		return nil, err
+	}
 	timeout := c.timeout
 	if timeout <= 0 {
 		timeout = -1 // sdk: no timeout beyond the context; --timeout 0 means "wait as long as it takes"
@@ -111,12 +121,15 @@ func (c *commonFlags) newClient(s stdio) (*sdk.Client, error) {
 		TokenURL:          c.tokenURL,
 		Issuer:            c.issuer,
 		RevocationURL:     c.revocationURL,
+		ChallengeURL:      c.challengeURL,
 		IntrospectionURL:  c.introspectionURL,
 		ClientID:          c.clientID,
 		ClientSecret:      secret,
 		AuthMethod:        method,
 		Timeout:           timeout,
 		AllowInsecureHTTP: c.insecure,
+		DPoP:              dpopKey,
+		DPoPAllowBearer:   c.dpopAllowBearer,
 	})
 	if err != nil {
 		var ie *sdk.InsecureURLError

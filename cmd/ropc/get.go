@@ -142,11 +142,12 @@ func runGet(args []string, s stdio) int {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// RFC 6750 §3.1: a resource server reports token problems in the
 		// WWW-Authenticate challenge, which is an OAuth error.
-		if ch, ok := core.ParseBearerChallenge(resp.Header.Get("WWW-Authenticate")); ok && ch["error"] != "" {
+		if ch, ok := resourceChallenge(resp.Header.Get("WWW-Authenticate")); ok && ch["error"] != "" {
 			// A hostile resource server may echo the token it was sent.
 			sent := ts.Current()
 			return fail(s, "get", core.Scrub(&sdk.OAuthError{Code: ch["error"], Description: ch["error_description"],
-				URI: ch["error_uri"], Status: resp.StatusCode}, sent.AccessToken, sent.RefreshToken, tok.AccessToken, tok.RefreshToken))
+				URI: ch["error_uri"], Status: resp.StatusCode, Extra: map[string]any{},
+				Kind: core.Classify(ch["error"], ch["error_description"], nil, resp.StatusCode)}, sent.AccessToken, sent.RefreshToken, tok.AccessToken, tok.RefreshToken))
 		}
 		return fail(s, "get", fmt.Errorf("GET %s: server returned HTTP %d", redactQuery(target), resp.StatusCode))
 	}

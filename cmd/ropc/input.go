@@ -23,8 +23,21 @@ const maxStdin = 1 << 20
 // line is consumed as the secret; leading or trailing spaces are kept because
 // they can be part of a password.
 func readLine(r io.Reader, what string) (string, error) {
-	br := bufio.NewReaderSize(io.LimitReader(r, maxStdin), 4096)
-	line, err := br.ReadString('\n')
+	return newLineSource(r).next(what)
+}
+
+// lineSource reads successive lines of one input, for the password and then
+// a one-time code on standard input (--password-stdin --otp-stdin): one
+// buffered reader, so the first read does not swallow the second line.
+type lineSource struct{ br *bufio.Reader }
+
+func newLineSource(r io.Reader) *lineSource {
+	return &lineSource{br: bufio.NewReaderSize(io.LimitReader(r, maxStdin), 4096)}
+}
+
+// next reads the next line without its line ending.
+func (l *lineSource) next(what string) (string, error) {
+	line, err := l.br.ReadString('\n')
 	if err != nil && err != io.EOF {
 		return "", fmt.Errorf("reading %s from standard input: %w", what, err)
 	}
@@ -38,8 +51,17 @@ func readLine(r io.Reader, what string) (string, error) {
 // readPassword gets the password from standard input (--password-stdin) or
 // prompts on the terminal without echo.
 func readPassword(s stdio, fromStdin bool, username string) (string, error) {
+	return readPasswordFrom(s, nil, fromStdin, username)
+}
+
+// readPasswordFrom is readPassword reading standard input through lines
+// (when not nil), which later lines of the same input are read from too.
+func readPasswordFrom(s stdio, lines *lineSource, fromStdin bool, username string) (string, error) {
 	if fromStdin {
-		return readLine(s.in, "password")
+		if lines == nil {
+			lines = newLineSource(s.in)
+		}
+		return lines.next("password")
 	}
 	f, ok := s.in.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
@@ -66,6 +88,9 @@ type storedToken struct {
 	ExpiresAt    *string `json:"expires_at"`
 	RefreshToken string  `json:"refresh_token,omitempty"`
 	Scope        string  `json:"scope"`
+	// RecoveryCode is the new recovery code a recovery-code sign-in hands out
+	// (Auth0): the user must keep it, the used one is gone.
+	RecoveryCode string `json:"recovery_code,omitempty"`
 }
 
 // Format prints st as sdk.Token does, tokens redacted, for every verb.
@@ -77,6 +102,7 @@ func (st storedToken) Format(f fmt.State, _ rune) {
 func tokenOutput(t *sdk.Token) storedToken {
 	out := storedToken{AccessToken: t.AccessToken, TokenType: t.TokenType, ExpiresIn: t.ExpiresIn,
 		RefreshToken: t.RefreshToken, Scope: t.Scope}
+	out.RecoveryCode, _ = t.Raw["recovery_code"].(string)
 	if t.ExpiryKnown() {
 		at := t.Expiry.UTC().Format(time.RFC3339)
 		out.ExpiresAt = &at

@@ -69,6 +69,9 @@ type savedOutput struct {
 	// RefreshToken says whether a refresh token was saved (its value is not printed): without
 	// one the session ends when the access token expires.
 	RefreshToken bool `json:"refresh_token"`
+	// RecoveryCode is the new recovery code a recovery-code sign-in hands out (Auth0): it is
+	// not saved with the session, and the user needs it for the next time.
+	RecoveryCode string `json:"recovery_code,omitempty"`
 }
 
 func summary(name, store string, t *sdk.Token) savedOutput {

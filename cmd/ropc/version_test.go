@@ -16,11 +16,3 @@ func TestVersionFlagPrintsStampedVersion(t *testing.T) {
 		assert.Equal(t, "ropc v1.2.3-test\n", r.stdout, arg)
 	}
 }
-
-func TestVersionUnstampedIsDevel(t *testing.T) {
-	old := version
-	t.Cleanup(func() { version = old })
-	version = ""
-	// A test binary has no module version in its build info.
-	assert.Equal(t, "devel", versionString())
-}

@@ -7,7 +7,8 @@
 //
 // Settings come from the environment: ROPC_ISSUER (default
 // http://127.0.0.1:8080), ROPC_CLIENT_ID, ROPC_CLIENT_SECRET, ROPC_SCOPE and,
-// for non-interactive use only, ROPC_PASSWORD. Tokens are never printed.
+// for non-interactive use only, ROPC_PASSWORD and ROPC_OTP (a one-time code
+// for a server that asks for a second factor). Tokens are never printed.
 import { stdin, stdout, stderr, env, argv, exit } from 'node:process';
 import { createInterface } from 'node:readline';
 
@@ -31,6 +32,31 @@ function askPassword(prompt) {
   });
 }
 
+/** Reads a one-time code from the terminal (shown as typed, like authenticator apps show it). */
+function askCode(prompt) {
+  if (env.ROPC_OTP) return Promise.resolve(env.ROPC_OTP);
+  if (!stdin.isTTY) return Promise.reject(new Error('the server asks for a one-time code and there is no terminal: set ROPC_OTP'));
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: stdin, output: stdout, terminal: true });
+    rl.question(prompt, (answer) => {
+      rl.close();
+      resolve(answer.trim());
+    });
+  });
+}
+
+/** What the user sees when the server refuses: err.kind names the situation for every provider. */
+const REFUSED = {
+  invalid_credentials: 'wrong username or password',
+  mfa_invalid_code: 'wrong one-time code',
+  mfa_denied: 'the sign-in was denied on your device',
+  account_locked: 'the account is locked for now',
+  account_disabled: 'the account is disabled',
+  password_expired: 'the password has expired: change it first',
+  account_setup_required: 'the account needs setting up first (sign in once in the browser)',
+  interaction_required: 'this account must sign in in a browser',
+};
+
 async function main() {
   const client = await createClient({
     issuer, // discovery (RFC 8414) finds the token, revocation and introspection endpoints
@@ -41,12 +67,22 @@ async function main() {
   const password = await askPassword(`password for ${username}: `);
   let token;
   try {
-    token = await client.passwordGrant({ username, password, scope: env.ROPC_SCOPE ?? 'read write' });
+    // signIn is the password grant plus a second factor when the server asks for one.
+    token = await client.signIn({
+      username, password, scope: env.ROPC_SCOPE ?? 'read write',
+      onChallenge: async (c) => {
+        if (c.type === 'oob') {
+          console.log(`approve the sign-in on your device${c.bindingCode ? ` (it shows ${c.bindingCode})` : ''}; waiting`);
+          return undefined;
+        }
+        if (c.type === 'select_authenticator') return c.authenticators[0].id;
+        return askCode(c.type === 'recovery_code' ? 'recovery code: ' : 'one-time code: ');
+      },
+      signal: AbortSignal.timeout(5 * 60_000),
+    });
   } catch (e) {
-    // RFC 6749 §5.2: invalid_grant from the password grant means wrong
-    // credentials; from a refresh it means the grant ended, not a typo.
-    if (e instanceof OAuthError && e.code === 'invalid_grant') {
-      stderr.write(`sign-in refused: wrong username or password (${e.code})\n`);
+    if (e instanceof OAuthError && REFUSED[e.kind]) {
+      stderr.write(`sign-in refused: ${REFUSED[e.kind]} (${e.code})${e.retryAfter ? `; try again in ${e.retryAfter} s` : ''}\n`);
       exit(1);
     }
     throw e;
@@ -67,11 +103,19 @@ async function main() {
   // The session's token, not the first one: if the session refreshed (a 401
   // invalid_token above), the first refresh token is spent, and reusing a
   // rotated refresh token revokes the whole grant (RFC 9700 §4.14.2).
+  if (!session.token.refreshToken) {
+    console.log('no refresh token: the next sign-in asks for the password again');
+    client.close();
+    return;
+  }
   const refreshed = await client.refresh(session.token.refreshToken);
   console.log(`refreshed: new access token, expires ${new Date(refreshed.expiresAt).toISOString()}`);
-  await client.revoke(refreshed.refreshToken, { hint: 'refresh_token' });
-  const after = await client.introspect(refreshed.accessToken);
-  console.log(`revoked: the refresh token and its access tokens are now inactive (active=${after.active})`);
+  // Not every server has revocation (RFC 7009) and introspection (RFC 7662).
+  if (meta.revocationEndpoint) await client.revoke(refreshed.refreshToken, { hint: 'refresh_token' });
+  if (meta.revocationEndpoint && meta.introspectionEndpoint) {
+    const after = await client.introspect(refreshed.accessToken);
+    console.log(`revoked: the refresh token and its access tokens are now inactive (active=${after.active})`);
+  }
   client.close();
 }
 

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { launch, skip, startStatic } from './chromium.mjs';
-import { startMock } from './mock.mjs';
+import { CONFIG, DPOP_CONFIG, startMock, totp } from './mock.mjs';
 
 if (skip) console.log(skip);
 const test = (name, fn) => it(name, { skip }, fn);
@@ -16,12 +16,17 @@ const ROOTS = {
   '/electron/': fileURLToPath(new URL('../../examples/electron/', import.meta.url)),
 };
 
+const MFA_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
 describe('headless Chromium', () => {
-  let mock; let site; let oddSite; let browser; let context;
+  let mock; let site; let oddSite; let browser; let context; let oktaMock;
 
   before(async () => {
     if (skip) return;
-    mock = await startMock();
+    mock = await startMock({ config: DPOP_CONFIG });
+    oktaMock = await startMock({ config: { ...CONFIG, profile: 'okta', users: [...CONFIG.users,
+      { username: 'ann', password: 'Pr0file-Passw0rd', mfa: { type: 'totp', secret: MFA_SECRET } },
+      { username: 'bea', password: 'Pr0file-Passw0rd', mfa: { type: 'totp', secret: MFA_SECRET } }] } });
     site = await startStatic(ROOTS);
     oddSite = await startStatic(ROOTS, { wasmType: 'application/octet-stream' });
     browser = await launch();
@@ -33,6 +38,7 @@ describe('headless Chromium', () => {
     site?.close();
     oddSite?.close();
     await mock?.stop();
+    await oktaMock?.stop();
   });
 
   // The page origin is localhost:<site port>; the mock is 127.0.0.1:<mock port>.
@@ -71,6 +77,51 @@ describe('headless Chromium', () => {
     await page.close();
   });
 
+  // RFC 9449 across origins: the DPoP request header must pass the CORS
+  // preflight and the DPoP-Nonce answer header must be readable.
+  test('DPoP: a non-extractable WebCrypto key, nonce challenges, refresh and /userinfo', async () => {
+    await mock.clearRequests();
+    await mock.addFault({ match: { path: '/userinfo' }, error: 'use_dpop_nonce', times: 1 });
+    const { page, errors } = await openPage();
+    const out = await page.evaluate(async ({ tokenUrl, issuer }) => {
+      const { createClient } = await import('/ropc/index.js');
+      // The app's own key, kept in IndexedDB (a CryptoKey is structured-cloneable; non-extractable stays so).
+      const made = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+      const db = await new Promise((resolve, reject) => {
+        const req = indexedDB.open('ropc-dpop-test', 1);
+        req.onupgradeneeded = () => req.result.createObjectStore('keys');
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      const idb = (mode, f) => new Promise((resolve, reject) => {
+        const r = f(db.transaction('keys', mode).objectStore('keys'));
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      await idb('readwrite', (s) => s.put(made, 'dpop'));
+      const keyPair = await idb('readonly', (s) => s.get('dpop'));
+      let exported = 'exported';
+      try { await crypto.subtle.exportKey('jwk', keyPair.privateKey); } catch { exported = 'refused'; }
+
+      const client = await createClient({ tokenUrl, clientId: 'dpop-nonce', authMethod: 'none', dpop: { keyPair } });
+      const token = await client.passwordGrant({ username: 'johndoe', password: 'A3ddj3w' });
+      const next = await client.refresh(token.refreshToken);
+      const me = await client.session(next).fetch(`${issuer}/userinfo`);
+      const generated = await createClient({ tokenUrl, clientId: 'dpop', authMethod: 'none', dpop: true });
+      const other = await generated.passwordGrant({ username: 'johndoe', password: 'A3ddj3w' });
+      return {
+        exported, tokenType: token.tokenType, refreshed: next.tokenType, userinfo: me.status, sub: (await me.json()).sub,
+        generated: other.tokenType, differentKeys: generated.dpopThumbprint !== client.dpopThumbprint,
+      };
+    }, { tokenUrl: mock.tokenUrl, issuer: mock.issuer });
+    assert.deepEqual(out, { exported: 'refused', tokenType: 'DPoP', refreshed: 'DPoP', userinfo: 200, sub: 'johndoe', generated: 'DPoP', differentKeys: true });
+    assert.deepEqual(errors, []);
+    const userinfo = (await mock.requests()).filter((e) => e.path === '/userinfo' && e.method === 'GET');
+    assert.equal(userinfo.length, 2, 'the resource nonce challenge was answered once');
+    assert.ok(userinfo.every((e) => e.dpop));
+    await page.close();
+  });
+
   test('reports OAuth errors with their code in the browser', async () => {
     const { page } = await openPage();
     const out = await page.evaluate(async ({ tokenUrl }) => {
@@ -84,6 +135,28 @@ describe('headless Chromium', () => {
       }
     }, { tokenUrl: mock.tokenUrl });
     assert.deepEqual(out, { isOAuth: true, name: 'OAuthError', code: 'invalid_grant', status: 400, leaks: false });
+    await page.close();
+  });
+
+  test('signs in with a second factor (Okta profile) and names a wrong code', async () => {
+    const { page, errors } = await openPage();
+    const code = await totp(MFA_SECRET);
+    const wrong = code === '000000' ? '111111' : '000000';
+    const out = await page.evaluate(async ({ tokenUrl, code, wrong }) => {
+      const { createClient, OAuthError } = await import('/ropc/index.js');
+      const client = await createClient({ tokenUrl, clientId: 'client_id', clientSecret: 'client_secret' });
+      const asked = [];
+      const token = await client.signIn({ username: 'ann', password: 'Pr0file-Passw0rd', onChallenge: (c) => { asked.push(c.type); return code; } });
+      let kind;
+      try {
+        await client.signIn({ username: 'bea', password: 'Pr0file-Passw0rd', onChallenge: () => wrong });
+      } catch (e) {
+        kind = e instanceof OAuthError ? e.kind : String(e);
+      }
+      return { signedIn: token.accessToken.length > 0, asked, kind };
+    }, { tokenUrl: `${oktaMock.url}/oauth2/default/v1/token`, code, wrong });
+    assert.deepEqual(out, { signedIn: true, asked: ['otp'], kind: 'mfa_invalid_code' });
+    assert.deepEqual(errors, []);
     await page.close();
   });
 

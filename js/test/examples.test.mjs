@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { CONFIG, startMock } from './mock.mjs';
+import { CONFIG, startMock, totp } from './mock.mjs';
 
 const signin = fileURLToPath(new URL('../../examples/node/signin.mjs', import.meta.url));
 
@@ -58,6 +58,24 @@ describe('examples/node/signin.mjs', () => {
     assert.equal(code, 1);
     assert.match(stderr, /wrong username or password \(invalid_grant\)/);
     assert.ok(!(stdout + stderr).includes('not-it-at-all'));
+  });
+
+  it('finishes a sign-in that needs a one-time code, and names a wrong one', async () => {
+    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    const mfa = await startMock({ config: { ...CONFIG, profile: 'auth0', users: [...CONFIG.users,
+      { username: 'ann', password: 'Pr0file-Passw0rd', mfa: { type: 'totp', secret } },
+      { username: 'bea', password: 'Pr0file-Passw0rd', mfa: { type: 'totp', secret } }] } });
+    try {
+      const code = await totp(secret);
+      let r = await runSignin({ ROPC_ISSUER: `${mfa.url}/`, ROPC_PASSWORD: 'Pr0file-Passw0rd', ROPC_OTP: code }, ['ann']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /signed in as ann/);
+      r = await runSignin({ ROPC_ISSUER: `${mfa.url}/`, ROPC_PASSWORD: 'Pr0file-Passw0rd', ROPC_OTP: code === '000000' ? '111111' : '000000' }, ['bea']);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /wrong one-time code/);
+    } finally {
+      await mfa.stop();
+    }
   });
 
   it('refuses to run without a terminal or ROPC_PASSWORD', async () => {

@@ -29,6 +29,17 @@ export const CONFIG = {
   ],
 };
 
+/** CONFIG plus DPoP clients (RFC 9449): nonces required, proof required, and a server that ignores DPoP. */
+export const DPOP_CONFIG = {
+  ...CONFIG,
+  clients: [
+    ...CONFIG.clients,
+    { client_id: 'dpop-nonce', public: true, scopes: ['read'], dpop: 'required', dpop_nonce: true },
+    { client_id: 'dpop', public: true, scopes: ['read'], dpop: 'required' },
+    { client_id: 'no-dpop', public: true, scopes: ['read'], dpop: 'ignored' },
+  ],
+};
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -121,4 +132,25 @@ class Mock {
   requests() { return this.adminCall('GET', '/requests'); }
   clearRequests() { return this.adminCall('DELETE', '/requests'); }
   clock(body) { return this.adminCall('POST', '/clock', body); }
+}
+
+/** RFC 6238 TOTP (SHA-1, 30 s, 6 digits) of a base32 secret: what the user's authenticator app shows. */
+export async function totp(secretBase32, now = Date.now()) {
+  const { createHmac } = await import('node:crypto');
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secretBase32.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.alloc(Math.floor(bits.length / 8));
+  for (let i = 0; i < key.length; i++) key[i] = parseInt(bits.slice(i * 8, i * 8 + 8), 2);
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 1000 / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const off = mac[mac.length - 1] & 0x0f;
+  const n = (mac.readUInt32BE(off) & 0x7fffffff) % 1_000_000;
+  return String(n).padStart(6, '0');
+}
+
+/** Approves or denies the pending out-of-band challenge of a user (the mock's admin API). */
+export function decideMFA(mock, username, approve) {
+  return mock.adminCall('POST', approve ? '/mfa/approve' : '/mfa/deny', { username });
 }

@@ -82,6 +82,12 @@ it('index.d.ts declares exactly what the package has at run time', async () => {
   const reasons = [...new Set([...src.matchAll(/reason: '(\w+)'/g)].map((m) => m[1]))].sort();
   assert.deepEqual(d.unions.TransportErrorReason, reasons, 'TransportErrorReason vs the reasons thrown');
 
+  // The kinds are the Go core's (sdk/core/kind.go), every one of them.
+  const kinds = readFileSync(new URL('../../sdk/core/kind.go', import.meta.url), 'utf8');
+  const goKinds = [...kinds.matchAll(/^\s+Kind\w+ Kind = "(\w+)"/gm)].map((m) => m[1]).sort();
+  assert.equal(goKinds.length, 15);
+  assert.deepEqual(d.unions.ErrorKind, goKinds, 'ErrorKind vs sdk/core/kind.go');
+
   // Shapes the WebAssembly module produces.
   assert.deepEqual(d.members.Introspection, goJSONNames('Introspection'), 'Introspection');
   assert.deepEqual(d.members.Metadata, goJSONNames('Metadata'), 'Metadata');

@@ -1,6 +1,6 @@
 // Compiled (not run) by types.test.mjs with tsc --strict: the declarations
 // in index.d.ts accept the documented API and reject misuse.
-import { createClient, OAuthError, TransportError, type Token, type Client, type Session } from 'ropc';
+import { createClient, OAuthError, TransportError, type Token, type Client, type Session, type Challenge, type ErrorKind } from 'ropc';
 import { createSafeStorageStore } from 'ropc/electron';
 
 async function documented(): Promise<void> {
@@ -71,6 +71,16 @@ async function wasmSources(bytes: Uint8Array, module: WebAssembly.Module): Promi
   // other values here; createClient does (loader.test.mjs).
 }
 
+// DPoP (RFC 9449): a generated key, or the app's own key pair.
+async function dpopUse(keyPair: CryptoKeyPair): Promise<void> {
+  const generated = await createClient({ tokenUrl: 'https://as.example/token', clientId: 'app', authMethod: 'none', dpop: true });
+  const own = await createClient({ tokenUrl: 'https://as.example/token', clientId: 'app', dpop: { keyPair, allowBearer: false } });
+  const jkt: string | null = generated.dpopThumbprint;
+  void [own, jkt];
+  // @ts-expect-error dpop is a boolean or { keyPair, allowBearer }
+  await createClient({ tokenUrl: 'https://as.example/token', dpop: 'yes' });
+}
+
 async function misuse(client: Client): Promise<void> {
   // @ts-expect-error authMethod is one of three strings
   await createClient({ tokenUrl: 'https://as.example/token', authMethod: 'private_key_jwt' });
@@ -89,8 +99,34 @@ void new OAuthError('invalid_grant');
 // @ts-expect-error reason is one of the documented values
 void new TransportError('x', { reason: 'bogus' });
 
+// Sign-in with a second factor; errors name the situation.
+async function signInWithMFA(client: Client): Promise<void> {
+  const ac = new AbortController();
+  try {
+    await client.signIn({
+      username: 'u', password: 'p', realm: 'Username-Password-Authentication', signal: ac.signal,
+      onChallenge: async (c: Challenge) => {
+        if (c.type === 'oob') return;
+        if (c.type === 'select_authenticator') return c.authenticators[0].id;
+        return '123456';
+      },
+    });
+  } catch (e) {
+    if (e instanceof OAuthError) {
+      const kind: ErrorKind = e.kind;
+      const wait: number | null = e.retryAfter;
+      void [kind, wait, e.extra.mfa_token];
+    }
+  }
+  // @ts-expect-error onChallenge gets a challenge object
+  await client.signIn({ username: 'u', password: 'p', onChallenge: (c: string) => c });
+}
+// @ts-expect-error kind is one of the documented values
+void new OAuthError({ code: 'x', kind: 'wrong_password' });
 
+void signInWithMFA;
 void documented;
 void electronMain;
+void dpopUse;
 void misuse;
 void wasmSources;

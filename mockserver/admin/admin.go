@@ -152,15 +152,19 @@ func (h *Handler) serveMock(w http.ResponseWriter, r *http.Request) {
 	if h.enabled {
 		seq := h.journal.add(Entry{
 			Time: h.srv.Clock().Now(), Method: p.method, Path: p.path, GrantType: p.grantType,
-			ClientID: p.clientID, ClientAuth: p.auth, Username: p.username, Scope: p.scope,
+			ClientID: p.clientID, ClientAuth: p.auth, Username: p.username, Scope: p.scope, DPoP: p.dpop,
 		})
 		cw = &captureWriter{ResponseWriter: w, j: &h.journal, seq: seq}
 		// Deferred so the error code of an answer cut short (a hang aborted by
 		// Close) is recorded too. Answers small enough to be buffered (all but
 		// "oversized") reach the client only after this has run.
 		defer func() {
-			if code := cw.errorCode(); code != "" {
+			code := cw.errorCode()
+			if code != "" {
 				h.journal.update(seq, cw.status, code)
+			}
+			if reason := cw.dpopFailureReason(code); reason != "" {
+				h.journal.modify(seq, func(e *Entry) { e.DPoPError = reason })
 			}
 		}()
 	} else {
@@ -206,6 +210,10 @@ func (h *Handler) serveMock(w http.ResponseWriter, r *http.Request) {
 		}
 		if code == "" {
 			code = defaultErrorCode(status)
+		}
+		status = dpopFault(cw.Header(), h.srv, p.path, code, rule.ErrorDescription, rule.Status)
+		if status == 0 {
+			status = http.StatusBadRequest // RFC 6749 §5.2
 		}
 		writeOAuthError(cw, status, code, rule.ErrorDescription, rule.RetryAfter)
 	default: // delay only

@@ -32,6 +32,11 @@ type Entry struct {
 	Scope      string    `json:"scope"`
 	Status     int       `json:"status"` // 0 until the answer starts, or when the client left before one
 	Error      string    `json:"error"`
+	// DPoP says whether the request carried a DPoP proof (RFC 9449 §4.1);
+	// DPoPError why the mock refused it ("invalid_dpop_proof: DPoP proof
+	// htu does not match the request URL"). The proof itself is never kept.
+	DPoP      bool   `json:"dpop"`
+	DPoPError string `json:"dpop_error,omitempty"`
 }
 
 // MaxJournal bounds the journal; the oldest entries go first.
@@ -67,6 +72,12 @@ func (j *journal) add(e Entry) uint64 {
 // update sets the outcome of entry seq, unless it has since been cleared or
 // pushed out of the ring.
 func (j *journal) update(seq uint64, status int, errCode string) {
+	j.modify(seq, func(e *Entry) { e.Status, e.Error = status, errCode })
+}
+
+// modify changes entry seq under the lock, unless it has since been cleared
+// or pushed out of the ring.
+func (j *journal) modify(seq uint64, change func(*Entry)) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	n := uint64(len(j.slots))
@@ -76,7 +87,7 @@ func (j *journal) update(seq uint64, status int, errCode string) {
 	newest := (j.next + len(j.slots) - 1) % len(j.slots)
 	i := (uint64(newest) + n - (j.seq - seq)) % n
 	if s := &j.slots[i]; s.seq == seq {
-		s.entry.Status, s.entry.Error = status, errCode
+		change(&s.entry)
 	}
 }
 
@@ -106,6 +117,7 @@ type parsedRequest struct {
 	method, path              string
 	grantType, clientID, auth string
 	username, scope           string
+	dpop                      bool // a DPoP header came (RFC 9449 §4.1)
 }
 
 // parseRequest reads what fault matching and the journal need. With
@@ -114,7 +126,7 @@ type parsedRequest struct {
 // nothing of a body that declares more — and puts the body back for the mock
 // to read.
 func parseRequest(r *http.Request, readForm bool) *parsedRequest {
-	p := &parsedRequest{method: r.Method, path: r.URL.Path, auth: "none"}
+	p := &parsedRequest{method: r.Method, path: r.URL.Path, auth: "none", dpop: len(r.Header.Values("DPoP")) > 0}
 	var form url.Values
 	if readForm && r.Body != nil && r.Body != http.NoBody && r.ContentLength <= mockserver.MaxBodyBytes &&
 		mediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded" {

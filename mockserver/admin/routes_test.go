@@ -166,7 +166,7 @@ func TestAdminRequestsRoutes(t *testing.T) {
 	for k := range entries[0] {
 		keys = append(keys, k)
 	}
-	assert.ElementsMatch(t, []string{"time", "method", "path", "grant_type", "client_id", "client_auth", "username", "scope", "status", "error"}, keys)
+	assert.ElementsMatch(t, []string{"time", "method", "path", "grant_type", "client_id", "client_auth", "username", "scope", "status", "error", "dpop"}, keys)
 	assert.Equal(t, "password", entries[0]["grant_type"])
 	assert.Equal(t, "basic", entries[0]["client_auth"])
 	assert.EqualValues(t, 200, entries[0]["status"])

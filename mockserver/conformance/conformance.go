@@ -56,6 +56,7 @@ func Run(t *testing.T, tg Target) {
 	t.Run("discovery", c.discoveryTests)
 	t.Run("cors", c.corsTests)
 	t.Run("lockout", c.lockoutTests)
+	t.Run("dpop", c.dpopTests)
 }
 
 func httpClient(hc *http.Client) *http.Client {

@@ -9,6 +9,12 @@ import "strings"
 // values may be tokens or quoted strings, and only the first Bearer challenge
 // counts. ok is false when there is no Bearer challenge.
 func ParseBearerChallenge(wwwAuthenticate string) (map[string]string, bool) {
+	return parseChallenge(wwwAuthenticate, "Bearer")
+}
+
+// parseChallenge finds the first challenge of scheme (compared without
+// regard to case, RFC 9110 §11.1) and returns its auth-params.
+func parseChallenge(wwwAuthenticate, scheme string) (map[string]string, bool) {
 	s := challengeScanner{s: wwwAuthenticate}
 	var params map[string]string
 	found, inBearer := false, false
@@ -49,7 +55,7 @@ func ParseBearerChallenge(wwwAuthenticate string) (map[string]string, bool) {
 		}
 		// A token not followed by "=" starts a new challenge.
 		inBearer = false
-		if !found && strings.EqualFold(name, "Bearer") {
+		if !found && strings.EqualFold(name, scheme) {
 			found, inBearer = true, true
 			params = map[string]string{}
 		}

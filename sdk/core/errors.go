@@ -2,8 +2,11 @@ package core
 
 import (
 	"errors"
+	"fmt"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // OAuthError is an error response from the authorization server
@@ -16,6 +19,31 @@ type OAuthError struct {
 	Description string // "error_description", sanitised to the §5.2 character set
 	URI         string // "error_uri"
 	Status      int    // HTTP status the error arrived with
+	// Kind names the situation (wrong password, code needed, locked, ...),
+	// decided once here for every host from the code, the provider's own
+	// members and the status; see Kind.
+	Kind Kind
+	// Extra holds every other member of the error body as parsed (JSON
+	// numbers as json.Number): Auth0/Okta mfa_token, Entra error_codes,
+	// suberror, claims, trace_id. Never nil. Server text echoing a secret the
+	// request carried is replaced by Scrub. mfa_token is a credential that
+	// continues the sign-in: GoString and the CLI redact it.
+	Extra map[string]any
+	// RetryAfter is the server's Retry-After (RFC 9110 §10.2.3) for
+	// KindRateLimited and KindAccountLocked; 0 when unknown.
+	RetryAfter time.Duration
+}
+
+// GoString keeps %#v from dumping Extra, whose mfa_token continues a
+// sign-in; the other fields are shown.
+func (e *OAuthError) GoString() string {
+	keys := make([]string, 0, len(e.Extra))
+	for k := range e.Extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return fmt.Sprintf("&core.OAuthError{Code:%q, Description:%q, URI:%q, Status:%d, Kind:%q, Extra:<keys %q>, RetryAfter:%s}",
+		e.Code, e.Description, e.URI, e.Status, string(e.Kind), keys, e.RetryAfter)
 }
 
 func (e *OAuthError) Error() string {
@@ -150,6 +178,9 @@ func Scrub(err error, secrets ...string) error {
 		if ContainsSecret(oe.URI, secrets...) {
 			oe.URI = ""
 		}
+		for k, v := range oe.Extra {
+			oe.Extra[k] = scrubValue(v, secrets)
+		}
 	}
 	var he *HTTPError
 	if errors.As(err, &he) && ContainsSecret(he.ContentType, secrets...) {
@@ -189,4 +220,23 @@ var registeredCodes = map[string]bool{
 	"invalid_request": true, "invalid_client": true, "invalid_grant": true, "unauthorized_client": true,
 	"unsupported_grant_type": true, "invalid_scope": true, "invalid_token": true, "insufficient_scope": true,
 	"unsupported_token_type": true, "server_error": true, "temporarily_unavailable": true,
+}
+
+// scrubValue replaces every string inside v that contains a secret.
+func scrubValue(v any, secrets []string) any {
+	switch t := v.(type) {
+	case string:
+		if ContainsSecret(t, secrets...) {
+			return "[redacted]"
+		}
+	case []any:
+		for i := range t {
+			t[i] = scrubValue(t[i], secrets)
+		}
+	case map[string]any:
+		for k := range t {
+			t[k] = scrubValue(t[k], secrets)
+		}
+	}
+	return v
 }

@@ -208,7 +208,7 @@ func redactForm(body []byte) string {
 	for _, k := range keys {
 		v := "<redacted>"
 		switch k {
-		case "grant_type", "token_type_hint", "scope", "client_id":
+		case "grant_type", "token_type_hint", "scope", "client_id", "realm", "challenge_type", "challenge_types_supported":
 			v = vals.Get(k)
 		}
 		parts = append(parts, url.QueryEscape(k)+"="+v)

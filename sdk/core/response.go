@@ -5,16 +5,21 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Response is what a transport hands back: the HTTP status, the
-// Content-Type and WWW-Authenticate headers, and the body bytes (already
+// Content-Type, WWW-Authenticate and DPoP-Nonce headers, and the body bytes (already
 // size-limited by the transport).
 type Response struct {
-	Status          int
+	Status int
+	// DPoPNonce is the DPoP-Nonce header (RFC 9449 §8), "" if absent.
+	DPoPNonce       string
 	ContentType     string
 	WWWAuthenticate string
-	Body            []byte
+	// RetryAfter is the Retry-After header (RFC 9110 §10.2.3), if any.
+	RetryAfter string
+	Body       []byte
 }
 
 // bodyFormat is what a response body turned out to be, whatever its
@@ -97,20 +102,35 @@ func mediaType(ct string) string {
 
 // oauthErrorFrom returns the RFC 6749 §5.2 error in fields, if any. Only a
 // string "error" counts: {"error": {...}} is some other API's error shape.
-func oauthErrorFrom(fields map[string]any, status int) *OAuthError {
+// Every other member is kept in Extra, and the Kind decided.
+func oauthErrorFrom(fields map[string]any, r Response) *OAuthError {
 	code, ok := fields["error"].(string)
 	if !ok || strings.TrimSpace(code) == "" {
 		return nil
 	}
-	e := &OAuthError{Code: sanitizeDescription(code, 100), Status: status}
+	e := &OAuthError{Code: sanitizeDescription(code, 100), Status: r.Status, Extra: make(map[string]any, len(fields))}
 	if d, ok := fields["error_description"].(string); ok {
 		e.Description = sanitizeDescription(d, 500)
 	}
 	if u, ok := fields["error_uri"].(string); ok {
 		e.URI = sanitizeDescription(u, 500)
 	}
+	for k, v := range fields {
+		switch k {
+		case "error", "error_description", "error_uri":
+		default:
+			e.Extra[k] = v
+		}
+	}
+	e.Kind = Classify(e.Code, e.Description, e.Extra, r.Status)
+	if e.Kind == KindRateLimited || e.Kind == KindAccountLocked {
+		e.RetryAfter = parseRetryAfter(r.RetryAfter, timeNow())
+	}
 	return e
 }
+
+// timeNow is the clock for an HTTP-date Retry-After; tests fix it.
+var timeNow = time.Now
 
 // classifyFailure decides what a response that did not parse as a success
 // is: an OAuth error if the body says so (any status: RFC 6749 §5.2 names
@@ -118,7 +138,7 @@ func oauthErrorFrom(fields map[string]any, status int) *OAuthError {
 // non-2xx status, otherwise the parse error itself.
 func classifyFailure(r Response, fields map[string]any, parseErr error) error {
 	if fields != nil {
-		if oe := oauthErrorFrom(fields, r.Status); oe != nil {
+		if oe := oauthErrorFrom(fields, r); oe != nil {
 			return oe
 		}
 	}
@@ -137,7 +157,7 @@ func decodeObject(r Response) (map[string]any, bodyFormat, error) {
 	if err != nil {
 		return nil, format, classifyFailure(r, nil, withContentType(err, r.ContentType))
 	}
-	if oe := oauthErrorFrom(fields, r.Status); oe != nil {
+	if oe := oauthErrorFrom(fields, r); oe != nil {
 		return nil, format, oe
 	}
 	if !isSuccess(r.Status) {

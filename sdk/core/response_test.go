@@ -55,7 +55,7 @@ func TestMediaType(t *testing.T) {
 
 func TestClassifyFailure(t *testing.T) {
 	parseErr := &ProtocolError{Reason: "x"}
-	assert.Equal(t, &OAuthError{Code: "e", Status: 500}, classifyFailure(Response{Status: 500}, map[string]any{"error": "e"}, nil))
+	assert.Equal(t, &OAuthError{Code: "e", Status: 500, Kind: KindServerUnavailable, Extra: map[string]any{}}, classifyFailure(Response{Status: 500}, map[string]any{"error": "e"}, nil))
 	assert.Equal(t, &HTTPError{Status: 503, ContentType: "text/html"}, classifyFailure(Response{Status: 503, ContentType: "text/html"}, nil, parseErr))
 	assert.Equal(t, parseErr, classifyFailure(Response{Status: 200}, nil, parseErr))
 	assert.Equal(t, &HTTPError{Status: 400}, classifyFailure(Response{Status: 400}, map[string]any{"error": "  "}, nil), "a blank error code is no OAuth error")

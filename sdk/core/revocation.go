@@ -15,7 +15,7 @@ func ParseRevocationResponse(r Response) error {
 		// A 200 with an error body is still an error: some servers send
 		// errors with 200 on every endpoint.
 		if fields, _, err := decodeFields(r.Body); err == nil {
-			if oe := oauthErrorFrom(fields, r.Status); oe != nil {
+			if oe := oauthErrorFrom(fields, r); oe != nil {
 				return oe
 			}
 		}

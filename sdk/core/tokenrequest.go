@@ -12,6 +12,15 @@ type PasswordParams struct {
 	Password string
 	Scopes   []string   // space-joined into "scope" (RFC 6749 §3.3)
 	Extra    url.Values // extension parameters such as audience or resource (RFC 8707)
+	// Realm selects an Auth0 connection: the request becomes Auth0's
+	// password-realm grant (grant_type GrantPasswordRealm with realm;
+	// Authentication API, "Resource Owner Password").
+	Realm string
+	// OTP is a one-time code sent with the password as "otp", which is how
+	// Keycloak's direct grant takes it (ValidateOTP reads otp, and totp from
+	// older clients): Keycloak cannot ask for a code, so a caller who has one
+	// sends it up front.
+	OTP string
 }
 
 // RefreshParams are the RFC 6749 §6 parameters of a refresh.
@@ -24,8 +33,8 @@ type RefreshParams struct {
 // String never shows the password; the username is personal data and is
 // redacted too, as in Request.String.
 func (p PasswordParams) String() string {
-	return fmt.Sprintf("PasswordParams{Username:%s Password:%s Scopes:%q Extra:%s}",
-		redacted(p.Username), redacted(p.Password), p.Scopes, redactedKeys(p.Extra))
+	return fmt.Sprintf("PasswordParams{Username:%s Password:%s Scopes:%q Extra:%s Realm:%q OTP:%s}",
+		redacted(p.Username), redacted(p.Password), p.Scopes, redactedKeys(p.Extra), p.Realm, redacted(p.OTP))
 }
 
 // GoString never shows the password.
@@ -65,7 +74,7 @@ func redactedKeys(extra url.Values) string {
 // Reserved parameters the grant sets itself; Extra may not override them,
 // which would otherwise let a stray option swap the grant or the credentials.
 var (
-	reservedPassword = []string{"grant_type", "username", "password", "scope", "client_id", "client_secret", "refresh_token"}
+	reservedPassword = []string{"grant_type", "username", "password", "scope", "client_id", "client_secret", "refresh_token", "realm", "otp"}
 	reservedRefresh  = []string{"grant_type", "refresh_token", "scope", "client_id", "client_secret", "username", "password"}
 )
 
@@ -79,8 +88,15 @@ func NewPasswordRequest(tokenURL string, auth ClientAuth, p PasswordParams) (*Re
 	}
 	form := newFormParams()
 	form.Set("grant_type", "password")
+	if p.Realm != "" {
+		form.Set("grant_type", GrantPasswordRealm)
+		form.Set("realm", p.Realm)
+	}
 	form.Set("username", p.Username)
 	form.Set("password", p.Password)
+	if p.OTP != "" {
+		form.Set("otp", p.OTP)
+	}
 	return newTokenEndpointRequest(tokenURL, auth, form, p.Scopes, p.Extra, reservedPassword)
 }
 

@@ -90,11 +90,15 @@ func tokenFromFields(fields map[string]any, now time.Time) (*Token, error) {
 }
 
 // NormalizeTokenType maps "bearer" in any case to "Bearer" (RFC 6750 §4 and
-// RFC 6749 §7.1: the type is case-insensitive) and leaves others unchanged.
+// RFC 6749 §7.1: the type is case-insensitive), "dpop" in any case to "DPoP"
+// (RFC 9449 §5), and leaves others unchanged.
 func NormalizeTokenType(tt string) string {
 	tt = strings.TrimSpace(tt)
 	if strings.EqualFold(tt, "bearer") {
 		return "Bearer"
+	}
+	if strings.EqualFold(tt, "dpop") {
+		return "DPoP"
 	}
 	return tt
 }

@@ -168,7 +168,8 @@ func TestOAuthErrorFields(t *testing.T) {
 		Body: []byte(`{"error":"invalid_grant","error_description":"bad \"creds\"\nnext\u00e9","error_uri":"https://as.example/e"}`)}, now)
 	var oe *core.OAuthError
 	require.True(t, errors.As(err, &oe))
-	assert.Equal(t, core.OAuthError{Code: "invalid_grant", Description: "bad ?creds??next??", URI: "https://as.example/e", Status: 400}, *oe)
+	assert.Equal(t, core.OAuthError{Code: "invalid_grant", Description: "bad ?creds??next??", URI: "https://as.example/e", Status: 400,
+		Kind: core.KindInvalidCredentials, Extra: map[string]any{}}, *oe)
 	assert.Equal(t, `ropc: server returned OAuth error "invalid_grant" (HTTP 400): bad ?creds??next?? [https://as.example/e]`, err.Error())
 	assert.NotContains(t, err.Error(), "\n", "one line, no injected control characters")
 
@@ -230,6 +231,8 @@ func FuzzParseTokenResponse(f *testing.F) {
 		{200, "application/x-www-form-urlencoded", `access_token=at&expires_in=1.5&token_type=Bearer`},
 		{200, "text/plain", `access_token=%zz`},
 		{400, "application/json", `{"error":"invalid_grant","error_description":"x"}`},
+		{400, "application/json", `{"error":"invalid_grant","error_description":"AADSTS50076: x","error_codes":[50076,"1"],"suberror":"basic_action","claims":"{}"}`},
+		{403, "application/json", `{"error":"mfa_required","mfa_token":"m","mfa_requirements":{"challenge":[{"type":"otp"}]}}`},
 		{200, "application/json", `{"error":5}`},
 		{502, "text/html", `<html>`},
 		{200, "", `{"access_token":"at","expires_in":1e400}`},
@@ -250,6 +253,11 @@ func FuzzParseTokenResponse(f *testing.F) {
 			var pe *core.ProtocolError
 			require.True(t, errors.As(err, &oe) || errors.As(err, &he) || errors.As(err, &pe), "untyped error %T", err)
 			require.NotContains(t, err.Error(), "\n")
+			if oe != nil {
+				require.Contains(t, core.Kinds(), oe.Kind, "every OAuth error has one of the kinds")
+				require.NotNil(t, oe.Extra)
+				require.NotContains(t, oe.Extra, "error")
+			}
 			return
 		}
 		require.NotEmpty(t, tok.AccessToken)

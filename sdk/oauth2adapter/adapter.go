@@ -5,6 +5,7 @@ package oauth2adapter
 
 import (
 	"context"
+	"errors"
 
 	"golang.org/x/oauth2"
 
@@ -30,8 +31,16 @@ func (s *source) Token() (*oauth2.Token, error) {
 	if err != nil {
 		return nil, err
 	}
+	if core.AuthorizationScheme(t.TokenType) == "DPoP" {
+		return nil, ErrDPoPToken
+	}
 	return ToOAuth2(t), nil
 }
+
+// ErrDPoPToken reports a DPoP-bound token (RFC 9449): every request with it needs a fresh
+// proof, which x/oauth2's Transport cannot add (golang/oauth2#651), so it would be refused.
+// Send such requests with sdk.TokenSource.Client instead.
+var ErrDPoPToken = errors.New("ropc: a DPoP-bound token cannot be used through golang.org/x/oauth2 (it sends no DPoP proof); use sdk.TokenSource.Client")
 
 // ToOAuth2 converts a token, keeping the raw response fields for oauth2.Token.Extra.
 func ToOAuth2(t *sdk.Token) *oauth2.Token {

@@ -2,6 +2,9 @@ package oauth2adapter_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"net/http"
 	"testing"
 	"time"
@@ -75,4 +78,18 @@ func TestConversions(t *testing.T) {
 			assert.True(t, tt.ot.Expiry.Equal(back.Expiry))
 		})
 	}
+}
+
+// TestAdapterRefusesDPoPTokens: x/oauth2 would send a DPoP-bound token with no proof.
+func TestAdapterRefusesDPoPTokens(t *testing.T) {
+	srv := mocktest.New(t)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	c, err := sdk.NewClient(sdk.Config{TokenURL: srv.URL + "/token", ClientID: "public-client", DPoP: key})
+	require.NoError(t, err)
+	tok, err := c.PasswordToken(context.Background(), "johndoe", "A3ddj3w")
+	require.NoError(t, err)
+	require.Equal(t, "DPoP", tok.TokenType)
+	_, err = oauth2adapter.TokenSource(context.Background(), c.TokenSource(tok)).Token()
+	require.ErrorIs(t, err, oauth2adapter.ErrDPoPToken)
 }

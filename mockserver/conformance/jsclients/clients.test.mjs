@@ -80,3 +80,54 @@ test('public client with @badgateway/oauth2-client', async () => {
   const fresh = await client.refreshToken(tok);
   assert.equal((await userinfo(fresh.accessToken)).status, 200);
 });
+
+// RFC 9449 DPoP with oauth4webapi (panva): its own proofs, its own nonce
+// handling, against a client that requires DPoP with server nonces.
+test('oauth4webapi with DPoP: password grant through use_dpop_nonce, refresh, /userinfo', async () => {
+  const oauth = await import('oauth4webapi');
+  const res = await fetch(`${base}/_admin/clients`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_id: 'o4w-dpop', public: true, scopes: ['openid', 'read'], dpop: 'required', dpop_nonce: true }),
+  });
+  assert.ok(res.ok, `register the DPoP client: HTTP ${res.status}`);
+
+  const insecure = { [oauth.allowInsecureRequests]: true };
+  const issuer = new URL(base);
+  const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }));
+  assert.deepEqual(as.dpop_signing_alg_values_supported, ['ES256', 'EdDSA']);
+  const client = { client_id: 'o4w-dpop' };
+  const auth = oauth.None();
+  const DPoP = oauth.DPoP(client, await oauth.generateKeyPair('ES256'));
+
+  // RFC 9449 §8: the first answer is use_dpop_nonce; oauth4webapi keeps the
+  // nonce and the caller retries once.
+  let nonceErrors = 0;
+  const withNonceRetry = async (fn) => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!oauth.isDPoPNonceError(err)) throw err;
+      nonceErrors += 1;
+      return fn();
+    }
+  };
+  const grant = () => oauth.genericTokenEndpointRequest(as, client, auth, 'password',
+    new URLSearchParams({ username: 'johndoe', password: 'A3ddj3w', scope: 'read' }), { DPoP, ...insecure })
+    .then((r) => oauth.processGenericTokenEndpointResponse(as, client, r));
+  const tok = await withNonceRetry(grant);
+  assert.equal(nonceErrors, 1);
+  assert.equal(tok.token_type, 'dpop'); // oauth4webapi lower-cases token_type
+  assert.ok(tok.refresh_token);
+
+  const fresh = await withNonceRetry(() => oauth.refreshTokenGrantRequest(as, client, auth, tok.refresh_token, { DPoP, ...insecure })
+    .then((r) => oauth.processRefreshTokenResponse(as, client, r)));
+  assert.equal(fresh.token_type, 'dpop');
+
+  const me = await oauth.protectedResourceRequest(fresh.access_token, 'GET', new URL(`${base}/userinfo`), new Headers(), null, { DPoP, ...insecure });
+  assert.equal(me.status, 200);
+  assert.equal((await me.json()).sub, 'johndoe');
+
+  // The same token without the proof-of-possession is refused.
+  assert.equal((await userinfo(fresh.access_token)).status, 401);
+});

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh — interop check: third-party JS OAuth clients (simple-oauth2,
-# @badgateway/oauth2-client) against a freshly built ropc-mock on loopback.
+# @badgateway/oauth2-client, oauth4webapi with DPoP) against a freshly built
+# ropc-mock on loopback (with the admin API, to register a DPoP client).
 # Needs node >= 18 and npm (the npm registry); exits non-zero on failure.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,7 +17,7 @@ trap cleanup EXIT
 (cd "$root" && go build -o "$work/ropc-mock" ./cmd/ropc-mock)
 (cd "$here" && npm ci --no-audit --no-fund --silent)
 
-"$work/ropc-mock" -addr 127.0.0.1:0 -key-file "" -log-level warn >"$work/out" 2>"$work/err" &
+"$work/ropc-mock" -addr 127.0.0.1:0 -key-file "" -admin -log-level warn >"$work/out" 2>"$work/err" &
 pid=$!
 url=""
 for _ in $(seq 100); do

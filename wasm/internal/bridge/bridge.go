@@ -78,9 +78,10 @@ type Metadata struct {
 // Error is a failure as JavaScript sees it. Kind is "oauth" (RFC 6749 §5.2),
 // "http" (a non-OAuth HTTP status), "protocol" (a malformed answer),
 // "insecure" (plain http to a host that is not loopback), "discovery" (no
-// metadata URL gave usable metadata; Attempts names each) or "invalid" (bad
-// input, refused before anything was sent). Message comes from core's errors,
-// which never carry secrets.
+// metadata URL gave usable metadata; Attempts names each), "token_type" (a
+// token_type the client must not use, RFC 9449 §5) or "invalid" (bad input,
+// refused before anything was sent). Message comes from core's errors, which
+// never carry secrets.
 type Error struct {
 	Kind        string `json:"kind"`
 	Message     string `json:"message"`
@@ -90,6 +91,14 @@ type Error struct {
 	Status      int    `json:"status,omitempty"`
 	ContentType string `json:"contentType,omitempty"`
 	Reason      string `json:"reason,omitempty"`
+	// OAuthKind is core's Kind of an OAuth error (invalid_credentials,
+	// mfa_required, ...); JavaScript shows it as err.kind.
+	OAuthKind string `json:"oauthKind,omitempty"`
+	// Extra is every other member of an OAuth error body.
+	Extra map[string]any `json:"extra,omitempty"`
+	// RetryAfter is the server's Retry-After in seconds, for rate_limited and
+	// account_locked; 0 when unknown.
+	RetryAfter int64 `json:"retryAfter,omitempty"`
 	// Attempts are the URLs a failed discovery tried, in order, with their answers.
 	Attempts []core.DiscoveryAttempt `json:"attempts,omitempty"`
 }
@@ -117,7 +126,10 @@ func result(v any, err error) string {
 }
 
 func fail(err error) string {
-	b, _ := json.Marshal(envelope{Error: toError(err)}) // Error holds only strings and ints: cannot fail
+	b, err := json.Marshal(envelope{Error: toError(err)})
+	if err != nil { // Extra holds only what encoding/json decoded, so this does not happen
+		b, _ = json.Marshal(envelope{Error: &Error{Kind: "protocol", Message: "ropc: error body cannot be re-encoded", Reason: "error body cannot be re-encoded"}})
+	}
 	return string(b)
 }
 
@@ -127,13 +139,22 @@ func toError(err error) *Error {
 	var pe *core.ProtocolError
 	var ie *core.InsecureURLError
 	var de *core.DiscoveryError
+	var te *core.TokenTypeError
 	switch {
+	case errors.As(err, &te):
+		// RFC 9449 §5: a token the client must not use as received.
+		return &Error{Kind: "token_type", Message: te.Error(), Reason: te.Want}
 	case errors.As(err, &ie):
 		return &Error{Kind: "insecure", Message: ie.Error()}
 	case errors.As(err, &de):
 		return &Error{Kind: "discovery", Message: de.Error(), Attempts: de.Attempts}
 	case errors.As(err, &oe):
-		return &Error{Kind: "oauth", Message: oe.Error(), Code: oe.Code, Description: oe.Description, URI: oe.URI, Status: oe.Status}
+		extra := oe.Extra
+		if extra == nil {
+			extra = map[string]any{}
+		}
+		return &Error{Kind: "oauth", Message: oe.Error(), Code: oe.Code, Description: oe.Description, URI: oe.URI, Status: oe.Status,
+			OAuthKind: string(oe.Kind), Extra: extra, RetryAfter: int64(oe.RetryAfter / time.Second)}
 	case errors.As(err, &he):
 		return &Error{Kind: "http", Message: he.Error(), Status: he.Status, ContentType: he.ContentType}
 	case errors.As(err, &pe):
@@ -224,6 +245,12 @@ func ParseTokenResponse(r Response, body []byte, requestedScope, previousRefresh
 	if err != nil {
 		return fail(err)
 	}
+	return tokenAnswer(t, body, requestedScope, previousRefreshToken, previousScope)
+}
+
+// tokenAnswer is the JavaScript shape of a parsed token, with
+// core.GrantedScope and core.KeptRefreshToken applied.
+func tokenAnswer(t *core.Token, body []byte, requestedScope, previousRefreshToken, previousScope string) string {
 	t.Scope = core.GrantedScope(t.Scope, splitScope(requestedScope), previousScope)
 	t.RefreshToken = core.KeptRefreshToken(t.RefreshToken, previousRefreshToken)
 	var w jsonWriter

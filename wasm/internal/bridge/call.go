@@ -55,10 +55,16 @@ func Call(fn int32, in []byte) string {
 	if err != nil {
 		return fail(err)
 	}
+	if out, handled := callSignIn(fn, args); handled {
+		return out
+	}
 	if out, handled := callSavedToken(fn, args); handled {
 		return out
 	}
 	if fn < 1 || int(fn) >= len(argCount) {
+		if out, ok := callDPoP(fn, args); ok {
+			return out
+		}
 		return fail(fmt.Errorf("ropc: unknown function %d", fn))
 	}
 	if n := argCount[fn]; len(args) != n {

@@ -84,6 +84,11 @@ func TestCallBodyIsCopied(t *testing.T) {
 func FuzzCall(f *testing.F) {
 	f.Add(int32(FnParseTokenResponse), pack("200", "application/json", "", `{"access_token":"a"}`, "read", "rt", ""))
 	f.Add(int32(FnBuildPasswordRequest), pack("https://a/t", "i", "s", "", "u", "p", "", ""))
+	f.Add(int32(FnParseSignInResponse), pack("403", "application/json", "", `{"error":"mfa_required","mfa_token":"m","error_codes":[1]}`, "5", "otp", "", "", ""))
+	f.Add(int32(FnBuildMFATokenRequest), pack("https://a/t", "i", "s", "", "oob", "m", "", "o", "", "", "", ""))
+	f.Add(int32(FnParseChallengeResponse), pack("200", "", "", `{"challenge_type":"oob","oob_code":"o"}`, ""))
+	f.Add(int32(FnBuildAuthenticatorsRequest), pack("https://a/v1/challenge", "m"))
+	f.Add(int32(FnOOBPoll), pack("slow_down", "5"))
 	f.Add(int32(FnParseMetadata), pack("200", "", "", "{}", "https://a", "1"))
 	f.Add(int32(FnTokenStep), pack("1", "1", "1", "", "100000", "60", "60000", "", "1000"))
 	f.Add(int32(FnRefreshFailure), pack("invalid_grant", "1", "1", "100000", "1000"))
