@@ -254,8 +254,9 @@ class Client {
         reason: 'not_saved',
       });
     }
+    // A DPoP-bound record resumes only with the same key pair (the core checks its thumbprint).
     const saved = this.#call('unmarshalSavedToken', 'saved token', String(record), this.#cfg.configured.tokenUrl,
-      this.#cfg.issuer, this.#cfg.auth.clientId);
+      this.#cfg.issuer, this.#cfg.auth.clientId, this.#cfg.dpop?.thumbprint ?? '');
     return this.#session(redactable(saved.token), { ...options, store, name }, false);
   }
 
@@ -286,6 +287,9 @@ class Client {
         revocationUrl: this.#cfg.configured.revocationUrl,
         clientId: this.#cfg.auth.clientId,
         authMethod: this.#cfg.auth.authMethod,
+        // A DPoP token is saved with its key's thumbprint, never the private key (even an
+        // extractable one): the app keeps its CryptoKeyPair and passes it again to resume.
+        dpopJkt: dpop && dpop.scheme(t.tokenType) === 'DPoP' ? dpop.thumbprint : undefined,
       })),
       initialSave,
     });
