@@ -243,8 +243,9 @@ class Client {
   }
 
   /**
-   * Resumes the session saved under `name` in `store`: a token for another client or server is
-   * refused (the rule lives in the Go core). Rejects with reason 'not_saved' when there is none.
+   * Resumes the session saved under `name` in `store`: a token for another client or server, or a
+   * DPoP-bound one without the same key pair, is refused (the rules live in the Go core). Rejects
+   * with reason 'not_saved' when there is none.
    */
   async resume(store, name, options = {}) {
     this.#checkStore(store, name);
