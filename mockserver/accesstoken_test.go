@@ -23,6 +23,9 @@ func TestAccessTokenExpires(t *testing.T) {
 			cfg.TokenFormat = format
 			cfg.AccessTokenTTL = Duration(10 * time.Minute)
 			ts := newTestServer(t, cfg, Options{})
+			// Pinned on a whole second: a ticking clock on a busy machine could cross exp during
+			// the "one second before" check.
+			ts.Clock().Set(time.Now().Truncate(time.Second))
 			m := ts.mustPassword("johndoe", "A3ddj3w")
 			assert.Equal(t, float64(600), m["expires_in"])
 			at := str(m, "access_token")

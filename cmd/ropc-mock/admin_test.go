@@ -151,10 +151,21 @@ func TestSIGHUPReloadsRunningBinary(t *testing.T) {
 	// config's fault fires once.
 	writeFile(t, cfgPath, reloadedConfig)
 	require.NoError(t, cmd.Process.Signal(syscall.SIGHUP))
+	// The reload swaps the users, then the config's fault rules: once the rule is listed, both
+	// are in place (polling with a grant could race the second swap).
 	require.Eventually(t, func() bool {
-		s, _ := grant(pw("alice", "alice-pass"))
-		return s == 200
+		req, _ := http.NewRequest(http.MethodGet, issuer+"/_admin/faults", nil)
+		req.Header.Set("Authorization", "Bearer t0k")
+		resp, err := client.Do(req)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode == 200 && strings.Contains(string(body), `"bob"`)
 	}, 10*time.Second, 50*time.Millisecond, "stderr: %s", stderr.String())
+	status, _ = grant(pw("alice", "alice-pass"))
+	require.Equal(t, 200, status, "alice is in the reloaded config")
 	status, _ = grant(pw("bob", "bob-pass"))
 	assert.Equal(t, 503, status, "config fault from the reloaded file")
 	status, _ = grant(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})

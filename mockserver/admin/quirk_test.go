@@ -152,9 +152,9 @@ func TestQuirkHang(t *testing.T) {
 				_, err := f.h.AddFault(Rule{Quirk: QuirkHang, Times: 1})
 				require.NoError(t, err)
 			}
+			start := time.Now() // before the deadline is set, so the elapsed time cannot come out short
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			defer cancel()
-			start := time.Now()
 			_, err := f.tokenRequest(ctx, passwordForm(demoUser, demoPass))
 			require.Error(t, err)
 			assert.True(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
