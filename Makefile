@@ -76,6 +76,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseHead -fuzztime 30s ./sdk/keychain
 	$(GO) test -run '^$$' -fuzz FuzzHandler -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzAppendJSON -fuzztime 30s ./mockserver
+	$(GO) test -run '^$$' -fuzz FuzzResolveScope -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzDPoPProof -fuzztime 30s ./mockserver
 	$(GO) test -run '^$$' -fuzz FuzzNeedsDPoPNonce -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzParseJSONParams -fuzztime 30s ./mockserver

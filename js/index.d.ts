@@ -192,7 +192,11 @@ export interface Client {
   revoke(token: string, options?: { hint?: 'access_token' | 'refresh_token' | string }): Promise<void>;
   introspect(token: string, options?: { hint?: string }): Promise<Introspection>;
   session(token: Token, options?: SessionOptions): Session;
-  /** Resumes the session saved under name; refuses one saved for another client or server; reason 'not_saved' when none. */
+  /**
+   * Resumes the session saved under name; refuses one saved for another client or server, and a DPoP-bound one unless
+   * this client has the same key pair (records hold the key's thumbprint, never the private key); reason 'not_saved'
+   * when none.
+   */
   resume(store: TokenStore, name: string, options?: Omit<SessionOptions, 'store' | 'name'>): Promise<Session>;
   /** Runs discovery now (otherwise it runs on the first call that needs an endpoint); resolves to the metadata. */
   discover(): Promise<Metadata>;

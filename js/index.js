@@ -243,8 +243,9 @@ class Client {
   }
 
   /**
-   * Resumes the session saved under `name` in `store`: a token for another client or server is
-   * refused (the rule lives in the Go core). Rejects with reason 'not_saved' when there is none.
+   * Resumes the session saved under `name` in `store`: a token for another client or server, or a
+   * DPoP-bound one without the same key pair, is refused (the rules live in the Go core). Rejects
+   * with reason 'not_saved' when there is none.
    */
   async resume(store, name, options = {}) {
     this.#checkStore(store, name);
@@ -254,8 +255,9 @@ class Client {
         reason: 'not_saved',
       });
     }
+    // A DPoP-bound record resumes only with the same key pair (the core checks its thumbprint).
     const saved = this.#call('unmarshalSavedToken', 'saved token', String(record), this.#cfg.configured.tokenUrl,
-      this.#cfg.issuer, this.#cfg.auth.clientId);
+      this.#cfg.issuer, this.#cfg.auth.clientId, this.#cfg.dpop?.thumbprint ?? '');
     return this.#session(redactable(saved.token), { ...options, store, name }, false);
   }
 
@@ -286,6 +288,9 @@ class Client {
         revocationUrl: this.#cfg.configured.revocationUrl,
         clientId: this.#cfg.auth.clientId,
         authMethod: this.#cfg.auth.authMethod,
+        // A DPoP token is saved with its key's thumbprint, never the private key (even an
+        // extractable one): the app keeps its CryptoKeyPair and passes it again to resume.
+        dpopJkt: dpop && dpop.scheme(t.tokenType) === 'DPoP' ? dpop.thumbprint : undefined,
       })),
       initialSave,
     });

@@ -46,7 +46,7 @@ const FUNCTIONS = {
   oobPoll: 40, // errorCode, intervalSeconds
   // Saved tokens (wasm/internal/bridge/savedtoken.go), numbered from 201.
   marshalSavedToken: 201, // savedToken (JSON)
-  unmarshalSavedToken: 202, // record, tokenUrl, issuer, clientId
+  unmarshalSavedToken: 202, // record, tokenUrl, issuer, clientId, dpopJkt
   checkStoreName: 203, // name
   // DPoP (RFC 9449), wasm/internal/bridge/dpop.go
   dpopKey: 101, // publicJwk

@@ -61,18 +61,19 @@ func (s *Server) issueAccessToken(ctx context.Context, r *http.Request, st *stat
 		}
 		return tok, nil
 	}
+	// The audience defaults to the issuer: one derivation serves both.
+	iss, aud := s.issuer(r, st), st.cfg.Audience
+	if aud == "" {
+		aud = iss
+	}
 	c := accessClaims{
-		Iss: s.issuer(r, st), Sub: g.subject, Aud: s.audience(r, st), ClientID: g.client.ClientID,
+		Iss: iss, Sub: g.subject, Aud: aud, ClientID: g.client.ClientID,
 		Scope: g.scope, Iat: now.Unix(), Exp: exp.Unix(), Jti: jti, Sid: g.family,
 	}
 	if jkt != "" {
 		c.Cnf = &confirmation{JKT: jkt}
 	}
-	jws, err := st.key.jose.Sign(c.appendJSON(make([]byte, 0, 320)))
-	if err != nil {
-		return "", err
-	}
-	return jws.CompactSerialize()
+	return st.key.jws.sign(c.appendJSON(make([]byte, 0, 320)))
 }
 
 // appendJSON renders the claims without reflection (the password grant's

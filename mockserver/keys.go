@@ -23,7 +23,7 @@ type signingKey struct {
 	signer crypto.Signer
 	alg    jose.SignatureAlgorithm
 	kid    string
-	jose   jose.Signer
+	jws    *compactSigner
 	jwks   []byte // {"keys":[public JWK]}
 	public jose.JSONWebKey
 }
@@ -175,7 +175,11 @@ func newSigningKey(key crypto.Signer) (*signingKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &signingKey{signer: key, alg: alg, kid: jwk.KeyID, jose: js, jwks: jwks, public: pub}, nil
+	cs, err := newCompactSigner(js, key, alg, pub)
+	if err != nil {
+		return nil, err
+	}
+	return &signingKey{signer: key, alg: alg, kid: jwk.KeyID, jws: cs, jwks: jwks, public: pub}, nil
 }
 
 // keyFingerprint identifies a key's public part (to tell whether a reload

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"strings"
 	"sync"
 	"time"
 )
@@ -362,6 +363,10 @@ func (s *symbols) sym(v string) sym {
 		return id
 	}
 	id := sym(len(s.strs))
+	// A copy: v is often a substring of a request body (a username or
+	// scope parsed from the form), which must not stay in memory with the
+	// symbol, password and client secret included.
+	v = strings.Clone(v)
 	s.strs = append(s.strs, v)
 	s.index[v] = id
 	return id

@@ -3,8 +3,10 @@ package mockserver
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -141,4 +143,14 @@ func TestRotatedRefreshTokensGoWhenTheFamilyEnds(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestSymbolsDoNotKeepTheRequestBody(t *testing.T) {
+	body := "grant_type=password&username=johndoe&password=A3ddj3w"
+	user := body[strings.Index(body, "johndoe"):][:len("johndoe")]
+	s := newSymbols()
+	id := s.sym(user)
+	assert.Equal(t, "johndoe", s.str(id))
+	assert.NotSame(t, unsafe.StringData(user), unsafe.StringData(s.str(id)), "the symbol shares the body's memory, password included")
+	assert.Equal(t, id, s.sym("johndoe"), "interned once")
 }

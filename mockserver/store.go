@@ -120,8 +120,18 @@ func (s LoginState) Locked(now time.Time) bool { return now.Before(s.LockedUntil
 
 // TokenHash is the key under which a token is stored: hex SHA-256.
 func TokenHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+	// Tokens of the usual length are copied to the stack rather than
+	// converted to a heap []byte.
+	var in [128]byte
+	var sum [sha256.Size]byte
+	if len(token) <= len(in) {
+		sum = sha256.Sum256(in[:copy(in[:], token)])
+	} else {
+		sum = sha256.Sum256([]byte(token))
+	}
+	var text [2 * sha256.Size]byte
+	hex.Encode(text[:], sum[:])
+	return string(text[:])
 }
 
 // NextLoginState is the reference semantics of RecordLoginFailure, shared by

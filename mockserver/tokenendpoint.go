@@ -104,14 +104,24 @@ func (t *tokenResponse) marshal() []byte {
 
 // resolveScope applies RFC 6749 §3.3: no scope means the client's default;
 // every requested scope-token must be allowed (here: within allowed).
+// Repeated tokens and spaces are dropped; a request that has none is
+// answered with its own string, without building a new one.
 func resolveScope(requested string, allowed []string, def string) (string, *oauthError) {
 	if requested == "" {
 		return def, nil
 	}
-	var out []string
-	for _, sc := range strings.Split(requested, " ") {
+	var buf [8]string
+	out := buf[:0]
+	canonical := true // requested == strings.Join(out, " ")
+	for rest := requested; rest != ""; {
+		sc, tail, found := strings.Cut(rest, " ")
+		rest = tail
+		if found && rest == "" {
+			canonical = false // a trailing space
+		}
 		if sc == "" {
-			continue // tolerate repeated spaces
+			canonical = false // tolerate repeated spaces
+			continue
 		}
 		if !isScopeToken(sc) {
 			return "", errInvalidScope("scope contains characters not allowed by RFC 6749 section 3.3")
@@ -119,12 +129,17 @@ func resolveScope(requested string, allowed []string, def string) (string, *oaut
 		if !contains(allowed, sc) {
 			return "", errInvalidScope("scope " + sc + " is not allowed for this client")
 		}
-		if !contains(out, sc) {
+		if contains(out, sc) {
+			canonical = false
+		} else {
 			out = append(out, sc)
 		}
 	}
-	if len(out) == 0 {
+	switch {
+	case len(out) == 0:
 		return def, nil
+	case canonical:
+		return requested, nil
 	}
 	return strings.Join(out, " "), nil
 }

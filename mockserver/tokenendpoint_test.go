@@ -61,3 +61,67 @@ func BenchmarkPasswordGrant(b *testing.B) {
 		}
 	}
 }
+
+func TestResolveScope(t *testing.T) {
+	allowed := []string{"read", "write", "admin"}
+	for _, tc := range []struct {
+		requested, want, err string
+	}{
+		{requested: "", want: "read"},
+		{requested: "   ", want: "read"},
+		{requested: "write", want: "write"},
+		{requested: "read write", want: "read write"},
+		{requested: "write read", want: "write read"},
+		{requested: "read  write", want: "read write"},
+		{requested: " read", want: "read"},
+		{requested: "read ", want: "read"},
+		{requested: "read write read", want: "read write"},
+		{requested: "a", err: "scope a is not allowed for this client"},
+		{requested: "read delete", err: "scope delete is not allowed for this client"},
+		{requested: "re\"ad", err: "scope contains characters not allowed by RFC 6749 section 3.3"},
+	} {
+		t.Run(tc.requested, func(t *testing.T) {
+			got, oerr := resolveScope(tc.requested, allowed, "read")
+			if tc.err != "" {
+				require.NotNil(t, oerr)
+				assert.Equal(t, "invalid_scope", oerr.code)
+				assert.Equal(t, tc.err, oerr.description)
+				return
+			}
+			require.Nil(t, oerr)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+// FuzzResolveScope holds resolveScope to the plain reading of RFC 6749
+// §3.3: split on spaces, drop empty and repeated tokens, join with one
+// space (what it computed before it learnt to return a canonical request
+// as is).
+func FuzzResolveScope(f *testing.F) {
+	for _, s := range []string{"", "read", "read write", " read", "read ", "read  read", "write read admin", "x"} {
+		f.Add(s)
+	}
+	allowed := []string{"read", "write", "admin"}
+	f.Fuzz(func(t *testing.T, requested string) {
+		got, oerr := resolveScope(requested, allowed, "read")
+		var want []string
+		for _, sc := range strings.Split(requested, " ") {
+			if sc == "" {
+				continue
+			}
+			if !isScopeToken(sc) || !contains(allowed, sc) {
+				require.NotNil(t, oerr, "%q", requested)
+				return
+			}
+			if !contains(want, sc) {
+				want = append(want, sc)
+			}
+		}
+		require.Nil(t, oerr, "%q", requested)
+		if len(want) == 0 {
+			want = []string{"read"}
+		}
+		assert.Equal(t, strings.Join(want, " "), got)
+	})
+}

@@ -17,7 +17,12 @@
 # and prints the resident memory. Figures, not pass/fail.
 #
 # Env: DURATION (default 10s), THREADS (2), CONNECTIONS (32), ROUNDS (3),
-# PROFILE_OUT (/tmp/ropc-mock-jwt.pprof), RSS_GRANTS (1000000; 0 skips).
+# PROFILE_OUT (/tmp/ropc-mock-jwt.pprof), RSS_GRANTS (1000000; 0 skips),
+# BASELINE_MOCK (a ropc-mock binary built from another revision, e.g.
+#   git worktree add --detach /tmp/ropc-old main &&
+#   (cd /tmp/ropc-old && go build -o /tmp/ropc-mock-old ./cmd/ropc-mock)
+# : it joins the rotation in both modes, so a change is measured before and
+# after in the same run).
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -92,7 +97,13 @@ start peerjwt "$work/peer-gooauth2" -addr 127.0.0.1:0 -jwt "${peer_creds[@]}"
 start peeropaque "$work/peer-gooauth2" -addr 127.0.0.1:0 "${peer_creds[@]}"
 targets=(bare jwt opaque peerjwt peeropaque)
 declare -A label=([bare]="bare net/http handler" [jwt]="ropc-mock, JWT" [opaque]="ropc-mock, opaque"
-	[peerjwt]="go-oauth2, JWT (EdDSA)" [peeropaque]="go-oauth2, opaque")
+	[peerjwt]="go-oauth2, JWT (EdDSA)" [peeropaque]="go-oauth2, opaque"
+	[basejwt]="baseline ropc-mock, JWT" [baseopaque]="baseline ropc-mock, opaque")
+if [ -n "${BASELINE_MOCK:-}" ]; then
+	start basejwt "$BASELINE_MOCK" -addr 127.0.0.1:0 -key-file "$work/key.jwk" -log-level error
+	start baseopaque "$BASELINE_MOCK" -addr 127.0.0.1:0 -config "$work/opaque.json" -key-file "" -log-level error
+	targets+=(basejwt baseopaque)
+fi
 declare -A url
 for t in "${targets[@]}"; do url[$t]=$(url_of "$t"); done
 
@@ -112,7 +123,8 @@ end
 LUA
 
 # Sanity: every server really issues tokens for this body.
-for t in jwt opaque peerjwt peeropaque; do
+for t in "${targets[@]}"; do
+	[ "$t" = bare ] && continue
 	curl -fsS -X POST "${url[$t]}/token" -H 'Content-Type: application/x-www-form-urlencoded' --data "$body" | grep -q '"access_token"' ||
 		{ echo "bench-mock: ${label[$t]} issued no token" >&2; exit 1; }
 done
@@ -177,8 +189,34 @@ echo "  by server CPU per request: JWT $(ratio "${cpu[bare]}" "${cpu[jwt]}") of 
 
 "$work/grantcost" >"$work/grantcost.out"
 sig=$(sed -n 's/^grantcost: signature \([0-9.]*\) us.*/\1/p' "$work/grantcost.out")
+raw=$(sed -n 's/^grantcost: .*raw Ed25519 \([0-9.]*\) us.*/\1/p' "$work/grantcost.out")
 book=$(awk -v j="${cpu[jwt]}" -v b="${cpu[bare]}" -v s="$sig" 'BEGIN { printf "%.1f", j - b - s }')
-echo "  bookkeeping: ${cpu[jwt]}us per JWT grant - ${cpu[bare]}us bare request - ${sig}us one signature = ${book}us (target <= 5us: $(verdict "$book" 5 "<="))"
+book_raw=$(awk -v j="${cpu[jwt]}" -v b="${cpu[bare]}" -v s="$raw" 'BEGIN { printf "%.1f", j - b - s }')
+echo "  bookkeeping: ${cpu[jwt]}us per JWT grant - ${cpu[bare]}us bare request - ${sig}us one signature = ${book}us (target <= 5us: $(verdict "$book" 5 "<="));" \
+	"with the raw Ed25519 signature (${raw}us) subtracted instead: ${book_raw}us"
+# The same subtraction round by round (a round's targets run back to back,
+# so they share the machine's load more than medians of different rounds):
+per_round() { # per_round TARGET SIGNATURE -> "b1 b2 ... | median"
+	local -a j b
+	local out="" i
+	read -r -a j <<<"${cpu_r[$1]}"
+	read -r -a b <<<"${cpu_r[bare]}"
+	for i in "${!j[@]}"; do out+="$(awk -v j="${j[$i]}" -v b="${b[$i]}" -v s="$2" 'BEGIN { printf "%.1f", j - b - s }') "; done
+	# shellcheck disable=SC2086
+	echo "${out}| median $(median $out)"
+}
+echo "  bookkeeping round by round: $(per_round jwt "$sig")us"
+if [ -n "${BASELINE_MOCK:-}" ]; then
+	# The baseline signs with go-jose's Signer and CompactSerialize; its own
+	# signature is subtracted from it.
+	gsig=$(sed -n 's/^grantcost: .*go-jose Sign+CompactSerialize \([0-9.]*\) us.*/\1/p' "$work/grantcost.out")
+	echo "  baseline ropc-mock: JWT $(ratio "${rps[basejwt]}" "${rps[bare]}") of bare, opaque $(ratio "${rps[baseopaque]}" "${rps[bare]}") of bare;" \
+		"by server CPU per request: JWT $(ratio "${cpu[bare]}" "${cpu[basejwt]}"), opaque $(ratio "${cpu[bare]}" "${cpu[baseopaque]}")"
+	echo "  baseline bookkeeping: ${cpu[basejwt]}us - ${cpu[bare]}us - ${gsig}us (go-jose signature) =" \
+		"$(awk -v j="${cpu[basejwt]}" -v b="${cpu[bare]}" -v s="$gsig" 'BEGIN { printf "%.1f", j - b - s }')us;" \
+		"with the raw signature: $(awk -v j="${cpu[basejwt]}" -v b="${cpu[bare]}" -v s="$raw" 'BEGIN { printf "%.1f", j - b - s }')us"
+	echo "  baseline bookkeeping round by round: $(per_round basejwt "$gsig")us"
+fi
 sed 's/^grantcost: /  /' "$work/grantcost.out"
 
 # The JWT server's profile: stop it so it writes the profile, then show where
@@ -191,7 +229,7 @@ cp "$work/jwt.pprof" "$PROFILE_OUT"
 cum_pct() { "$GO" tool pprof -top -cum -nodecount=400 "$work/ropc-mock" "$PROFILE_OUT" 2>/dev/null |
 	awk -v f="$1" 'index($6, f) == 1 { sub("%", "", $5); print $5; exit }'; }
 handler_pct=$(cum_pct 'github.com/ropcgo/ropc/mockserver.(*Server).ServeHTTP')
-sign_pct=$(cum_pct 'github.com/go-jose/go-jose/v4.(*genericSigner).Sign')
+sign_pct=$(cum_pct 'github.com/ropcgo/ropc/mockserver.(*compactSigner).sign')
 awk -v c="${cpu[jwt]}" -v b="${cpu[bare]}" -v h="${handler_pct:-0}" -v s="${sign_pct:-0}" 'BEGIN {
 	printf "  where a JWT grant'"'"'s %.1fus went (profile shares of this run): signature %.1fus (%.1f%%), ropc handler code besides it %.1fus (%.1f%%),\n", c, c * s / 100, s, c * (h - s) / 100, h - s
 	printf "    net/http + runtime + GC + kernel %.1fus (%.1f%%; a whole bare request: %.1fus); bookkeeping by these shares: %.1fus\n", c * (100 - h) / 100, 100 - h, b, c * (100 - s) / 100 - b }'

@@ -30,6 +30,7 @@ type TokenTypeError = core.TokenTypeError
 
 // dpopState is a client's DPoP key and the nonces servers handed it.
 type dpopState struct {
+	source crypto.Signer // Config.DPoP, exported to a saved record when it can be (saveddpop.go)
 	key    *core.DPoPKey
 	signer jose.OpaqueSigner
 	alg    jose.SignatureAlgorithm
@@ -55,7 +56,7 @@ func newDPoP(s crypto.Signer) (*dpopState, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &dpopState{key: key, signer: cryptosigner.Opaque(s), alg: jose.SignatureAlgorithm(key.Alg)}, nil
+	return &dpopState{source: s, key: key, signer: cryptosigner.Opaque(s), alg: jose.SignatureAlgorithm(key.Alg)}, nil
 }
 
 // proof signs a proof for one request (RFC 9449 §4.2); accessToken is set

@@ -65,8 +65,11 @@ func WithStore(store TokenStore, name string) TokenSourceOption {
 
 // LoadTokenSource resumes a session saved under name: it loads the record, checks that it belongs
 // to c (same client id, same token endpoint or issuer: a token goes only to the server that issued
-// it, and RFC 6749 §6 binds the refresh token to its client), and returns a source that saves back
-// to store on every change. A missing record is a *StoreError wrapping ErrNotSaved.
+// it, and RFC 6749 §6 binds the refresh token to its client; for a DPoP-bound token, the same
+// DPoP key, RFC 9449 §6.1), and returns a source that saves back to store on every change. A
+// missing record is a *StoreError wrapping ErrNotSaved; a record c may not use is a *StoreError
+// wrapping a *SavedTokenError that names the problem. To resume a DPoP-bound session with the key
+// saved in its record, build c with SavedDPoPKey.
 func LoadTokenSource(ctx context.Context, c *Client, store TokenStore, name string, opts ...TokenSourceOption) (*TokenSource, error) {
 	saved, err := store.Load(ctx, name)
 	if err != nil {
@@ -82,7 +85,10 @@ func LoadTokenSource(ctx context.Context, c *Client, store TokenStore, name stri
 
 // owns reports why c may not use saved, or nil.
 func (c *Client) owns(saved *SavedToken) error {
-	return saved.BelongsTo(c.cfg.TokenURL, c.cfg.Issuer, c.cfg.ClientID)
+	if err := saved.BelongsTo(c.cfg.TokenURL, c.cfg.Issuer, c.cfg.ClientID); err != nil {
+		return err
+	}
+	return saved.CheckDPoPKey(c.Thumbprint())
 }
 
 // Save writes the current token to the store given with WithStore, under its lock when the
@@ -110,13 +116,22 @@ func (ts *TokenSource) save(ctx context.Context, tok *Token) error {
 	return nil
 }
 
-// record is what is saved for tok: the token and what it belongs to.
+// record is what is saved for tok: the token and what it belongs to, and for a DPoP token the
+// key it is bound to (RFC 9449 §6.1): the private JWK when the key can be exported (or the record
+// it was resumed from held it), its thumbprint always.
 func (ts *TokenSource) record(tok *Token) *SavedToken {
 	cfg := ts.c.cfg
-	return &SavedToken{
+	rec := &SavedToken{
 		Token: tok, TokenURL: cfg.TokenURL, Issuer: cfg.Issuer, RevocationURL: cfg.RevocationURL,
-		ClientID: cfg.ClientID, AuthMethod: ts.c.auth.Method, DPoPKey: ts.dpopKey,
+		ClientID: cfg.ClientID, AuthMethod: ts.c.auth.Method,
 	}
+	if d := ts.c.dpop; d != nil && core.AuthorizationScheme(tok.TokenType) == "DPoP" {
+		rec.DPoPThumbprint, rec.DPoPKey = d.key.Thumbprint, d.exportJWK()
+		if rec.DPoPKey == nil {
+			rec.DPoPKey = ts.dpopKey
+		}
+	}
+	return rec
 }
 
 func (ts *TokenSource) lockStore(ctx context.Context) (func(), error) {

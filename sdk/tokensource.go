@@ -29,7 +29,7 @@ type TokenSource struct {
 
 	store     TokenStore      // nil: tokens live in memory only
 	storeName string          // the record's name in store
-	dpopKey   json.RawMessage // the saved DPoP key, written back with every save
+	dpopKey   json.RawMessage // the DPoP key of the record resumed from (checked to be the client's), kept when the client's cannot be exported
 
 	cur atomic.Pointer[held] // never nil after construction
 

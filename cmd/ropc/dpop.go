@@ -13,6 +13,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/ropcgo/ropc/sdk"
 	"github.com/ropcgo/ropc/sdk/core"
 )
 
@@ -26,9 +27,13 @@ func (c *commonFlags) registerDPoP(fs *flag.FlagSet) {
 	fs.BoolVar(&c.dpopAllowBearer, "dpop-allow-bearer", false, "with --dpop-key: accept a Bearer token from a server that ignores DPoP (refused by default, exit 3)")
 }
 
-// dpopSigner loads or creates the --dpop-key file; nil without the flag.
+// dpopSigner loads or creates the --dpop-key file; without the flag, the key saved with the
+// --from session, or nil.
 func (c *commonFlags) dpopSigner() (crypto.Signer, error) {
 	if c.dpopKey == "" {
+		if c.savedDPoP != nil {
+			return c.savedDPoP, nil
+		}
 		if c.dpopAllowBearer {
 			return nil, usagef("--dpop-allow-bearer needs --dpop-key")
 		}
@@ -91,6 +96,41 @@ func createDPoPKey(path string) (crypto.Signer, error) {
 		return nil, usagef("cannot write --dpop-key %s: %v", path, err)
 	}
 	return k, nil
+}
+
+// savedDPoPKey takes the key a DPoP-bound session was saved with (RFC 9449 §6.1), for a --from
+// command without --dpop-key: 'ropc token --dpop-key FILE --save NAME' keeps it with the token.
+func (c *commonFlags) savedDPoPKey(name string, rec *sdk.SavedToken) error {
+	if c.dpopKey != "" || !rec.DPoPBound() {
+		return nil
+	}
+	if len(rec.DPoPKey) == 0 {
+		return usagef("saved token %q is bound to a DPoP key that was not saved with it: pass --dpop-key FILE with that key", name)
+	}
+	key, err := sdk.SavedDPoPKey(rec)
+	if err != nil {
+		var se *sdk.SavedTokenError
+		errors.As(err, &se)
+		return usagef("saved token %q: %s", name, se.Reason)
+	}
+	c.savedDPoP = key
+	return nil
+}
+
+// checkSavedDPoP refuses a --from session whose token is bound to another DPoP key than the
+// client's (a --dpop-key that is not the saved one) or that needs a key the client lacks.
+func (c *commonFlags) checkSavedDPoP(name string, rec *sdk.SavedToken, client *sdk.Client) error {
+	err := rec.CheckDPoPKey(client.Thumbprint())
+	if err == nil {
+		return nil
+	}
+	var se *sdk.SavedTokenError
+	errors.As(err, &se)
+	hint := ""
+	if c.dpopKey != "" && len(rec.DPoPKey) > 0 {
+		hint = " (run without --dpop-key to use it)"
+	}
+	return usagef("saved token %q: %s%s", name, se.Reason, hint)
 }
 
 // resourceChallenge reads the RFC 6750 Bearer or RFC 9449 DPoP challenge of

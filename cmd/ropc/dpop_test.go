@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,7 +17,7 @@ import (
 
 	"github.com/ropcgo/ropc/mockserver"
 	"github.com/ropcgo/ropc/mockserver/mocktest"
-	"github.com/ropcgo/ropc/sdk/keychain/secretservicetest"
+	"github.com/ropcgo/ropc/sdk/tokenfile"
 )
 
 func dpopCLIMock(t *testing.T) *mocktest.Server {
@@ -138,23 +140,144 @@ func TestDPoPEd25519KeyFile(t *testing.T) {
 	assert.Equal(t, "DPoP", claims["token_type"])
 }
 
-// TestDPoPSavedSession: a DPoP-bound session saved with --save is used with --from and the same
-// --dpop-key; the key is not part of the saved record, so without it the token is refused (exit 3).
+// TestDPoPSavedSession: 'ropc token --dpop-key FILE --save NAME' keeps the key with the token
+// (in the real Secret Service, or the 0600 file), so get, refresh and logout --from NAME work
+// without --dpop-key, even once the key file is gone; a --dpop-key that is not the saved key is
+// refused with exit 2. The private key never reaches standard output or error.
 func TestDPoPSavedSession(t *testing.T) {
-	mock := startMockProc(t)
-	bus, err := secretservicetest.StartBus()
-	require.NoError(t, err)
-	t.Cleanup(bus.Close)
-	d := newDesktop(t, bus.Address)
-	key := filepath.Join(t.TempDir(), "dpop.jwk")
+	for _, store := range []string{"keychain", "file"} {
+		t.Run(store, func(t *testing.T) {
+			mock := startMockProc(t)
+			d := newDesktop(t, secretService(t).Address)
+			dir := t.TempDir()
+			key, other := filepath.Join(dir, "dpop.jwk"), filepath.Join(dir, "other.jwk")
+			var outputs strings.Builder
+			run := func(stdin string, args ...string) result {
+				r := d.run(stdin, append(args, "--store", store)...)
+				outputs.WriteString(r.stdout + r.stderr)
+				return r
+			}
 
+			r := run(demoPassword, "token", "--token-url", mock.URL+"/token", "--client-id", "public-client", "--auth", "none",
+				"--username", "johndoe", "--password-stdin", "--dpop-key", key, "--save", "work", "--revocation-url", mock.URL+"/revoke")
+			require.Equal(t, exitOK, r.code, r.stderr)
+			privateD := jwkMember(t, key, "d")
+			if store == "file" {
+				rec := savedFile(t, d, "work")
+				assert.Contains(t, rec, `"dpop_jwk"`, "the key is kept with the token")
+				assert.Contains(t, rec, privateD)
+			} else {
+				rec := savedRecord(t, d, "work")
+				assert.Contains(t, rec, `"dpop_jkt"`)
+				assert.Contains(t, rec, privateD, "the key is kept with the token in the keychain")
+			}
+			require.NoError(t, os.Remove(key), "from now on only the saved key can sign")
+
+			r = run("", "get", mock.URL+"/userinfo", "--from", "work")
+			require.Equal(t, exitOK, r.code, r.stderr)
+			assert.Contains(t, r.stdout, `"sub":"johndoe"`)
+
+			// The mock's clock stays: a proof's iat is checked against it (RFC 9449 §11.1).
+			r = run("", "refresh", "--from", "work", "--force")
+			require.Equal(t, exitOK, r.code, r.stderr)
+			assert.Equal(t, true, decodeJSON(t, r.stdout)["refreshed"], "the saved key proves possession for the refresh")
+			r = run("", "get", mock.URL+"/userinfo", "--from", "work")
+			require.Equal(t, exitOK, r.code, r.stderr)
+
+			// Another key: refused before any request, naming the problem.
+			r = run("", "get", mock.URL+"/userinfo", "--from", "work", "--dpop-key", other)
+			assert.Equal(t, exitUsage, r.code)
+			assert.Contains(t, r.stderr, `saved token "work": its token is bound to DPoP key `)
+			assert.Contains(t, r.stderr, "not to this client's key")
+			assert.Contains(t, r.stderr, "run without --dpop-key to use it")
+			r = run("", "logout", "--from", "work", "--dpop-key", other)
+			assert.Equal(t, exitUsage, r.code)
+
+			r = run("", "logout", "--from", "work")
+			require.Equal(t, exitOK, r.code, r.stderr)
+			assert.Equal(t, true, decodeJSON(t, r.stdout)["revoked"])
+			r = run("", "get", mock.URL+"/userinfo", "--from", "work")
+			assert.Equal(t, exitUsage, r.code, "the entry, key included, is gone")
+			assert.NotContains(t, outputs.String(), privateD, "the private key is never printed")
+		})
+	}
+}
+
+// TestDPoPSavedThumbprintOnly: a session saved by a Go app whose key could not be exported names
+// the key by its thumbprint only; ropc asks for --dpop-key and accepts only that key.
+func TestDPoPSavedThumbprintOnly(t *testing.T) {
+	mock := startMockProc(t)
+	d := newDesktop(t, secretService(t).Address)
+	dir := t.TempDir()
+	key, other := filepath.Join(dir, "dpop.jwk"), filepath.Join(dir, "other.jwk")
 	r := d.run(demoPassword, "token", "--token-url", mock.URL+"/token", "--client-id", "public-client", "--auth", "none",
-		"--username", "johndoe", "--password-stdin", "--dpop-key", key, "--save", "work", "--store", "file")
+		"--username", "johndoe", "--password-stdin", "--dpop-key", key, "--save", "hsm", "--store", "file")
 	require.Equal(t, exitOK, r.code, r.stderr)
-	r = d.run("", "get", mock.URL+"/userinfo", "--from", "work", "--store", "file", "--dpop-key", key)
+	// Drop the key from the record, as a save with a signer that cannot be exported writes it.
+	st := fileStore(t, d)
+	rec, err := st.Load(context.Background(), "hsm")
+	require.NoError(t, err)
+	require.NotEmpty(t, rec.DPoPThumbprint)
+	rec.DPoPKey = nil
+	require.NoError(t, st.Save(context.Background(), "hsm", rec))
+
+	r = d.run("", "get", mock.URL+"/userinfo", "--from", "hsm", "--store", "file")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, `saved token "hsm" is bound to a DPoP key that was not saved with it: pass --dpop-key FILE with that key`)
+	r = d.run("", "get", mock.URL+"/userinfo", "--from", "hsm", "--store", "file", "--dpop-key", other)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "only its thumbprint was saved: resume with the same key")
+	r = d.run("", "get", mock.URL+"/userinfo", "--from", "hsm", "--store", "file", "--dpop-key", key)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, `"sub":"johndoe"`)
-	r = d.run("", "get", mock.URL+"/userinfo", "--from", "work", "--store", "file")
-	assert.Equal(t, exitFailure, r.code)
-	assert.Contains(t, r.stderr, "DPoP")
+}
+
+// jwkMember is one member of the JWK in file.
+func jwkMember(t *testing.T, file, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	v, _ := m[name].(string)
+	require.NotEmpty(t, v)
+	return v
+}
+
+// fileStore opens the desktop's --store file directory.
+func fileStore(t *testing.T, d *desktop) *tokenfile.Store {
+	t.Helper()
+	for _, e := range d.env {
+		if v, ok := strings.CutPrefix(e, "XDG_CONFIG_HOME="); ok {
+			st, err := tokenfile.Open(filepath.Join(v, "ropc", "tokens"))
+			require.NoError(t, err)
+			return st
+		}
+	}
+	t.Fatal("no XDG_CONFIG_HOME")
+	return nil
+}
+
+// savedFile is the --store file record under name, checked to be mode 0600.
+func savedFile(t *testing.T, d *desktop, name string) string {
+	t.Helper()
+	st := fileStore(t, d)
+	fi, err := os.Stat(st.Path(name))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	b, err := os.ReadFile(st.Path(name))
+	require.NoError(t, err)
+	return string(b)
+}
+
+// savedRecord reads the keychain record with secret-tool (libsecret), outside ropc.
+func savedRecord(t *testing.T, d *desktop, name string) string {
+	t.Helper()
+	tool, err := exec.LookPath("secret-tool")
+	require.NoError(t, err, "secret-tool not found: apt-get install -y libsecret-tools")
+	cmd := exec.Command(tool, "lookup", "service", "ropc", "username", name)
+	cmd.Env = d.env
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	return string(out)
 }

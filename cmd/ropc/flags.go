@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,6 +26,7 @@ type commonFlags struct {
 	// --dpop-key and --dpop-allow-bearer (dpop.go)
 	dpopKey         string
 	dpopAllowBearer bool
+	savedDPoP       crypto.Signer // the key saved with a --from session, used without --dpop-key
 
 	tokenURL      string
 	issuer        string

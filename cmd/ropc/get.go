@@ -61,20 +61,29 @@ func runGet(args []string, s stdio) int {
 	}
 	ctx, cancel := commandContext(c.timeout)
 	defer cancel()
-	var st sdk.TokenStore
+	var (
+		st  sdk.TokenStore
+		rec *sdk.SavedToken
+	)
 	if from != "" {
 		if st, err = store.open(from); err != nil {
 			return fail(s, "get", err)
 		}
-		rec, err := loadSaved(ctx, st, from)
-		if err != nil {
+		if rec, err = loadSaved(ctx, st, from); err != nil {
 			return fail(s, "get", err)
 		}
-		c.fromSaved(fs, rec)
+		if err := c.fromSaved(fs, from, rec); err != nil {
+			return fail(s, "get", err)
+		}
 	}
 	client, err := c.newClient(s)
 	if err != nil {
 		return fail(s, "get", err)
+	}
+	if rec != nil {
+		if err := c.checkSavedDPoP(from, rec, client); err != nil {
+			return fail(s, "get", err)
+		}
 	}
 
 	var tok *sdk.Token // with --from, loaded below with the store attached

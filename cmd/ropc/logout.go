@@ -52,13 +52,18 @@ func runLogout(args []string, s stdio) int {
 	if err != nil {
 		return fail(s, "logout", err)
 	}
-	c.fromSaved(fs, rec)
+	if err := c.fromSaved(fs, from, rec); err != nil {
+		return fail(s, "logout", err)
+	}
 	client, err := c.newClient(s)
 	if err != nil {
 		return fail(s, "logout", err)
 	}
 	if err := rec.BelongsTo(c.tokenURL, c.issuer, c.clientID); err != nil {
 		return fail(s, "logout", usagef("saved token %q: %s", from, err.Error()))
+	}
+	if err := c.checkSavedDPoP(from, rec, client); err != nil {
+		return fail(s, "logout", err)
 	}
 	token, hint := rec.Token.RefreshToken, "refresh_token"
 	if token == "" {

@@ -86,9 +86,14 @@ func refreshSaved(fs *flag.FlagSet, c *commonFlags, store *storeFlags, name stri
 	if err != nil {
 		return fail(s, "refresh", err)
 	}
-	c.fromSaved(fs, rec)
+	if err := c.fromSaved(fs, name, rec); err != nil {
+		return fail(s, "refresh", err)
+	}
 	client, err := c.newClient(s)
 	if err != nil {
+		return fail(s, "refresh", err)
+	}
+	if err := c.checkSavedDPoP(name, rec, client); err != nil {
 		return fail(s, "refresh", err)
 	}
 	ts, err := sdk.LoadTokenSource(ctx, client, st, name)

@@ -93,9 +93,9 @@ func loadSaved(ctx context.Context, st sdk.TokenStore, name string) (*sdk.SavedT
 }
 
 // fromSaved fills the server and client flags the user did not give from the saved record, so
-// that 'ropc get URL --from NAME' needs nothing else. Flags that are given must match the record
-// (sdk.LoadTokenSource checks).
-func (c *commonFlags) fromSaved(fs *flag.FlagSet, rec *sdk.SavedToken) {
+// that 'ropc get URL --from NAME' needs nothing else, and the DPoP key saved with it. Flags that
+// are given must match the record (sdk.LoadTokenSource checks).
+func (c *commonFlags) fromSaved(fs *flag.FlagSet, name string, rec *sdk.SavedToken) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if !set["token-url"] && !set["issuer"] {
@@ -110,4 +110,5 @@ func (c *commonFlags) fromSaved(fs *flag.FlagSet, rec *sdk.SavedToken) {
 	if c.revocationURL == "" {
 		c.revocationURL = rec.RevocationURL
 	}
+	return c.savedDPoPKey(name, rec)
 }

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { TransportError, createClient } from '../index.js';
 import { createSafeStorageStore } from '../electron.js';
-import { CONFIG, startMock } from './mock.mjs';
+import { DPOP_CONFIG, startMock } from './mock.mjs';
 
 /**
  * A safeStorage with Electron's method names, encrypting with AES-256-GCM under a key that
@@ -56,7 +56,7 @@ async function tempDir() {
 }
 
 let mock;
-before(async () => { mock = await startMock({ config: { ...CONFIG, access_token_ttl: '2s' } }); });
+before(async () => { mock = await startMock({ config: { ...DPOP_CONFIG, access_token_ttl: '2s' } }); });
 after(async () => {
   await mock?.stop();
   for (const d of dirs) await rm(d, { recursive: true, force: true });
@@ -203,4 +203,50 @@ describe('session({ store, name }) and client.resume', () => {
     assert.equal(JSON.parse(await real.load('work')).access_token, held);
     c.close();
   });
+});
+
+describe('DPoP sessions: the record names the key, the app keeps the key', () => {
+  const dpopClient = (dpop) => createClient({ tokenUrl: `${mock.url}/token`, clientId: 'dpop', authMethod: 'none', dpop });
+  const newPair = (extractable) => globalThis.crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, extractable, ['sign', 'verify']);
+
+  for (const extractable of [false, true]) {
+    it(`saves the thumbprint only, and resumes with the same key pair (${extractable ? 'extractable' : 'non-extractable'} key)`, async () => {
+      const dir = await tempDir();
+      const store = await createSafeStorageStore({ safeStorage: testSafeStorage(), dir, platform: 'linux' });
+      const keyPair = await newPair(extractable);
+      const first = await dpopClient({ keyPair });
+      const token = await first.passwordGrant(USER);
+      assert.equal(token.tokenType, 'DPoP');
+      await first.session(token, { store, name: 'bound' }).saved;
+      const record = JSON.parse(await store.load('bound'));
+      assert.equal(record.dpop_jkt, first.dpopThumbprint, 'the record names the key the token is bound to');
+      assert.equal(record.dpop_jwk, undefined, 'no private key in the record');
+      if (extractable) {
+        const { d } = await globalThis.crypto.subtle.exportKey('jwk', keyPair.privateKey);
+        assert.ok(!(await store.load('bound')).includes(d), 'the private key is never written');
+        for (const f of await readdir(dir)) assert.ok(!(await readFile(join(dir, f), 'latin1')).includes(d));
+      }
+      first.close();
+
+      // After a restart the app passes the same CryptoKeyPair (kept in IndexedDB, say).
+      const again = await dpopClient({ keyPair });
+      const resumed = await again.resume(store, 'bound');
+      const res = await resumed.fetch(`${mock.url}/userinfo`);
+      assert.equal(res.status, 200);
+      await new Promise((r) => setTimeout(r, 1200)); // stale: the refresh proves possession of the same key
+      const fresh = await resumed.accessToken();
+      assert.notEqual(fresh, token.accessToken);
+      const saved = JSON.parse(await store.load('bound'));
+      assert.equal(saved.access_token, fresh);
+      assert.equal(saved.dpop_jkt, first.dpopThumbprint, 'the refreshed token stays bound to the key');
+
+      // Another key, or none: refused before any request, naming the problem.
+      const other = await dpopClient({ keyPair: await newPair(false) });
+      await assert.rejects(other.resume(store, 'bound'), (e) => e instanceof TransportError &&
+        e.message.includes(`bound to DPoP key ${first.dpopThumbprint}, not to this client's key ${other.dpopThumbprint}`));
+      const plain = await dpopClient(false);
+      await assert.rejects(plain.resume(store, 'bound'), (e) => e instanceof TransportError && /this client has no DPoP key/.test(e.message));
+      for (const c of [again, other, plain]) c.close();
+    });
+  }
 });

@@ -25,9 +25,13 @@ type SavedToken struct {
 	// AuthMethod is how the client authenticated (RFC 6749 §2.3), so a resumed session uses the same.
 	AuthMethod AuthMethod
 	// DPoPKey is the private JWK (RFC 7517) of the key the token is bound to with DPoP
-	// (RFC 9449 §4), or nil when the token is a plain bearer token. A bound token is useless
-	// without its key, so both are kept in the same record.
+	// (RFC 9449 §4), or nil when the token is a plain bearer token or the key could not be
+	// exported (a hardware-backed signer, a non-extractable WebCrypto key). A bound token is
+	// useless without its key, so both are kept in the same record when they can be.
 	DPoPKey json.RawMessage
+	// DPoPThumbprint is the RFC 7638 thumbprint of that key (the jkt the server bound the token
+	// to, RFC 9449 §6.1), "" for a bearer token. It alone names the key when DPoPKey is nil.
+	DPoPThumbprint string
 }
 
 // savedTokenVersion is the record layout; a reader refuses any other.
@@ -53,6 +57,7 @@ type savedTokenWire struct {
 	ClientID      string          `json:"client_id"`
 	AuthMethod    string          `json:"auth_method,omitempty"`
 	DPoPKey       json.RawMessage `json:"dpop_jwk,omitempty"`
+	DPoPJKT       string          `json:"dpop_jkt,omitempty"`
 }
 
 // SavedTokenError is a record that cannot be saved or read back. Reason never contains a token.
@@ -63,6 +68,10 @@ func (e *SavedTokenError) Error() string { return "ropc: saved token record: " +
 // MarshalSavedToken encodes s as the compact record a store keeps.
 func MarshalSavedToken(s *SavedToken) ([]byte, error) {
 	if err := s.check(); err != nil {
+		return nil, err
+	}
+	jkt, err := s.dpopThumbprint()
+	if err != nil {
 		return nil, err
 	}
 	w := savedTokenWire{
@@ -77,6 +86,7 @@ func MarshalSavedToken(s *SavedToken) ([]byte, error) {
 		ClientID:      s.ClientID,
 		AuthMethod:    string(s.AuthMethod),
 		DPoPKey:       s.DPoPKey,
+		DPoPJKT:       jkt,
 	}
 	if id, ok := s.Token.Raw["id_token"].(string); ok {
 		w.IDToken = id // OpenID Connect Core §3.1.3.3: kept for RP-initiated logout and claims
@@ -149,11 +159,16 @@ func UnmarshalSavedToken(b []byte) (*SavedToken, error) {
 	}
 	s := &SavedToken{
 		Token: t, TokenURL: w.TokenURL, Issuer: w.Issuer, RevocationURL: w.RevocationURL,
-		ClientID: w.ClientID, AuthMethod: AuthMethod(w.AuthMethod), DPoPKey: w.DPoPKey,
+		ClientID: w.ClientID, AuthMethod: AuthMethod(w.AuthMethod), DPoPKey: w.DPoPKey, DPoPThumbprint: w.DPoPJKT,
 	}
 	if err := s.check(); err != nil {
 		return nil, err
 	}
+	jkt, err := s.dpopThumbprint()
+	if err != nil {
+		return nil, err
+	}
+	s.DPoPThumbprint = jkt
 	return s, nil
 }
 

@@ -15,7 +15,7 @@ func sampleSaved() *SavedToken {
 		Token: &Token{AccessToken: "at", TokenType: "Bearer", RefreshToken: "rt", ExpiresIn: &secs,
 			Expiry: time.Unix(1_900_000_000, 0), Scope: "read write", Raw: map[string]any{"id_token": "idt", "other": 1}},
 		TokenURL: "https://as.example/token", Issuer: "https://as.example", RevocationURL: "https://as.example/revoke",
-		ClientID: "app", AuthMethod: AuthNone, DPoPKey: []byte(`{"kty":"EC","d":"x"}`),
+		ClientID: "app", AuthMethod: AuthNone, DPoPKey: ecKey.private,
 	}
 }
 

@@ -42,6 +42,14 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// rfc7515KeyA3 is the P-256 private key of RFC 7515 Appendix A.3, a published test key, as a
+// DPoP-bound token's record holds it.
+const (
+	rfc7515KeyA3 = `{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",` +
+		`"y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","d":"jpsQnnGQmL-YBIffH1136cLSG7Tnc7h1Fp3WF2HHoqc"}`
+	rfc7515KeyA3Thumbprint = "oKIywvGUpTVTyxMQ3bwIIeQUudfr_CkLMjCE19ECD-U" // RFC 7638 SHA-256
+)
+
 // bigRecord is a record like a real one with a JWT access token full of claims, a refresh token
 // and an ID token, padded to at least size bytes once encoded.
 func bigRecord(size int) *sdk.SavedToken {
@@ -54,7 +62,7 @@ func bigRecord(size int) *sdk.SavedToken {
 			Raw: map[string]any{"id_token": "id." + pad[:size/2]},
 		},
 		TokenURL: "https://as.example/token", ClientID: "app", AuthMethod: sdk.AuthNone,
-		DPoPKey: []byte(`{"kty":"EC","crv":"P-256","x":"x","y":"y","d":"d"}`),
+		DPoPKey: []byte(rfc7515KeyA3), DPoPThumbprint: rfc7515KeyA3Thumbprint,
 	}
 }
 
@@ -100,6 +108,7 @@ func TestSecretServiceRoundTrip(t *testing.T) {
 			assert.Equal(t, rec.TokenURL, got.TokenURL)
 			assert.Equal(t, sdk.AuthNone, got.AuthMethod)
 			assert.JSONEq(t, string(rec.DPoPKey), string(got.DPoPKey))
+			assert.Equal(t, rec.DPoPThumbprint, got.DPoPThumbprint)
 
 			// The chunks are real items of the Secret Service, read here without the Store.
 			head, err := keyring.Get(s.service, "session")

@@ -11,11 +11,11 @@ import (
 // Saved-token functions, numbered from 201 (js/loader.js keeps the same numbers).
 const (
 	FnMarshalSavedToken   = 201 + iota // savedToken (JSON)
-	FnUnmarshalSavedToken              // record, tokenUrl, issuer, clientId
+	FnUnmarshalSavedToken              // record, tokenUrl, issuer, clientId, dpopJkt
 	FnCheckStoreName                   // name
 )
 
-var savedTokenArgCount = map[int32]int{FnMarshalSavedToken: 1, FnUnmarshalSavedToken: 4, FnCheckStoreName: 1}
+var savedTokenArgCount = map[int32]int{FnMarshalSavedToken: 1, FnUnmarshalSavedToken: 5, FnCheckStoreName: 1}
 
 // callSavedToken runs the saved-token functions of Call; handled is false for other numbers.
 func callSavedToken(fn int32, args [][]byte) (out string, handled bool) {
@@ -31,7 +31,7 @@ func callSavedToken(fn int32, args [][]byte) (out string, handled bool) {
 	case FnMarshalSavedToken:
 		return MarshalSavedToken(s(0)), true
 	case FnUnmarshalSavedToken:
-		return UnmarshalSavedToken(s(0), s(1), s(2), s(3)), true
+		return UnmarshalSavedToken(s(0), s(1), s(2), s(3), s(4)), true
 	default: // FnCheckStoreName
 		return CheckStoreName(s(0)), true
 	}
@@ -40,6 +40,11 @@ func callSavedToken(fn int32, args [][]byte) (out string, handled bool) {
 // SavedToken is the JavaScript shape of a saved token record (core.SavedToken): what
 // client.session({ store, name }) saves and client.resume(store, name) reads back. The record's
 // layout, its checks and which client may use it are decided in core, once for Go and JS.
+//
+// A DPoP-bound token is saved with its key's thumbprint only (dpopJkt): the JavaScript host never
+// writes a private key, extractable or not, and a record's private key (saved by a Go host) is
+// never handed to JavaScript. The app keeps its CryptoKeyPair itself (IndexedDB, or a
+// non-extractable key the platform holds) and passes the same pair to resume.
 type SavedToken struct {
 	Token         SavedTokenToken `json:"token"`
 	TokenURL      string          `json:"tokenUrl"`
@@ -47,7 +52,7 @@ type SavedToken struct {
 	RevocationURL string          `json:"revocationUrl"`
 	ClientID      string          `json:"clientId"`
 	AuthMethod    string          `json:"authMethod"`
-	DPoPJWK       json.RawMessage `json:"dpopJwk,omitempty"`
+	DPoPJKT       string          `json:"dpopJkt,omitempty"`
 }
 
 // SavedTokenToken is the token part, in the shape parseTokenResponse answers (expiresAt in
@@ -81,7 +86,7 @@ func MarshalSavedToken(in string) string {
 		t.Raw = map[string]any{"id_token": id}
 	}
 	b, err := core.MarshalSavedToken(&core.SavedToken{Token: t, TokenURL: js.TokenURL, Issuer: js.Issuer,
-		RevocationURL: js.RevocationURL, ClientID: js.ClientID, AuthMethod: core.AuthMethod(js.AuthMethod), DPoPKey: js.DPoPJWK})
+		RevocationURL: js.RevocationURL, ClientID: js.ClientID, AuthMethod: core.AuthMethod(js.AuthMethod), DPoPThumbprint: js.DPoPJKT})
 	if err != nil {
 		return fail(err)
 	}
@@ -89,8 +94,9 @@ func MarshalSavedToken(in string) string {
 }
 
 // UnmarshalSavedToken decodes a record and checks that the client with this token endpoint,
-// issuer and client id may use it (core.SavedToken.BelongsTo).
-func UnmarshalSavedToken(record, tokenURL, issuer, clientID string) string {
+// issuer, client id and DPoP key thumbprint ("" without a key) may use it
+// (core.SavedToken.BelongsTo and CheckDPoPKey).
+func UnmarshalSavedToken(record, tokenURL, issuer, clientID, dpopJKT string) string {
 	s, err := core.UnmarshalSavedToken([]byte(record))
 	if err != nil {
 		return fail(err)
@@ -98,8 +104,11 @@ func UnmarshalSavedToken(record, tokenURL, issuer, clientID string) string {
 	if err := s.BelongsTo(tokenURL, issuer, clientID); err != nil {
 		return fail(err)
 	}
+	if err := s.CheckDPoPKey(dpopJKT); err != nil {
+		return fail(err)
+	}
 	js := SavedToken{TokenURL: s.TokenURL, Issuer: s.Issuer, RevocationURL: s.RevocationURL, ClientID: s.ClientID,
-		AuthMethod: string(s.AuthMethod), DPoPJWK: s.DPoPKey}
+		AuthMethod: string(s.AuthMethod), DPoPJKT: s.DPoPThumbprint}
 	t := s.Token
 	js.Token = SavedTokenToken{AccessToken: t.AccessToken, TokenType: t.TokenType, ExpiresIn: t.ExpiresIn, Scope: t.Scope}
 	if t.RefreshToken != "" {
