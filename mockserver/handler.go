@@ -52,12 +52,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case PathOAuthMetadata, PathOIDCMetadata:
 		s.serveMetadata(w, r, st, path == PathOIDCMetadata)
 	case PathHealthz:
-		if !allowMethods(w, r, http.MethodGet, http.MethodHead) {
-			return
-		}
-		writeJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
+		serveHealthz(w, r)
 	default:
-		writeJSON(w, http.StatusNotFound, []byte(`{"error":"not_found","error_description":"no such endpoint"}`))
+		s.notFound(w)
 	}
 }
 

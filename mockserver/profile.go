@@ -239,9 +239,7 @@ func (s *Server) serveProfile(w http.ResponseWriter, r *http.Request, st *state)
 	}
 	SetCORS(w.Header())
 	if path == PathHealthz {
-		if allowMethods(w, r, http.MethodGet, http.MethodHead) {
-			writeJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
-		}
+		serveHealthz(w, r)
 		return
 	}
 	switch st.routes[path] {
@@ -263,6 +261,13 @@ func (s *Server) serveProfile(w http.ResponseWriter, r *http.Request, st *state)
 		s.serveUserinfo(w, r, st)
 	default:
 		s.notFound(w)
+	}
+}
+
+// serveHealthz is the liveness endpoint, the same under every profile.
+func serveHealthz(w http.ResponseWriter, r *http.Request) {
+	if allowMethods(w, r, http.MethodGet, http.MethodHead) {
+		writeJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
 	}
 }
 

@@ -3,7 +3,6 @@ package mockserver
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"mime"
 	"net/http"
 	"strconv"
@@ -112,9 +111,6 @@ func (s *Server) serveChallenge(w http.ResponseWriter, r *http.Request, st *stat
 	s.log.LogAttrs(r.Context(), infoLevel, "out-of-band challenge pending", slogStr("client_id", client.ClientID))
 }
 
-// challengeBodyLimit bounds a JSON challenge body like a form body.
-const challengeBodyLimit = 64 << 10
-
 // readChallengeBody reads a form or a JSON object of strings (Auth0's MFA
 // API takes either).
 func readChallengeBody(w http.ResponseWriter, r *http.Request) (form, *oauthError) {
@@ -127,12 +123,9 @@ func readChallengeBody(w http.ResponseWriter, r *http.Request) (form, *oauthErro
 	}
 	// Bounded like a form body: a declared length over the limit is refused
 	// unread, and a stalled body holds at most the limit.
-	body, err := ReadBody(r.Body, r.ContentLength, challengeBodyLimit)
-	if err != nil {
-		if errors.Is(err, errBodyLimit) {
-			return nil, errBodyTooLarge()
-		}
-		return nil, errInvalidRequest("could not read the request body")
+	body, oerr := readBody(r)
+	if oerr != nil {
+		return nil, oerr
 	}
 	return parseJSONParams(body)
 }

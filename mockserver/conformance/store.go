@@ -83,21 +83,8 @@ func RunStore(t *testing.T, newStore func(t *testing.T) mockserver.Store) {
 		s := newStore(t)
 		h := mockserver.TokenHash("race")
 		require.NoError(t, s.PutRefreshToken(ctx, mockserver.RefreshToken{Hash: h, Family: "f", ClientID: "c", Subject: "u", IssuedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
-		var wins atomic.Int32
-		var wg sync.WaitGroup
-		for i := 0; i < 16; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				ok, err := s.ConsumeRefreshToken(ctx, h, t0)
-				assert.NoError(t, err)
-				if ok {
-					wins.Add(1)
-				}
-			}()
-		}
-		wg.Wait()
-		assert.Equal(t, int32(1), wins.Load())
+		wins := concurrentWins(t, func() (bool, error) { return s.ConsumeRefreshToken(ctx, h, t0) })
+		assert.Equal(t, int32(1), wins)
 	})
 
 	t.Run("access tokens and revocation", func(t *testing.T) {
@@ -190,4 +177,23 @@ func RunStore(t *testing.T, newStore func(t *testing.T) mockserver.Store) {
 		require.NoError(t, err)
 		assert.Equal(t, mockserver.LoginState{}, st, "failures and lock gone")
 	})
+}
+
+// concurrentWins runs try from 16 goroutines at once and counts the calls
+// that report true; each call's error must be nil.
+func concurrentWins(t *testing.T, try func() (bool, error)) int32 {
+	t.Helper()
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			ok, err := try()
+			assert.NoError(t, err)
+			if ok {
+				wins.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return wins.Load()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,19 +64,8 @@ func runMFAStore(t *testing.T, newStore func(t *testing.T) mockserver.Store) {
 		s := newStore(t)
 		in := signIn("race", "ann", t0)
 		require.NoError(t, s.StartMFA(ctx, in, t0))
-		var wins atomic.Int32
-		var wg sync.WaitGroup
-		for range 16 {
-			wg.Go(func() {
-				ended, err := s.EndMFA(ctx, in.Hash)
-				assert.NoError(t, err)
-				if ended {
-					wins.Add(1)
-				}
-			})
-		}
-		wg.Wait()
-		assert.Equal(t, int32(1), wins.Load())
+		wins := concurrentWins(t, func() (bool, error) { return s.EndMFA(ctx, in.Hash) })
+		assert.Equal(t, int32(1), wins)
 	})
 
 	t.Run("out-of-band challenge", func(t *testing.T) {
@@ -258,19 +246,8 @@ func runMFAStore(t *testing.T, newStore func(t *testing.T) mockserver.Store) {
 		require.NoError(t, err)
 		assert.False(t, ok, "steps are per user")
 
-		var wins atomic.Int32
-		var wg sync.WaitGroup
-		for range 16 {
-			wg.Go(func() {
-				used, err := s.UseTOTPStep(ctx, "ann", 13, forget, t0)
-				assert.NoError(t, err)
-				if used {
-					wins.Add(1)
-				}
-			})
-		}
-		wg.Wait()
-		assert.Equal(t, int32(1), wins.Load(), "one code, one acceptance under concurrency")
+		wins := concurrentWins(t, func() (bool, error) { return s.UseTOTPStep(ctx, "ann", 13, forget, t0) })
+		assert.Equal(t, int32(1), wins, "one code, one acceptance under concurrency")
 	})
 
 	t.Run("recovery codes", func(t *testing.T) {
