@@ -125,7 +125,7 @@ func (c *Client) PasswordToken(ctx context.Context, username, password string, o
 	if err != nil {
 		return nil, err
 	}
-	tok, err := c.exchange(ctx, req)
+	tok, err := c.exchange(ctx, req, core.ParseTokenResponse)
 	if err != nil {
 		return nil, scrub(err, password, c.cfg.ClientSecret)
 	}
@@ -147,7 +147,7 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string, opts ...Reque
 	if err != nil {
 		return nil, err
 	}
-	tok, err := c.exchange(ctx, req)
+	tok, err := c.exchange(ctx, req, core.ParseTokenResponse)
 	if err != nil {
 		return nil, scrub(err, refreshToken, c.cfg.ClientSecret)
 	}
@@ -156,12 +156,14 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string, opts ...Reque
 	return tok, nil
 }
 
-func (c *Client) exchange(ctx context.Context, req *core.Request) (*Token, error) {
+// exchange sends a token request (with a DPoP proof when the client has a key), parses the
+// answer with parse and checks its token type. The caller scrubs the error.
+func (c *Client) exchange(ctx context.Context, req *core.Request, parse func(core.Response, time.Time) (*Token, error)) (*Token, error) {
 	resp, err := c.sendProof(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	tok, err := core.ParseTokenResponse(resp, c.now())
+	tok, err := parse(resp, c.now())
 	if err != nil {
 		return nil, err
 	}

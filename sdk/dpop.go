@@ -33,7 +33,6 @@ type dpopState struct {
 	source crypto.Signer // Config.DPoP, exported to a saved record when it can be (saveddpop.go)
 	key    *core.DPoPKey
 	signer jose.OpaqueSigner
-	alg    jose.SignatureAlgorithm
 	nonces sync.Map // origin -> newest DPoP-Nonce (RFC 9449 §8.2)
 }
 
@@ -56,7 +55,7 @@ func newDPoP(s crypto.Signer) (*dpopState, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &dpopState{source: s, key: key, signer: cryptosigner.Opaque(s), alg: jose.SignatureAlgorithm(key.Alg)}, nil
+	return &dpopState{source: s, key: key, signer: cryptosigner.Opaque(s)}, nil
 }
 
 // proof signs a proof for one request (RFC 9449 §4.2); accessToken is set
@@ -68,7 +67,7 @@ func (d *dpopState) proof(c *Client, method, target, accessToken string) (string
 	if err != nil {
 		return "", err
 	}
-	sig, err := d.signer.SignPayload([]byte(input), d.alg)
+	sig, err := d.signer.SignPayload([]byte(input), jose.SignatureAlgorithm(d.key.Alg))
 	if err != nil {
 		return "", errors.New("ropc: signing the DPoP proof failed: " + err.Error())
 	}

@@ -358,16 +358,11 @@ func (c *Client) MFAToken(ctx context.Context, p core.MFAParams, opts ...Request
 		return nil, err
 	}
 	// RFC 9449 §4: an MFA grant is a token request like any other, so a DPoP client proves its key.
-	resp, err := c.sendProof(ctx, req)
+	tok, err := c.exchange(ctx, req, func(r core.Response, now time.Time) (*Token, error) {
+		return core.ParseMFATokenResponse(r, now, p.Grant)
+	})
 	if err != nil {
 		return nil, scrub(err, c.cfg.ClientSecret, p.MFAToken, p.RecoveryCode)
-	}
-	tok, err := core.ParseMFATokenResponse(resp, c.now(), p.Grant)
-	if err != nil {
-		return nil, scrub(err, c.cfg.ClientSecret, p.MFAToken, p.RecoveryCode)
-	}
-	if err := c.checkTokenType(tok); err != nil {
-		return nil, err
 	}
 	fillScope(tok, p.Scopes)
 	return tok, nil

@@ -177,10 +177,9 @@ func (ts *TokenSource) refreshShared(ctx context.Context, old *Token) (tok *Toke
 	if old.RefreshToken == "" {
 		return nil, nil, signInAgain("access token expired and there is no refresh token", nil)
 	}
-	tok, err = ts.c.Refresh(ctx, old.RefreshToken)
+	tok, err = ts.refreshFrom(ctx, old)
 	if err != nil {
 		return nil, nil, err
 	}
-	tok.Scope = core.GrantedScope(tok.Scope, nil, old.Scope) // RFC 6749 §5.1: omitted means unchanged
 	return tok, ts.save(ctx, tok), nil
 }

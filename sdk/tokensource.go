@@ -217,8 +217,8 @@ func (ts *TokenSource) runRefresh(ctx context.Context, call *refreshCall, old *T
 	)
 	if ts.store != nil {
 		tok, saveErr, err = ts.refreshShared(ctx, old)
-	} else if tok, err = ts.c.Refresh(ctx, old.RefreshToken); err == nil {
-		tok.Scope = core.GrantedScope(tok.Scope, nil, old.Scope)
+	} else {
+		tok, err = ts.refreshFrom(ctx, old)
 	}
 	switch {
 	case err == nil:
@@ -265,6 +265,17 @@ func (ts *TokenSource) runRefresh(ctx context.Context, call *refreshCall, old *T
 	}
 	call.tok, call.err = tok, err
 	close(call.done)
+}
+
+// refreshFrom refreshes with old's refresh token; an answer without a scope keeps old's (RFC 6749
+// §5.1: omitted means unchanged).
+func (ts *TokenSource) refreshFrom(ctx context.Context, old *Token) (*Token, error) {
+	tok, err := ts.c.Refresh(ctx, old.RefreshToken)
+	if err != nil {
+		return nil, err
+	}
+	tok.Scope = core.GrantedScope(tok.Scope, nil, old.Scope)
+	return tok, nil
 }
 
 func (ts *TokenSource) nowTime() time.Time {
