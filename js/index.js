@@ -132,11 +132,9 @@ class Client {
     const challenge = await this.#challenge(challengeUrl, mfaToken, authenticatorId, signal);
     if (challenge.promptType === 'otp') {
       const code = str(await ask({ type: 'otp', ...(challenge.channel ? { channel: challenge.channel } : {}) }));
-      if (challenge.type === 'oob') {
-        // SMS or voice: the user typed the code the channel delivered.
-        return this.#mfaGrant({ ...step, grant: GRANT_MFA_OOB, oobCode: challenge.oobCode, bindingCode: code });
-      }
-      return this.#mfaGrant({ ...step, grant: GRANT_MFA_OTP, otp: code });
+      // The core picks the grant (mfa-otp, or mfa-oob for a code SMS or voice delivered) and
+      // the request builder puts the code where that grant wants it (otp or binding_code).
+      return this.#mfaGrant({ ...step, grant: challenge.codeGrant, oobCode: challenge.oobCode, otp: code, bindingCode: code });
     }
     await ask({ type: 'oob', ...(challenge.bindingCode ? { bindingCode: challenge.bindingCode } : {}),
       ...(challenge.channel ? { channel: challenge.channel } : {}) });

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/ropcgo/ropc/mockserver/admin"
 	"github.com/ropcgo/ropc/mockserver/mocktest"
+	"github.com/ropcgo/ropc/sdk/core"
 )
 
 // The shared rule table (sdk/core/testdata/rules.json) through this package's public API, against
@@ -37,6 +39,7 @@ func TestRulesGoHost(t *testing.T) {
 		"discovery_timing":    ruleDiscoveryTiming,
 		"sign_in_again":       ruleSignInAgain,
 		"refresh_scope":       ruleRefreshScope,
+		"mfa_code_grant":      ruleMFACodeGrant,
 	}
 	for name, raw := range sections {
 		run, ok := runners[name]
@@ -429,6 +432,46 @@ func ruleRefreshScope(t *testing.T, raw json.RawMessage) {
 			} else {
 				assert.NotEqual(t, tok.RefreshToken, got.RefreshToken)
 				assert.NotEmpty(t, got.RefreshToken)
+			}
+		})
+	}
+}
+
+// mfaCodeGrantCase is a row of the "mfa_code_grant" section: a challenge answer and what the
+// user is asked and which grant carries the typed code ("otp", "oob" or "" for none).
+type mfaCodeGrantCase struct {
+	Name       string
+	Answer     json.RawMessage
+	WantPrompt string `json:"want_prompt"`
+	WantGrant  string `json:"want_grant"`
+}
+
+func ruleMFACodeGrant(t *testing.T, raw json.RawMessage) {
+	// The mock's users each have one factor and no SMS, so these run on the challenge answers
+	// themselves: the request SignIn sends for a typed code is core.MFAChallenge.CodeParams.
+	grants := map[string]string{"otp": core.GrantMFAOTP, "oob": core.GrantMFAOOB}
+	for _, c := range decodeCases[mfaCodeGrantCase](t, raw) {
+		t.Run(c.Name, func(t *testing.T) {
+			ch, err := core.ParseChallengeResponse(core.Response{Status: 200, ContentType: "application/json", Body: c.Answer})
+			require.NoError(t, err)
+			assert.Equal(t, c.WantPrompt, ch.PromptType())
+			if c.WantGrant == "" {
+				assert.Empty(t, ch.CodeGrant())
+				return
+			}
+			req, err := core.NewMFATokenRequest("https://as.example/token", core.ClientAuth{ClientID: "app", Method: core.AuthNone},
+				ch.CodeParams("mt", "123456"))
+			require.NoError(t, err)
+			form, err := url.ParseQuery(string(req.Body))
+			require.NoError(t, err)
+			assert.Equal(t, grants[c.WantGrant], form.Get("grant_type"))
+			if c.WantGrant == "oob" {
+				assert.Equal(t, "123456", form.Get("binding_code"))
+				assert.Equal(t, "oc", form.Get("oob_code"))
+				assert.False(t, form.Has("otp"))
+			} else {
+				assert.Equal(t, "123456", form.Get("otp"))
+				assert.False(t, form.Has("binding_code"))
 			}
 		})
 	}

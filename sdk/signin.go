@@ -220,11 +220,7 @@ func (c *Client) answerChallenge(ctx context.Context, mfaToken string, ch *core.
 		if err != nil {
 			return nil, err
 		}
-		if ch.Type == "oob" {
-			// SMS or voice: the user typed the code the channel delivered (binding_method prompt).
-			return c.MFAToken(ctx, core.MFAParams{Grant: core.GrantMFAOOB, MFAToken: mfaToken, OOBCode: ch.OOBCode, BindingCode: code}, opts...)
-		}
-		return c.MFAToken(ctx, core.MFAParams{Grant: core.GrantMFAOTP, MFAToken: mfaToken, OTP: code}, opts...)
+		return c.MFAToken(ctx, ch.CodeParams(mfaToken, code), opts...)
 	default: // oob
 		if _, err := ask(ctx, prompter, Challenge{Type: ChallengeOOB, BindingCode: ch.ShownBindingCode(), Channel: ch.Channel}); err != nil {
 			return nil, err

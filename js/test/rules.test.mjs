@@ -109,6 +109,17 @@ const runners = {
     }
   },
 
+  mfa_code_grant: (c) => async () => {
+    // signIn asks the user challenge.promptType and sends a typed code with challenge.codeGrant,
+    // both the core's answer to the challenge (the mock has no SMS factor, so no mock here).
+    const core = await loadCore();
+    const out = JSON.parse(core.parseChallengeResponse(200, 'application/json', '', JSON.stringify(c.answer), ''));
+    assert.equal(out.error, undefined, JSON.stringify(out.error));
+    assert.equal(out.ok.promptType, c.want_prompt);
+    const grants = { otp: 'http://auth0.com/oauth/grant-type/mfa-otp', oob: 'http://auth0.com/oauth/grant-type/mfa-oob' };
+    assert.equal(out.ok.codeGrant ?? '', c.want_grant ? grants[c.want_grant] : '');
+  },
+
   discovery_order: (c) => async () => {
     const issuer = c.issuer.replace('https://as.example', mock.url);
     if (c.error) {

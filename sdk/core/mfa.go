@@ -335,6 +335,31 @@ func ParseChallengeResponse(r Response) (*MFAChallenge, error) {
 	return c, nil
 }
 
+// Shared rule "mfa_code_grant": a code the user typed after a challenge goes
+// with the mfa-oob grant as binding_code when the challenge was out-of-band
+// (SMS or voice, binding_method "prompt": Auth0's "Verify with SMS", Okta's
+// direct authentication), and with the mfa-otp grant as otp otherwise. It is
+// "" when the challenge asks for an approval, not a code (PromptType "oob").
+func (c *MFAChallenge) CodeGrant() string {
+	switch {
+	case c.PromptType() != "otp":
+		return ""
+	case c.Type == "oob":
+		return GrantMFAOOB
+	default:
+		return GrantMFAOTP
+	}
+}
+
+// CodeParams are the MFA grant parameters that answer this challenge with the
+// code the user typed (Shared rule "mfa_code_grant").
+func (c *MFAChallenge) CodeParams(mfaToken, code string) MFAParams {
+	if c.CodeGrant() == GrantMFAOOB {
+		return MFAParams{Grant: GrantMFAOOB, MFAToken: mfaToken, OOBCode: c.OOBCode, BindingCode: code}
+	}
+	return MFAParams{Grant: GrantMFAOTP, MFAToken: mfaToken, OTP: code}
+}
+
 // PromptType is what a sign-in asks of the user after a challenge (the
 // Type of a Go sdk.Challenge, the type of a JS challenge object): "otp" (a
 // code to type), "oob" (approve on another device, showing BindingCode if

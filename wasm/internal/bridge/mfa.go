@@ -112,6 +112,7 @@ func BuildChallengeRequest(endpoint string, c Client, mfaToken, types, authentic
 type challengeOut struct {
 	Type        string `json:"type"`
 	PromptType  string `json:"promptType"`
+	CodeGrant   string `json:"codeGrant,omitempty"` // the grant a typed code goes with (core's "mfa_code_grant")
 	OOBCode     string `json:"oobCode,omitempty"`
 	BindingCode string `json:"bindingCode,omitempty"`
 	Channel     string `json:"channel,omitempty"`
@@ -125,7 +126,7 @@ func ParseChallengeResponse(r SignInResponse, body []byte) string {
 	if err != nil {
 		return fail(err)
 	}
-	return result(challengeOut{Type: ch.Type, PromptType: ch.PromptType(), OOBCode: ch.OOBCode,
+	return result(challengeOut{Type: ch.Type, PromptType: ch.PromptType(), CodeGrant: ch.CodeGrant(), OOBCode: ch.OOBCode,
 		BindingCode: ch.ShownBindingCode(), Channel: ch.Channel,
 		Interval: int64(ch.Interval / time.Second), ExpiresIn: int64(ch.ExpiresIn / time.Second)}, nil)
 }
