@@ -66,13 +66,7 @@ func runGet(args []string, s stdio) int {
 		rec *sdk.SavedToken
 	)
 	if from != "" {
-		if st, err = store.open(from); err != nil {
-			return fail(s, "get", err)
-		}
-		if rec, err = loadSaved(ctx, st, from); err != nil {
-			return fail(s, "get", err)
-		}
-		if err := c.fromSaved(fs, from, rec); err != nil {
+		if st, rec, err = c.openSaved(ctx, fs, &store, from); err != nil {
 			return fail(s, "get", err)
 		}
 	}

@@ -103,11 +103,17 @@ func tokenOutput(t *sdk.Token) storedToken {
 	out := storedToken{AccessToken: t.AccessToken, TokenType: t.TokenType, ExpiresIn: t.ExpiresIn,
 		RefreshToken: t.RefreshToken, Scope: t.Scope}
 	out.RecoveryCode, _ = t.Raw["recovery_code"].(string)
-	if t.ExpiryKnown() {
-		at := t.Expiry.UTC().Format(time.RFC3339)
-		out.ExpiresAt = &at
-	}
+	out.ExpiresAt = expiresAt(t)
 	return out
+}
+
+// expiresAt is t's expiry as printed (RFC 3339, UTC), nil when it is not known.
+func expiresAt(t *sdk.Token) *string {
+	if !t.ExpiryKnown() {
+		return nil
+	}
+	at := t.Expiry.UTC().Format(time.RFC3339)
+	return &at
 }
 
 func (st storedToken) token() (*sdk.Token, error) {

@@ -42,17 +42,10 @@ func runLogout(args []string, s stdio) int {
 	if from == "" {
 		return fail(s, "logout", usagef("--from NAME is required"))
 	}
-	st, err := store.open(from)
-	if err != nil {
-		return fail(s, "logout", err)
-	}
 	ctx, cancel := commandContext(c.timeout)
 	defer cancel()
-	rec, err := loadSaved(ctx, st, from)
+	st, rec, err := c.openSaved(ctx, fs, &store, from)
 	if err != nil {
-		return fail(s, "logout", err)
-	}
-	if err := c.fromSaved(fs, from, rec); err != nil {
 		return fail(s, "logout", err)
 	}
 	client, err := c.newClient(s)

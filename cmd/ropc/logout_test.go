@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -30,19 +29,13 @@ func TestLogoutRevokesTheSavedRefreshToken(t *testing.T) {
 	assert.Contains(t, string(body), "invalid_grant", "the server no longer accepts the refresh token")
 }
 
-// savedRefreshToken reads the record with secret-tool (libsecret), outside ropc.
+// savedRefreshToken reads the refresh token from the keychain record (savedRecord), outside ropc.
 func savedRefreshToken(t *testing.T, d *desktop, name string) string {
 	t.Helper()
-	tool, err := exec.LookPath("secret-tool")
-	require.NoError(t, err, "secret-tool not found: apt-get install -y libsecret-tools")
-	cmd := exec.Command(tool, "lookup", "service", "ropc", "username", name)
-	cmd.Env = d.env
-	out, err := cmd.Output()
-	require.NoError(t, err)
 	var rec struct {
 		RefreshToken string `json:"refresh_token"`
 	}
-	require.NoError(t, json.Unmarshal(out, &rec))
+	require.NoError(t, json.Unmarshal([]byte(savedRecord(t, d, name)), &rec))
 	require.NotEmpty(t, rec.RefreshToken)
 	return rec.RefreshToken
 }

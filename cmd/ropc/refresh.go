@@ -76,17 +76,10 @@ func runRefresh(args []string, s stdio) int {
 // refreshSaved is 'ropc refresh --from NAME': load, refresh when due (RFC 6749 §6), save back
 // under the store's lock, print a summary without token values.
 func refreshSaved(fs *flag.FlagSet, c *commonFlags, store *storeFlags, name string, force bool, s stdio) int {
-	st, err := store.open(name)
-	if err != nil {
-		return fail(s, "refresh", err)
-	}
 	ctx, cancel := commandContext(c.timeout)
 	defer cancel()
-	rec, err := loadSaved(ctx, st, name)
+	st, rec, err := c.openSaved(ctx, fs, store, name)
 	if err != nil {
-		return fail(s, "refresh", err)
-	}
-	if err := c.fromSaved(fs, name, rec); err != nil {
 		return fail(s, "refresh", err)
 	}
 	client, err := c.newClient(s)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"time"
 
 	"github.com/ropcgo/ropc/sdk"
 	"github.com/ropcgo/ropc/sdk/core"
@@ -75,12 +74,24 @@ type savedOutput struct {
 }
 
 func summary(name, store string, t *sdk.Token) savedOutput {
-	out := savedOutput{Saved: name, Store: store, Scope: t.Scope, RefreshToken: t.RefreshToken != ""}
-	if t.ExpiryKnown() {
-		at := t.Expiry.UTC().Format(time.RFC3339)
-		out.ExpiresAt = &at
+	return savedOutput{Saved: name, Store: store, ExpiresAt: expiresAt(t), Scope: t.Scope, RefreshToken: t.RefreshToken != ""}
+}
+
+// openSaved opens the store holding name, loads its record and fills the flags the user
+// did not give from it (fromSaved): the start of every --from command.
+func (c *commonFlags) openSaved(ctx context.Context, fs *flag.FlagSet, store *storeFlags, name string) (sdk.TokenStore, *sdk.SavedToken, error) {
+	st, err := store.open(name)
+	if err != nil {
+		return nil, nil, err
 	}
-	return out
+	rec, err := loadSaved(ctx, st, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := c.fromSaved(fs, name, rec); err != nil {
+		return nil, nil, err
+	}
+	return st, rec, nil
 }
 
 // loadSaved reads the record under name, for the flags that come from it.
