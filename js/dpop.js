@@ -53,6 +53,7 @@ class DPoP {
   #call;
   #nonces = new Map(); // origin -> newest DPoP-Nonce (RFC 9449 §8.2)
   #origins = new Map(); // URL -> the core's origin for it (the same few URLs repeat)
+  #schemes = new Map(); // token_type -> the core's Authorization scheme for it
 
   constructor(privateKey, info, allowBearer, call) {
     this.#key = privateKey;
@@ -63,7 +64,15 @@ class DPoP {
 
   /** The Authorization scheme for a token of this type: 'DPoP' or 'Bearer'. */
   scheme(tokenType) {
-    return this.#call('checkTokenType', tokenType ?? '', '1', '1').scheme;
+    // Asked on every session request: the core's answer is kept per token type.
+    const t = tokenType ?? '';
+    let s = this.#schemes.get(t);
+    if (s === undefined) {
+      s = this.#call('checkTokenType', t, '1', '1').scheme;
+      if (this.#schemes.size >= 16) this.#schemes.clear();
+      this.#schemes.set(t, s);
+    }
+    return s;
   }
 
   /** RFC 9449 §7.1: a DPoP challenge refusing the token (invalid_token). */
@@ -101,7 +110,7 @@ class DPoP {
   observe(url, res) {
     // Without a DPoP-Nonce header there is nothing to keep or to retry with.
     if (!res.dpopNonce) return false;
-    const out = this.#call('dpopNonce', url, res.status, res.wwwAuthenticate ?? '', res.body ?? '', res.dpopNonce ?? '');
+    const out = this.#call('dpopNonce', url, res.status, res.wwwAuthenticate ?? '', res.body ?? '', res.dpopNonce);
     if (out.nonce) this.#nonces.set(out.origin, out.nonce);
     return out.retry;
   }

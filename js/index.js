@@ -186,7 +186,7 @@ class Client {
 
   /** Polls the mfa-oob grant until approved, denied, expired or aborted (RFC 8628 §3.5 pacing). */
   async #pollOOB({ oobCode, interval, ...step }) {
-    let wait = Number(interval) > 0 ? Number(interval) : JSON.parse(this.#core.oobPoll('authorization_pending', '0')).ok.next;
+    let wait = Number(interval) > 0 ? Number(interval) : this.#call('oobPoll', 'out-of-band approval', 'authorization_pending', '0').next;
     for (;;) {
       await sleep(wait * 1000, { signal: step.signal, inflight: this.#inflight, what: 'out-of-band approval' });
       try {

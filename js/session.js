@@ -107,6 +107,9 @@ export function createSession(client, token, { onTokenChange, marginMs, store, n
     return (await currentToken()).accessToken;
   }
 
+  // The absolute URL a request goes to (the htu of its proof, the origin of its nonce).
+  const requestURL = (input) => (input instanceof Request ? input.url : new URL(input, globalThis.location?.href).href);
+
   // RFC 6750 §2.1 Bearer, or RFC 9449 §7.1 DPoP with a proof for this request
   // (the scheme is the core's answer for the token's type).
   async function withToken(input, init, tok) {
@@ -115,8 +118,7 @@ export function createSession(client, token, { onTokenChange, marginMs, store, n
     headers.set('authorization', `${scheme} ${tok.accessToken}`);
     if (scheme === 'DPoP') {
       const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
-      const url = input instanceof Request ? input.url : new URL(input, globalThis.location?.href).href;
-      headers.set('dpop', await dpop.proof(method.toUpperCase(), url, tok.accessToken));
+      headers.set('dpop', await dpop.proof(method.toUpperCase(), requestURL(input), tok.accessToken));
     }
     return fetchFn(input, { ...init, headers });
   }
@@ -124,8 +126,7 @@ export function createSession(client, token, { onTokenChange, marginMs, store, n
   // A resource server's DPoP-Nonce is kept; true when it demands one (RFC 9449 §9).
   function nonceDemanded(input, res, tok) {
     if (!dpop || !res.headers.has('dpop-nonce') || dpop.scheme(tok.tokenType) !== 'DPoP') return false;
-    const url = input instanceof Request ? input.url : new URL(input, globalThis.location?.href).href;
-    return dpop.observe(url, {
+    return dpop.observe(requestURL(input), {
       status: res.status, wwwAuthenticate: res.headers.get('www-authenticate') ?? '', dpopNonce: res.headers.get('dpop-nonce'),
     });
   }
