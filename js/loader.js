@@ -56,6 +56,7 @@ const FUNCTIONS = {
   checkTokenType: 105, // tokenType, dpop ('1' or ''), allowBearer ('1' or '')
   parseDPoPChallenge: 106, // header
   dpopNonceOrigin: 107, // url
+  resourceScheme: 108, // tokenType, dpop ('1' or '')
 };
 
 let loading;

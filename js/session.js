@@ -46,6 +46,20 @@ export function createSession(client, token, { onTokenChange, marginMs, store, n
     return due.at; // null: never due (unknown expiry)
   };
 
+  // The Authorization scheme for a token type (core.ResourceScheme: Bearer, DPoP with a key, or
+  // an error for a type the client does not understand), kept per type: asked on every request.
+  const schemes = new Map();
+  const schemeFor = (tokenType) => {
+    const t = tokenType ?? '';
+    let s = schemes.get(t);
+    if (s === undefined) {
+      s = rules.resourceScheme(t); // throws for a type RFC 6749 §7.1 forbids using
+      if (schemes.size >= 16) schemes.clear();
+      schemes.set(t, s);
+    }
+    return s;
+  };
+
   const signInAgain = (reason, cause) =>
     new TransportError(`ropc: ${reason}: sign in again`, { reason: 'sign_in_again', cause });
 
@@ -114,7 +128,7 @@ export function createSession(client, token, { onTokenChange, marginMs, store, n
   // (the scheme is the core's answer for the token's type).
   async function withToken(input, init, tok) {
     const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
-    const scheme = dpop ? dpop.scheme(tok.tokenType) : 'Bearer';
+    const scheme = schemeFor(tok.tokenType);
     headers.set('authorization', `${scheme} ${tok.accessToken}`);
     if (scheme === 'DPoP') {
       const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
@@ -125,7 +139,7 @@ export function createSession(client, token, { onTokenChange, marginMs, store, n
 
   // A resource server's DPoP-Nonce is kept; true when it demands one (RFC 9449 §9).
   function nonceDemanded(input, res, tok) {
-    if (!dpop || !res.headers.has('dpop-nonce') || dpop.scheme(tok.tokenType) !== 'DPoP') return false;
+    if (!dpop || !res.headers.has('dpop-nonce') || schemeFor(tok.tokenType) !== 'DPoP') return false;
     return dpop.observe(requestURL(input), {
       status: res.status, wwwAuthenticate: res.headers.get('www-authenticate') ?? '', dpopNonce: res.headers.get('dpop-nonce'),
     });

@@ -146,12 +146,13 @@ func (c *Client) checkTokenType(tok *Token) error {
 // authorize clones req with the token in the Authorization header: the DPoP scheme and a proof
 // bound to the token (RFC 9449 §7.1) for a DPoP token, else Bearer (RFC 6750 §2.1).
 func (t *Transport) authorize(req *http.Request, tok *Token) (*http.Request, error) {
-	if core.AuthorizationScheme(tok.TokenType) != "DPoP" {
-		return authorize(req, tok)
-	}
 	d := t.Source.c.dpop
-	if d == nil {
-		return nil, &core.TokenTypeError{Got: tok.TokenType, Want: "Bearer"}
+	scheme, err := core.ResourceScheme(tok.TokenType, d != nil)
+	if err != nil {
+		return nil, err
+	}
+	if scheme != "DPoP" {
+		return authorize(req, tok)
 	}
 	proof, err := d.proof(t.Source.c, req.Method, req.URL.String(), tok.AccessToken)
 	if err != nil {

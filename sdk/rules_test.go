@@ -40,6 +40,7 @@ func TestRulesGoHost(t *testing.T) {
 		"sign_in_again":       ruleSignInAgain,
 		"refresh_scope":       ruleRefreshScope,
 		"mfa_code_grant":      ruleMFACodeGrant,
+		"resource_scheme":     ruleResourceScheme,
 	}
 	for name, raw := range sections {
 		run, ok := runners[name]
@@ -473,6 +474,29 @@ func ruleMFACodeGrant(t *testing.T, raw json.RawMessage) {
 				assert.Equal(t, "123456", form.Get("otp"))
 				assert.False(t, form.Has("binding_code"))
 			}
+		})
+	}
+}
+
+func ruleResourceScheme(t *testing.T, raw json.RawMessage) {
+	// Transport asks core.ResourceScheme before each request; a refused type sends nothing
+	// (TestTransportRefusesUnknownTokenType), an accepted one sets that scheme.
+	for _, c := range decodeCases[struct {
+		Name      string
+		TokenType string `json:"token_type"`
+		DPoP      bool
+		Want      string
+		Error     string
+	}](t, raw) {
+		t.Run(c.Name, func(t *testing.T) {
+			got, err := core.ResourceScheme(c.TokenType, c.DPoP)
+			if c.Error != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), c.Error)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, c.Want, got)
 		})
 	}
 }

@@ -3,7 +3,6 @@ package sdk
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -111,10 +110,6 @@ func crossOriginRedirect(req *http.Request) bool {
 
 // authorize clones req and sets the Authorization header on the clone.
 func authorize(req *http.Request, tok *Token) (*http.Request, error) {
-	// RFC 6749 §7.1: the client MUST NOT use an access token whose type it does not understand.
-	if tok.TokenType != "" && !strings.EqualFold(tok.TokenType, "bearer") {
-		return nil, fmt.Errorf("ropc: unsupported token type %q (only Bearer is supported)", tok.TokenType)
-	}
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	return r, nil

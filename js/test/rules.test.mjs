@@ -120,6 +120,19 @@ const runners = {
     assert.equal(out.ok.codeGrant ?? '', c.want_grant ? grants[c.want_grant] : '');
   },
 
+  resource_scheme: (c) => async () => {
+    // session.fetch asks the core (resourceScheme) for the scheme of the token it sends.
+    const core = await loadCore();
+    const out = JSON.parse(core.resourceScheme(c.token_type, c.dpop ? '1' : ''));
+    if (c.error) {
+      assert.ok(out.error, JSON.stringify(out));
+      assert.ok(out.error.message.includes(c.error), out.error.message);
+      return;
+    }
+    assert.equal(out.error, undefined, JSON.stringify(out.error));
+    assert.equal(out.ok.scheme, c.want);
+  },
+
   discovery_order: (c) => async () => {
     const issuer = c.issuer.replace('https://as.example', mock.url);
     if (c.error) {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	mrand "math/rand/v2"
 	"net/url"
 	"strconv"
@@ -321,6 +322,25 @@ func AuthorizationScheme(tokenType string) string {
 		return "DPoP"
 	}
 	return "Bearer"
+}
+
+// Shared rule "resource_scheme": the Authorization scheme a resource request
+// uses for a token of tokenType. Bearer (any case) or no type is "Bearer"
+// (RFC 6750 §2.1); DPoP is "DPoP" with a proof (RFC 9449 §7.1) for a client
+// that holds a key, and an error without one; any other type is an error,
+// because RFC 6749 §7.1 says a client MUST NOT use a token whose type it does
+// not understand.
+func ResourceScheme(tokenType string, dpop bool) (string, error) {
+	t := strings.TrimSpace(tokenType)
+	switch {
+	case t == "" || strings.EqualFold(t, "Bearer"):
+		return "Bearer", nil
+	case strings.EqualFold(t, "DPoP") && dpop:
+		return "DPoP", nil
+	case strings.EqualFold(t, "DPoP"):
+		return "", &TokenTypeError{Got: tokenType, Want: "Bearer"}
+	}
+	return "", fmt.Errorf("ropc: unsupported token type %q (RFC 6749 §7.1: only Bearer, and DPoP with a key, are understood)", tokenType)
 }
 
 // appendJSONText appends s as a JSON string.

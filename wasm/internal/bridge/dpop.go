@@ -20,11 +20,12 @@ const (
 	FnCheckTokenType                  // tokenType, dpop ("1" or ""), allowBearer ("1" or "")
 	FnParseDPoPChallenge              // header
 	FnDPoPNonceOrigin                 // url
+	FnResourceScheme                  // tokenType, dpop ("1" or "")
 )
 
 var dpopArgCount = map[int32]int{
 	FnDPoPKey: 1, FnDPoPSigningInput: 7, FnDPoPProof: 2, FnDPoPNonce: 5, FnCheckTokenType: 3, FnParseDPoPChallenge: 1,
-	FnDPoPNonceOrigin: 1,
+	FnDPoPNonceOrigin: 1, FnResourceScheme: 2,
 }
 
 // callDPoP runs a DPoP function; ok is false when fn is not one.
@@ -48,6 +49,16 @@ func callDPoP(fn int32, args [][]byte) (string, bool) {
 		return DPoPNonce(s(0), s(1), s(2), append([]byte(nil), args[3]...), s(4)), true
 	case FnCheckTokenType:
 		return CheckTokenType(s(0), s(1) != "", s(2) != ""), true
+	case FnResourceScheme:
+		scheme, err := core.ResourceScheme(s(0), s(1) != "")
+		if err != nil {
+			return fail(err), true
+		}
+		var w jsonWriter
+		w.openOK()
+		w.str("scheme", scheme)
+		w.closeOK()
+		return w.String(), true
 	case FnDPoPNonceOrigin:
 		var w jsonWriter
 		w.openOK()
