@@ -60,7 +60,12 @@ type Store interface {
 	//     restarts at 1 with WindowStart = now;
 	//   - when Failures reaches p.MaxFailures, LockedUntil = now+p.Duration
 	//     and the count restarts (Failures 0, WindowStart now).
-	// SQL: one INSERT ... ON CONFLICT DO UPDATE ... RETURNING with CASEs.
+	// It also forgets a few usernames (at most a fixed number per call,
+	// oldest first) whose window has passed and whose lock has ended, so
+	// guesses at unknown usernames cannot grow the state without bound and
+	// a call costs the same however many usernames are tracked.
+	// SQL: one INSERT ... ON CONFLICT DO UPDATE ... RETURNING with CASEs,
+	// after a DELETE of at most a few idle rows found through an index.
 	RecordLoginFailure(ctx context.Context, username string, now time.Time, p LockoutPolicy) (LoginState, error)
 	// ClearLoginFailures forgets the failures of username (after a
 	// successful login). The handler calls it only when Failures > 0.

@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -155,6 +156,51 @@ func RunStore(t *testing.T, newStore func(t *testing.T) mockserver.Store) {
 		assert.Equal(t, 0, got.Failures)
 		assert.True(t, got.Locked(now), "clearing failures keeps an active lock")
 		require.NoError(t, s.ClearLoginFailures(ctx, "nobody"))
+	})
+
+	t.Run("lockout forgets idle usernames a few per failure", func(t *testing.T) {
+		s := newStore(t)
+		p := mockserver.LockoutPolicy{MaxFailures: 3, Window: 5 * time.Minute, Duration: time.Hour}
+		const idle = 10
+		for i := range idle {
+			_, err := s.RecordLoginFailure(ctx, fmt.Sprint("idle-", i), t0, p)
+			require.NoError(t, err)
+		}
+		for range p.MaxFailures {
+			_, err := s.RecordLoginFailure(ctx, "locked", t0, p)
+			require.NoError(t, err)
+		}
+		remembered := func() int {
+			n := 0
+			for i := range idle {
+				st, err := s.LoginState(ctx, fmt.Sprint("idle-", i))
+				require.NoError(t, err)
+				if st != (mockserver.LoginState{}) {
+					n++
+				}
+			}
+			return n
+		}
+		require.Equal(t, idle, remembered(), "every failure is counted")
+
+		// The window is over for the idle names, the lock is not.
+		now := t0.Add(p.Window)
+		_, err := s.RecordLoginFailure(ctx, "attacker-0", now, p)
+		require.NoError(t, err)
+		left := remembered()
+		assert.Less(t, left, idle, "a failure forgets idle usernames")
+		assert.Greater(t, left, 0, "a failure does a bounded amount of forgetting, not a sweep of every username")
+		for i := 1; i <= idle; i++ {
+			_, err = s.RecordLoginFailure(ctx, fmt.Sprint("attacker-", i), now, p)
+			require.NoError(t, err)
+		}
+		assert.Zero(t, remembered(), "idle usernames are all forgotten while failures come")
+		st, err := s.LoginState(ctx, "locked")
+		require.NoError(t, err)
+		assert.True(t, st.Locked(now), "a lock in force is kept")
+		st, err = s.LoginState(ctx, "attacker-0")
+		require.NoError(t, err)
+		assert.Equal(t, 1, st.Failures, "a failure in the window is kept")
 	})
 
 	t.Run("clear", func(t *testing.T) {

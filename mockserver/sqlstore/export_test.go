@@ -9,3 +9,7 @@ func NewSweeping(db *sql.DB) *Store {
 	s.sweep = func() bool { return true }
 	return s
 }
+
+// ForgetIdleLoginsSQL is the statement each login failure runs to forget
+// idle usernames.
+const ForgetIdleLoginsSQL = forgetIdleLoginsSQL

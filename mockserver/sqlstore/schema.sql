@@ -42,6 +42,9 @@ CREATE TABLE IF NOT EXISTS ropc_login_states (
   window_start INTEGER,
   locked_until INTEGER
 );
+-- Every failure forgets the few usernames idle longest (window over, lock over) through this index on
+-- the later of the two times, so a failure costs the same however many usernames are tracked.
+CREATE INDEX IF NOT EXISTS ropc_login_states_idle ON ropc_login_states (MAX(COALESCE(locked_until, 0), COALESCE(window_start, 0)));
 
 -- Sign-ins that passed the password step and wait for their second factor (provider profiles):
 -- hash is the mfa_token's, oob_code the out-of-band code's. oob_status: 0 pending, 1 approved, 2 denied.

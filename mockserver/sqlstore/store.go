@@ -7,7 +7,8 @@
 //
 // D1 has no interactive transactions, so every method is a single statement
 // whose effect is atomic on its own: consume-once is one conditional UPDATE
-// and a lockout failure is one upsert with RETURNING.
+// and a lockout failure is one upsert with RETURNING (after a bounded
+// DELETE of idle lockout rows, atomic on its own too).
 package sqlstore
 
 import (
@@ -18,6 +19,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ropcgo/ropc/mockserver"
@@ -40,6 +42,9 @@ type Store struct {
 	sweep   func() bool
 	limit   func() int  // max_tokens per table; nil: no limit
 	onEvict func(n int) // hears rows the limit removed
+
+	forgetMu   sync.Mutex
+	forgetIdle *sql.Stmt // forgetIdleLoginsSQL, prepared on first use
 }
 
 var _ mockserver.Store = (*Store)(nil)
@@ -295,18 +300,50 @@ ON CONFLICT (username) DO UPDATE SET
   END
 RETURNING failures, window_start, locked_until`
 
+// forgetPerFailure is how many idle login states one failure may delete:
+// more than the one row a failure can add, so the table drains.
+const forgetPerFailure = 2
+
+// forgetIdleLoginsSQL deletes the ?2 login states idle longest, if idle by
+// ?1 (now minus the window): a state whose later time — lock end or
+// window start — is ?1 or earlier neither counts nor locks any more. The
+// expression is the ropc_login_states_idle index's, so SQLite reads only
+// the rows it deletes.
+const forgetIdleLoginsSQL = `DELETE FROM ropc_login_states WHERE username IN
+  (SELECT username FROM ropc_login_states
+   WHERE MAX(COALESCE(locked_until, 0), COALESCE(window_start, 0)) <= ?1
+   ORDER BY MAX(COALESCE(locked_until, 0), COALESCE(window_start, 0)) LIMIT ?2)`
+
+// forgetIdleStmt prepares forgetIdleLoginsSQL once: on SQLite, planning
+// the statement costs several times running it.
+func (s *Store) forgetIdleStmt(ctx context.Context) (*sql.Stmt, error) {
+	s.forgetMu.Lock()
+	defer s.forgetMu.Unlock()
+	if s.forgetIdle == nil {
+		st, err := s.db.PrepareContext(ctx, forgetIdleLoginsSQL)
+		if err != nil {
+			return nil, err
+		}
+		s.forgetIdle = st
+	}
+	return s.forgetIdle, nil
+}
+
 // RecordLoginFailure counts one failed password (RFC 6749 §4.3.2 asks the
 // server to protect the endpoint against brute force) atomically, so
 // concurrent failures on different instances are all counted.
 func (s *Store) RecordLoginFailure(ctx context.Context, username string, now time.Time, p mockserver.LockoutPolicy) (mockserver.LoginState, error) {
-	if s.sweep() {
-		// Failures for arbitrary (unknown) usernames must not grow the table
-		// without bound: drop states that neither lock nor count any more.
-		if _, err := s.db.ExecContext(ctx, `DELETE FROM ropc_login_states
-			WHERE (locked_until IS NULL OR locked_until <= ?1) AND (window_start IS NULL OR window_start + ?2 <= ?1)`,
-			now.UnixMicro(), p.Window.Microseconds()); err != nil {
-			return mockserver.LoginState{}, wrap("sweep login states", err)
-		}
+	// Failures for arbitrary (unknown) usernames must not grow the table
+	// without bound, nor may forgetting them cost more as it grows: each
+	// failure deletes at most forgetPerFailure idle states, found through
+	// the ropc_login_states_idle index. One failure adds at most one row, so
+	// idle rows drain.
+	forget, err := s.forgetIdleStmt(ctx)
+	if err == nil {
+		_, err = forget.ExecContext(ctx, now.Add(-p.Window).UnixMicro(), forgetPerFailure)
+	}
+	if err != nil {
+		return mockserver.LoginState{}, wrap("forget idle login states", err)
 	}
 	first := mockserver.NextLoginState(mockserver.LoginState{}, now, p)
 	st, err := scanLoginState(s.db.QueryRowContext(ctx, recordFailureSQL,
