@@ -225,7 +225,7 @@ func (s *Server) verifyDPoPProof(r *http.Request, st *state, want dpopRequest) (
 	if s.overlapIO {
 		// A networked store (D1 on Workers) is shared by every instance, whose
 		// memory caches are not: the jti is recorded there too.
-		if fail := s.sharedReplayCheck(r.Context(), replayKey, issued.Add(window)); fail != nil {
+		if fail := s.sharedReplayCheck(r.Context(), replayKey, now, issued.Add(window)); fail != nil {
 			return "", fail
 		}
 	}

@@ -203,6 +203,31 @@ func RunStore(t *testing.T, newStore func(t *testing.T) mockserver.Store) {
 		assert.Equal(t, 1, st.Failures, "a failure in the window is kept")
 	})
 
+	if _, ok := newStore(t).(mockserver.SpendOnceStore); ok {
+		t.Run("spend once", func(t *testing.T) {
+			s := newStore(t)
+			once := s.(mockserver.SpendOnceStore)
+			until := t0.Add(time.Minute)
+			wins := concurrentWins(t, func() (bool, error) { return once.SpendOnce(ctx, "dpop-jti:a", t0, until) })
+			assert.Equal(t, int32(1), wins, "of concurrent spends of one id, one is first")
+			revoked, err := s.IsRevoked(ctx, "dpop-jti:a")
+			require.NoError(t, err)
+			assert.True(t, revoked, "a spent id reads as revoked")
+			first, err := once.SpendOnce(ctx, "dpop-jti:a", until.Add(-time.Second), until)
+			require.NoError(t, err)
+			assert.False(t, first, "spent until its record ends")
+			first, err = once.SpendOnce(ctx, "dpop-jti:a", until, until.Add(time.Minute))
+			require.NoError(t, err)
+			assert.True(t, first, "an ended record is spent anew")
+			first, err = once.SpendOnce(ctx, "dpop-jti:a", until.Add(time.Second), until.Add(time.Minute))
+			require.NoError(t, err)
+			assert.False(t, first, "the renewed record holds")
+			first, err = once.SpendOnce(ctx, "dpop-jti:b", t0, until)
+			require.NoError(t, err)
+			assert.True(t, first, "ids are independent")
+		})
+	}
+
 	t.Run("clear", func(t *testing.T) {
 		s := newStore(t)
 		h := mockserver.TokenHash("x")

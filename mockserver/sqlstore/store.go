@@ -244,6 +244,27 @@ func (s *Store) Revoke(ctx context.Context, id string, until time.Time) error {
 	return wrap("revoke", err)
 }
 
+var _ mockserver.SpendOnceStore = (*Store)(nil)
+
+// SpendOnce records id until until and reports whether it was not recorded
+// at now, in one upsert: a new row, or a row whose record had ended, is
+// changed; a live one is left alone and counts no change. SQLite runs one
+// statement at a time, so of concurrent calls (any instance, D1 included)
+// exactly one sees the change.
+func (s *Store) SpendOnce(ctx context.Context, id string, now, until time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO ropc_revocations (id, until) VALUES (?1, ?2)
+		ON CONFLICT (id) DO UPDATE SET until = excluded.until WHERE ropc_revocations.until <= ?3`,
+		id, until.UnixMicro(), now.UnixMicro())
+	if err != nil {
+		return false, wrap("spend once", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, wrap("spend once", err)
+	}
+	return n == 1, nil
+}
+
 // IsRevoked reports whether any non-empty id is revoked, in one SELECT.
 func (s *Store) IsRevoked(ctx context.Context, ids ...string) (bool, error) {
 	args := make([]any, 0, len(ids))
