@@ -5,13 +5,14 @@
 //	srv.Fault(mocktest.Rule{Match: mocktest.Match{GrantType: "password"}, Times: 1, Status: 503})
 //	tok, err := client.PasswordToken(ctx, srv.Username, srv.Password) // gets the 503
 //	srv.Advance(2 * time.Hour)                                        // the token is now expired
-//	require.Len(t, srv.Requests(), 1)
+//	require.Equal(t, 1, srv.Count("/token", "password"))              // the journal
 //
 // A provider profile with demo users for each sign-in situation:
 //
 //	srv := mocktest.New(t, mocktest.WithProfile("auth0"))
 //	// srv.TokenURL is .../oauth/token; mocktest.TOTPUser needs srv.TOTP(),
-//	// mocktest.OOBUser waits for srv.ApproveMFA(mocktest.OOBUser).
+//	// mocktest.OOBUser waits for srv.ApproveMFA(mocktest.OOBUser);
+//	// srv.Count("/token", "password") still counts the password grants.
 //
 // Every method fails the test (t.Fatal) on error, so a test never checks one.
 // The same controls are reachable over HTTP under AdminURL for other languages.
@@ -381,15 +382,28 @@ func (s *Server) Requests() []Entry { return s.Admin.Requests() }
 func (s *Server) ClearRequests() { s.Admin.ClearRequests() }
 
 // Count returns how many journal entries have the given path and grant type
-// ("" matches any), e.g. Count("/token", "password").
+// ("" matches any), e.g. Count("/token", "password"). As in a fault Rule's
+// Match, "/token" means the token endpoint (RFC 6749 §3.2) wherever the
+// config serves it — a profile's path (/oauth/token,
+// /oauth2/default/v1/token, /{tenant}/oauth2/v2.0/token,
+// /realms/{realm}/protocol/openid-connect/token) or below the issuer's path
+// — so one count works under every profile; any other path is compared as
+// it is.
 func (s *Server) Count(path, grantType string) int {
 	n := 0
 	for _, e := range s.Requests() {
-		if (path == "" || e.Path == path) && (grantType == "" || e.GrantType == grantType) {
+		if s.pathMatches(path, e.Path) && (grantType == "" || e.GrantType == grantType) {
 			n++
 		}
 	}
 	return n
+}
+
+func (s *Server) pathMatches(want, got string) bool {
+	if want == mockserver.PathToken {
+		return s.Mock.IsTokenEndpoint(got)
+	}
+	return want == "" || want == got
 }
 
 // Now is the mock's current time.

@@ -161,6 +161,54 @@ func TestRequestsAndCount(t *testing.T) {
 	assert.Empty(t, s.Requests())
 }
 
+// TestCountFollowsTheTokenEndpoint: Count("/token", ...) counts requests to
+// the token endpoint at whatever path the profile (or an issuer's path)
+// puts it, as a fault rule's "/token" does; other paths, the profile's own
+// token path included, are compared exactly.
+func TestCountFollowsTheTokenEndpoint(t *testing.T) {
+	withIssuerPath := mockserver.DefaultConfig()
+	withIssuerPath.Issuer = "https://idp.test/tenant-a"
+	for _, tc := range []struct {
+		name, tokenPath string
+		opts            []mocktest.Option
+		rootServed      bool // the router also answers token requests at /token
+	}{
+		{"rfc", "/token", nil, true},
+		{"rfc under an issuer path", "/tenant-a/token", []mocktest.Option{mocktest.WithConfig(withIssuerPath)}, true},
+		{"auth0", "/oauth/token", []mocktest.Option{mocktest.WithProfile(mockserver.ProfileAuth0)}, false},
+		{"okta", "/oauth2/default/v1/token", []mocktest.Option{mocktest.WithProfile(mockserver.ProfileOkta)}, false},
+		{"entra", "/ropc.onmicrosoft.com/oauth2/v2.0/token", []mocktest.Option{mocktest.WithProfile(mockserver.ProfileEntra)}, false},
+		{"keycloak", "/realms/ropc/protocol/openid-connect/token", []mocktest.Option{mocktest.WithProfile(mockserver.ProfileKeycloak)}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := mocktest.New(t, tc.opts...)
+			require.Equal(t, s.URL+tc.tokenPath, s.TokenURL)
+			status, m := post(t, s, tc.tokenPath, url.Values{"grant_type": {"password"}, "username": {s.Username}, "password": {s.Password}})
+			require.Equal(t, http.StatusOK, status, "%v", m)
+			status, _ = post(t, s, tc.tokenPath, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {m["refresh_token"].(string)}})
+			require.Equal(t, http.StatusOK, status)
+			assert.Equal(t, 1, s.Count("/token", "password"))
+			assert.Equal(t, 1, s.Count("/token", "refresh_token"))
+			assert.Equal(t, 2, s.Count("/token", ""))
+			assert.Equal(t, 1, s.Count(tc.tokenPath, "password"), "the exact path still counts")
+			assert.Equal(t, 0, s.Count(tc.tokenPath+"/", ""), "other paths are compared exactly")
+			assert.Equal(t, 2, s.Count("", ""))
+
+			if tc.tokenPath != "/token" {
+				status, _ = password(t, s, s.Username, s.Password)
+				if tc.rootServed {
+					assert.Equal(t, http.StatusOK, status, "the root path answers too")
+					assert.Equal(t, 2, s.Count("/token", "password"), "and is counted as the token endpoint")
+				} else {
+					assert.Equal(t, http.StatusNotFound, status, "/token itself is not the token endpoint here")
+					assert.Equal(t, 1, s.Count("/token", "password"), "a 404 at /token is no token request")
+				}
+				assert.Equal(t, 3, s.Count("", ""))
+			}
+		})
+	}
+}
+
 func TestClockExpiresTokensWithoutSleeping(t *testing.T) {
 	s := mocktest.New(t)
 	_, tok := password(t, s, s.Username, s.Password)
