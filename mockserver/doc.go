@@ -52,7 +52,7 @@
 // codes and an account state:
 //
 //	{"username": "ann", "password": "pw",
-//	 "mfa": {"type": "totp", "secret": "<base32, >= 128 bits>"},  // or {"type": "oob"}
+//	 "mfa": {"type": "totp", "secret": "<base32, >= 128 bits>"},  // or {"type": "oob"}; "oob": true adds a push factor to totp
 //	 "recovery_codes": ["..."],                                     // auth0 only; each works once
 //	 "state": "active"}                                             // locked, disabled, password_expired, setup_required
 //

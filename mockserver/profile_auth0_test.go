@@ -1,6 +1,7 @@
 package mockserver_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
@@ -70,6 +71,41 @@ func TestAuth0Profile(t *testing.T) {
 			"username", mocktest.Username, "password", mocktest.Password, "realm", mockserver.DefaultAuth0Realm))
 		wantError(t, postForm(t, s, s.TokenURL, "grant_type", mockserver.GrantPasswordRealm,
 			"username", mocktest.Username, "password", mocktest.Password, "realm", "other"), 400, "invalid_request", "the connection was not found")
+	})
+
+	t.Run("two factors: the authenticators list both, authenticator_id picks one", func(t *testing.T) {
+		s := newAuth0(t, 7)
+		tok := mfaToken(t, s, mocktest.TwoFactorUser)
+		auths := get(t, s, s.URL+"/mfa/authenticators", "Authorization", "Bearer "+tok)
+		require.Equal(t, http.StatusOK, auths.Status, auths.Raw)
+		var list []map[string]any
+		require.NoError(t, json.Unmarshal([]byte(auths.Raw), &list))
+		require.Len(t, list, 2, auths.Raw)
+		assert.Equal(t, "otp", list[0]["authenticator_type"])
+		assert.Equal(t, "oob", list[1]["authenticator_type"])
+		totpID, pushID := list[0]["id"].(string), list[1]["id"].(string)
+		assert.NotEqual(t, totpID, pushID)
+
+		ch := postForm(t, s, s.ChallengeURL, "mfa_token", tok)
+		assert.Equal(t, map[string]any{"challenge_type": "otp"}, ch.Body, "no choice: the first factor")
+		ch = postForm(t, s, s.ChallengeURL, "mfa_token", tok, "challenge_type", "oob")
+		require.Equal(t, http.StatusOK, ch.Status, ch.Raw)
+		assert.Equal(t, "oob", ch.str("challenge_type"), "challenge_type picks among the factors")
+		ch = postForm(t, s, s.ChallengeURL, "mfa_token", tok, "authenticator_id", totpID)
+		assert.Equal(t, map[string]any{"challenge_type": "otp"}, ch.Body)
+		wantError(t, postForm(t, s, s.ChallengeURL, "mfa_token", tok, "authenticator_id", totpID, "challenge_type", "oob"),
+			400, "unsupported_challenge_type", "")
+		wantError(t, postForm(t, s, s.ChallengeURL, "mfa_token", tok, "authenticator_id", "push|dev_someone-else"),
+			400, "invalid_request", "authenticator_id is not one of the user's authenticators")
+
+		ch = postForm(t, s, s.ChallengeURL, "mfa_token", tok, "authenticator_id", pushID)
+		require.Equal(t, http.StatusOK, ch.Status, ch.Raw)
+		assert.Equal(t, "oob", ch.str("challenge_type"))
+		oob := ch.str("oob_code")
+		require.NotEmpty(t, oob)
+		assert.Equal(t, []string{mocktest.TwoFactorUser}, s.PendingMFA())
+		s.ApproveMFA(mocktest.TwoFactorUser)
+		wantTokens(t, postForm(t, s, s.TokenURL, "grant_type", mockserver.GrantMFAOOB, "mfa_token", tok, "oob_code", oob))
 	})
 
 	t.Run("totp: mfa_required, challenge, code", func(t *testing.T) {

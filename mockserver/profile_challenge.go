@@ -63,17 +63,40 @@ func (s *Server) serveChallenge(w http.ResponseWriter, r *http.Request, st *stat
 	// Which challenge types the client accepts: Auth0's optional
 	// challenge_type ("otp", "oob", space separated; absent: all), Okta's
 	// required challenge_types_supported (grant type URIs).
-	want := map[string]string{MFATypeTOTP: "otp", MFATypeOOB: "oob"}[user.MFA.Type]
+	wireType := map[string]string{MFATypeTOTP: "otp", MFATypeOOB: "oob"}
 	list, absentMeansAll := f["challenge_type"], true
 	if okta {
-		want = map[string]string{MFATypeTOTP: GrantMFAOTP, MFATypeOOB: GrantMFAOOB}[user.MFA.Type]
+		wireType = map[string]string{MFATypeTOTP: GrantMFAOTP, MFATypeOOB: GrantMFAOOB}
 		list, absentMeansAll = f["challenge_types_supported"], false
 		if list == "" {
 			prov.wrap(errInvalidRequest("missing challenge_types_supported"), a).write(w)
 			return
 		}
 	}
-	if !(list == "" && absentMeansAll) && !contains(strings.Fields(list), want) {
+	// Auth0's optional authenticator_id names one of the user's
+	// authenticators (as GET /mfa/authenticators lists them); without it
+	// the first factor of a type the client accepts is challenged.
+	factors := user.factors()
+	if id := f["authenticator_id"]; id != "" && !okta {
+		factors = nil
+		for _, kind := range user.factors() {
+			if authenticatorID(kind, tx.Username) == id {
+				factors = []string{kind}
+			}
+		}
+		if factors == nil {
+			prov.wrap(errInvalidRequest("authenticator_id is not one of the user's authenticators"), a).write(w)
+			return
+		}
+	}
+	factor := ""
+	for _, kind := range factors {
+		if (list == "" && absentMeansAll) || contains(strings.Fields(list), wireType[kind]) {
+			factor = kind
+			break
+		}
+	}
+	if factor == "" {
 		if okta {
 			prov.wrap(errInvalidRequest("the user has no authenticator of the challenge types supported by the client"), a).write(w)
 			return
@@ -82,7 +105,8 @@ func (s *Server) serveChallenge(w http.ResponseWriter, r *http.Request, st *stat
 			description: "User is not enrolled with the requested challenge type"}).write(w)
 		return
 	}
-	if user.MFA.Type == MFATypeTOTP {
+	want := wireType[factor]
+	if factor == MFATypeTOTP {
 		// Nothing to send: the user reads the code from the app.
 		writeJSON(w, http.StatusOK, []byte(`{"challenge_type":`+string(jsonString(want))+`}`))
 		return
@@ -109,6 +133,28 @@ func (s *Server) serveChallenge(w http.ResponseWriter, r *http.Request, st *stat
 	}
 	writeJSON(w, http.StatusOK, []byte(body+"}"))
 	s.log.LogAttrs(r.Context(), infoLevel, "out-of-band challenge pending", slogStr("client_id", client.ClientID))
+}
+
+// factors are the user's second factors that a challenge can start, in the
+// order GET /mfa/authenticators lists them (nil for no user or none).
+func (u *User) factors() []string {
+	switch {
+	case u == nil || u.MFA == nil:
+		return nil
+	case u.MFA.Type == MFATypeTOTP && u.MFA.OOB:
+		return []string{MFATypeTOTP, MFATypeOOB}
+	}
+	return []string{u.MFA.Type}
+}
+
+// recoveryCodeFactor names recovery codes in authenticatorID.
+const recoveryCodeFactor = "recovery-code"
+
+// authenticatorID is the id of one of username's authenticators in Auth0's
+// form, "<kind>|dev_<id>": stable, so a client may keep it.
+func authenticatorID(factor, username string) string {
+	prefix := map[string]string{MFATypeTOTP: "totp", MFATypeOOB: "push", recoveryCodeFactor: "recovery-code"}[factor]
+	return prefix + "|dev_" + TokenHash(username)[:16]
 }
 
 // readChallengeBody reads a form or a JSON object of strings (Auth0's MFA
@@ -182,17 +228,16 @@ func (s *Server) serveAuthenticators(w http.ResponseWriter, r *http.Request, st 
 	}
 	user := st.users[tx.Username]
 	list := []map[string]any{}
-	id := "dev_" + TokenHash(tx.Username)[:16]
-	if user != nil && user.MFA != nil {
-		switch user.MFA.Type {
+	for _, kind := range user.factors() {
+		switch kind {
 		case MFATypeTOTP:
-			list = append(list, map[string]any{"id": "totp|" + id, "authenticator_type": "otp", "active": true})
+			list = append(list, map[string]any{"id": authenticatorID(kind, tx.Username), "authenticator_type": "otp", "active": true})
 		case MFATypeOOB:
-			list = append(list, map[string]any{"id": "push|" + id, "authenticator_type": "oob", "active": true, "oob_channel": "auth0"})
+			list = append(list, map[string]any{"id": authenticatorID(kind, tx.Username), "authenticator_type": "oob", "active": true, "oob_channel": "auth0"})
 		}
 	}
 	if user != nil && len(user.RecoveryCodes) > 0 {
-		list = append(list, map[string]any{"id": "recovery-code|" + id, "authenticator_type": "recovery-code", "active": true})
+		list = append(list, map[string]any{"id": authenticatorID(recoveryCodeFactor, tx.Username), "authenticator_type": "recovery-code", "active": true})
 	}
 	body, _ := json.Marshal(list)
 	writeJSON(w, http.StatusOK, body)

@@ -91,12 +91,17 @@ func validateUserProfile(u User, profile string) *ConfigError {
 		if m.Secret != "" {
 			return bad(".mfa.secret", "an oob factor has no secret")
 		}
+		if m.OOB {
+			return bad(".mfa.oob", "adds an oob factor to a totp one; this factor is oob already")
+		}
 	default:
 		return bad(".mfa.type", "%q is not a factor; use totp or oob", m.Type)
 	}
 	switch {
 	case profile == ProfileRFC:
 		return bad(".mfa", "user %q has a second factor, which the rfc profile does not do; choose a provider profile (keycloak, auth0, okta, entra)", u.Username)
+	case profile == ProfileKeycloak && m.OOB:
+		return bad(".mfa.oob", "user %q has an oob factor, which the keycloak profile cannot do in the password grant (use totp alone)", u.Username)
 	case profile == ProfileKeycloak && m.Type == MFATypeOOB:
 		// Keycloak's direct grant flow validates only username, password
 		// and an OTP (directgrant ValidateOTP); it has no out-of-band step.

@@ -51,6 +51,8 @@ func TestParseConfigProfiles(t *testing.T) {
 		{"secret too short", cfgWith(`"profile":"okta",`, `{"username":"u","password":"p","mfa":{"type":"totp","secret":"JBSWY3DPEHPK3PXP"}}`), "users[0].mfa.secret", "80 bits is too short"},
 		{"oob with a secret", cfgWith(`"profile":"okta",`, `{"username":"u","password":"p","mfa":{"type":"oob","secret":"`+testTOTPSecret+`"}}`), "users[0].mfa.secret", "no secret"},
 		{"keycloak refuses an oob user, naming user and profile", cfgWith(`"profile":"keycloak",`, `{"username":"ann","password":"p","mfa":{"type":"oob"}}`), "users[0].mfa.type", `user "ann" has an oob factor, which the keycloak profile cannot do`},
+		{"oob added to oob", cfgWith(`"profile":"auth0",`, `{"username":"u","password":"p","mfa":{"type":"oob","oob":true}}`), "users[0].mfa.oob", "oob already"},
+		{"keycloak refuses a totp user with oob too", cfgWith(`"profile":"keycloak",`, `{"username":"ann","password":"p","mfa":{"type":"totp","secret":"`+testTOTPSecret+`","oob":true}}`), "users[0].mfa.oob", `user "ann" has an oob factor, which the keycloak profile cannot do`},
 		{"rfc refuses a second factor", cfgWith(``, `{"username":"ann","password":"p","mfa":{"type":"oob"}}`), "users[0].mfa", `user "ann" has a second factor, which the rfc profile does not do`},
 		{"empty recovery code", cfgWith(`"profile":"auth0",`, `{"username":"u","password":"p","recovery_codes":[""]}`), "users[0].recovery_codes[0]", "non-empty"},
 		{"repeated recovery code", cfgWith(`"profile":"auth0",`, `{"username":"u","password":"p","recovery_codes":["A","A"]}`), "users[0].recovery_codes[1]", "repeats"},

@@ -35,6 +35,11 @@ type MFA struct {
 	// Secret is the base32 (RFC 4648 §6) TOTP key, as in an otpauth:// URI;
 	// padding and case do not matter. Only for "totp".
 	Secret string `json:"secret,omitempty"`
+	// OOB gives a "totp" user an out-of-band factor as well, so the user
+	// has two authenticators to choose from (Auth0's GET
+	// /mfa/authenticators lists both; the challenge's authenticator_id or
+	// challenge type picks one).
+	OOB bool `json:"oob,omitempty"`
 }
 
 // MFA types.
@@ -45,6 +50,9 @@ const (
 
 // String redacts the secret.
 func (m MFA) String() string {
+	if m.OOB {
+		return fmt.Sprintf("MFA{Type:%q secret:%s OOB:true}", m.Type, redacted(m.Secret))
+	}
 	return fmt.Sprintf("MFA{Type:%q secret:%s}", m.Type, redacted(m.Secret))
 }
 

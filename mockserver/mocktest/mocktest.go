@@ -49,15 +49,17 @@ var (
 // The demo users WithProfile adds (when the profile can have them), all with
 // Password. TOTPUser has the TOTP factor TOTPSecret and the recovery codes
 // RecoveryCodes (used by the auth0 profile); OOBUser has an out-of-band
-// factor (not under keycloak); the others are in the account state their
-// name says.
+// factor (not under keycloak); TwoFactorUser has both, TOTP with
+// TOTPSecret and out-of-band (not under keycloak), so a client picks one;
+// the others are in the account state their name says.
 const (
-	TOTPUser     = "totp-user"
-	OOBUser      = "oob-user"
-	LockedUser   = "locked-user"
-	DisabledUser = "disabled-user"
-	ExpiredUser  = "expired-user"
-	SetupUser    = "setup-user"
+	TOTPUser      = "totp-user"
+	OOBUser       = "oob-user"
+	TwoFactorUser = "two-factor-user"
+	LockedUser    = "locked-user"
+	DisabledUser  = "disabled-user"
+	ExpiredUser   = "expired-user"
+	SetupUser     = "setup-user"
 	// TOTPSecret is TOTPUser's base32 RFC 6238 key (160 bits).
 	TOTPSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 )
@@ -137,7 +139,7 @@ func WithConfig(cfg *mockserver.Config) Option { return func(s *settings) { s.cf
 
 // WithProfile starts the mock as a provider profile ("keycloak", "auth0",
 // "okta", "entra" or "rfc") and adds the demo users TOTPUser, OOBUser,
-// LockedUser, DisabledUser, ExpiredUser and SetupUser where the profile can
+// TwoFactorUser, LockedUser, DisabledUser, ExpiredUser and SetupUser where the profile can
 // have them and the config has no user of that name. See
 // mockserver/profiles.md for what each profile answers.
 func WithProfile(profile string) Option { return func(s *settings) { s.profile = profile } }
@@ -261,6 +263,7 @@ func withProfile(cfg *mockserver.Config, profile string) *mockserver.Config {
 			RecoveryCodes: append([]string(nil), RecoveryCodes...)})
 		if profile != mockserver.ProfileKeycloak {
 			add(mockserver.User{Username: OOBUser, MFA: &mockserver.MFA{Type: mockserver.MFATypeOOB}})
+			add(mockserver.User{Username: TwoFactorUser, MFA: &mockserver.MFA{Type: mockserver.MFATypeTOTP, Secret: TOTPSecret, OOB: true}})
 		}
 	}
 	add(mockserver.User{Username: LockedUser, State: mockserver.StateLocked})

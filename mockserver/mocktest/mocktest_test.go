@@ -457,6 +457,7 @@ func TestWithProfile(t *testing.T) {
 				assert.True(t, names[u], u)
 			}
 			assert.Equal(t, tc.oob, names[mocktest.OOBUser], "keycloak cannot have an oob user")
+			assert.Equal(t, tc.oob, names[mocktest.TwoFactorUser], "nor a user with an oob factor as well")
 
 			req, _ := http.NewRequest(http.MethodPost, s.TokenURL, strings.NewReader("grant_type=password&username=johndoe&password=A3ddj3w"))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
