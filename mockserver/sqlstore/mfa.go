@@ -36,18 +36,7 @@ func (s *Store) sweepMFA(ctx context.Context, now time.Time) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM ropc_totp_steps WHERE forget_at <= ?`, now.UnixMicro()); err != nil {
 		return wrap("sweep totp steps", err)
 	}
-	if s.limit == nil {
-		return nil
-	}
-	res, err := s.db.ExecContext(ctx, `DELETE FROM ropc_mfa_sign_ins WHERE hash IN
-		(SELECT hash FROM ropc_mfa_sign_ins ORDER BY forget_at DESC LIMIT -1 OFFSET ?)`, max(s.limit()-1, 0))
-	if err != nil {
-		return wrap("sweep mfa sign-ins over max_tokens", err)
-	}
-	if n, err := res.RowsAffected(); err == nil && n > 0 && s.onEvict != nil {
-		s.onEvict(int(n))
-	}
-	return nil
+	return s.evictOverLimit(ctx, "ropc_mfa_sign_ins", "forget_at")
 }
 
 // GetMFA reads a sign-in.
@@ -158,19 +147,6 @@ func (s *Store) SpendRecoveryCode(ctx context.Context, username, codeHash string
 func (s *Store) AddRecoveryCode(ctx context.Context, username, codeHash string) error {
 	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO ropc_recovery_codes (username, hash, issued) VALUES (?, ?, 1)`, username, codeHash)
 	return wrap("add recovery code", err)
-}
-
-// changed runs one statement and reports whether it changed a row.
-func (s *Store) changed(ctx context.Context, op, query string, args ...any) (bool, error) {
-	res, err := s.db.ExecContext(ctx, query, args...)
-	if err != nil {
-		return false, wrap(op, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, wrap(op, err)
-	}
-	return n > 0, nil
 }
 
 // scanMFA reads mfaColumns and a poll time (the last, or for PollMFA the

@@ -71,10 +71,7 @@ func TestMFAStoreOutage(t *testing.T) {
 // could still be accepted, and swept after its forget time.
 func TestSweepForgetsTOTPSteps(t *testing.T) {
 	ctx := context.Background()
-	_, db, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "state.db"))
-	require.NoError(t, err)
-	defer db.Close()
-	s := sqlstore.NewSweeping(db)
+	s, _ := sweepingStore(t)
 	used, err := s.UseTOTPStep(ctx, "ann", 100, t0.Add(time.Minute), t0)
 	require.NoError(t, err)
 	require.True(t, used)

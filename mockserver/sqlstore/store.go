@@ -131,14 +131,19 @@ func (s *Store) sweepExpired(ctx context.Context, table string, now time.Time) e
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM ropc_revocations WHERE until <= ?`, at); err != nil {
 		return wrap("sweep revocations", err)
 	}
+	// By expiry: TTLs are near-constant, so that is issue order.
+	return s.evictOverLimit(ctx, table, "expires_at")
+}
+
+// evictOverLimit deletes the oldest rows of table (keyed by hash) past the
+// max_tokens limit, oldest by the indexed time column byTime, leaving room
+// for the row being inserted, and tells onEvict how many went.
+func (s *Store) evictOverLimit(ctx context.Context, table, byTime string) error {
 	if s.limit == nil {
 		return nil
 	}
-	// The oldest rows past the limit, by expiry (TTLs are near-constant, so
-	// that is issue order) through the expires_at index, leaving room for
-	// the row being inserted.
 	res, err := s.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE hash IN
-		(SELECT hash FROM `+table+` ORDER BY expires_at DESC LIMIT -1 OFFSET ?)`, max(s.limit()-1, 0))
+		(SELECT hash FROM `+table+` ORDER BY `+byTime+` DESC LIMIT -1 OFFSET ?)`, max(s.limit()-1, 0))
 	if err != nil {
 		return wrap("sweep "+table+" over max_tokens", err)
 	}
@@ -146,6 +151,19 @@ func (s *Store) sweepExpired(ctx context.Context, table string, now time.Time) e
 		s.onEvict(int(n))
 	}
 	return nil
+}
+
+// changed runs one statement and reports whether it changed a row.
+func (s *Store) changed(ctx context.Context, op, query string, args ...any) (bool, error) {
+	res, err := s.db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return false, wrap(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, wrap(op, err)
+	}
+	return n > 0, nil
 }
 
 // SetTokenLimit bounds each token table to limit() rows, applied by the
@@ -194,15 +212,8 @@ func (s *Store) GetRefreshToken(ctx context.Context, hash string) (mockserver.Re
 // §4.14.2): the conditional UPDATE changes a row only for the first caller,
 // so two concurrent refreshes with one token cannot both succeed.
 func (s *Store) ConsumeRefreshToken(ctx context.Context, hash string, now time.Time) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE ropc_refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL`, now.UnixMicro(), hash)
-	if err != nil {
-		return false, wrap("consume refresh token", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, wrap("consume refresh token", err)
-	}
-	return n == 1, nil
+	return s.changed(ctx, "consume refresh token",
+		`UPDATE ropc_refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL`, now.UnixMicro(), hash)
 }
 
 // PutAccessToken stores an opaque access token.
@@ -252,17 +263,9 @@ var _ mockserver.SpendOnceStore = (*Store)(nil)
 // statement at a time, so of concurrent calls (any instance, D1 included)
 // exactly one sees the change.
 func (s *Store) SpendOnce(ctx context.Context, id string, now, until time.Time) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO ropc_revocations (id, until) VALUES (?1, ?2)
+	return s.changed(ctx, "spend once", `INSERT INTO ropc_revocations (id, until) VALUES (?1, ?2)
 		ON CONFLICT (id) DO UPDATE SET until = excluded.until WHERE ropc_revocations.until <= ?3`,
 		id, until.UnixMicro(), now.UnixMicro())
-	if err != nil {
-		return false, wrap("spend once", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, wrap("spend once", err)
-	}
-	return n == 1, nil
 }
 
 // IsRevoked reports whether any non-empty id is revoked, in one SELECT.

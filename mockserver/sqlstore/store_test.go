@@ -198,19 +198,27 @@ func TestStoreConformance(t *testing.T) {
 	})
 }
 
+// sweepingStore opens a SQLite state file whose Store sweeps on every
+// write, and a function that counts the rows of a table.
+func sweepingStore(t *testing.T) (*sqlstore.Store, func(table string) int) {
+	t.Helper()
+	_, db, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	return sqlstore.NewSweeping(db), func(table string) int {
+		t.Helper()
+		var n int
+		require.NoError(t, db.QueryRowContext(context.Background(), "SELECT COUNT(*) FROM "+table).Scan(&n))
+		return n
+	}
+}
+
 // TestSweep: expired tokens and stale lockout rows are deleted by the
 // occasional sweep, live ones are kept.
 func TestSweep(t *testing.T) {
 	ctx := context.Background()
-	_, db, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "state.db"))
-	require.NoError(t, err)
-	defer db.Close()
-	s := sqlstore.NewSweeping(db)
-	count := func(table string) int {
-		var n int
-		require.NoError(t, db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n))
-		return n
-	}
+	s, count := sweepingStore(t)
+	var err error
 
 	old := refreshToken(mockserver.TokenHash("rt-old"), "fam-old")
 	require.NoError(t, s.PutRefreshToken(ctx, old))
@@ -246,15 +254,8 @@ func TestSweep(t *testing.T) {
 // max_tokens limit (reporting how many).
 func TestSweepBoundsState(t *testing.T) {
 	ctx := context.Background()
-	_, db, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "state.db"))
-	require.NoError(t, err)
-	defer db.Close()
-	s := sqlstore.NewSweeping(db)
-	count := func(table string) int {
-		var n int
-		require.NoError(t, db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n))
-		return n
-	}
+	s, count := sweepingStore(t)
+	var err error
 
 	for i := range 3 {
 		require.NoError(t, s.PutRefreshToken(ctx, refreshToken(mockserver.TokenHash(fmt.Sprint("revoked-", i)), "fam-revoked")))
