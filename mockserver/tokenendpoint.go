@@ -26,7 +26,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, st *state) {
 		s.tokenError(w, r, oerr, "")
 		return
 	}
-	grantType := f["grant_type"]
+	grantType := f.get("grant_type")
 	if grantType == "" {
 		s.tokenError(w, r, errInvalidRequest("missing grant_type"), "")
 		return
