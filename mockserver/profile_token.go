@@ -10,39 +10,17 @@ import (
 // serveProfileToken is the token endpoint (RFC 6749 §3.2) of a provider
 // profile: the provider's grant types and answers.
 func (s *Server) serveProfileToken(w http.ResponseWriter, r *http.Request, st *state) {
-	if preflight(w, r, "POST, OPTIONS") {
+	c, answered, oerr := s.tokenPrologue(w, r, st, profileSupportsDPoP(st))
+	if answered {
 		return
 	}
-	noStore(w.Header())
+	r = c.r
 	a := &answerCtx{s: s, st: st, r: r, now: s.clock.Now()}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST, OPTIONS")
-		st.prov.wrap(&oauthError{status: http.StatusMethodNotAllowed, code: "invalid_request", description: "the token endpoint accepts only POST"}, a).write(w)
-		return
-	}
-	f, oerr := readForm(w, r)
 	if oerr != nil {
-		s.profileRefused(w, r, st.prov.wrap(oerr, a), "")
+		s.profileRefused(w, r, st.prov.wrap(oerr, a), c.grantType)
 		return
 	}
-	grantType := f.get("grant_type")
-	if grantType == "" {
-		s.profileRefused(w, r, st.prov.wrap(errInvalidRequest("missing grant_type"), a), "")
-		return
-	}
-	client, oerr := authenticateClient(r, f, st)
-	if oerr != nil {
-		s.profileRefused(w, r, st.prov.wrap(oerr, a), grantType)
-		return
-	}
-	// RFC 9449 §5: the proof is checked before the grant (dpop_binding.go).
-	if profileSupportsDPoP(st) {
-		if r, oerr = s.tokenEndpointDPoP(w, r, st, client.clientEntry); oerr != nil {
-			s.profileRefused(w, r, st.prov.wrap(oerr, a), grantType)
-			return
-		}
-		a.r = r
-	}
+	f, grantType, client := c.f, c.grantType, c.client
 	var (
 		resp     *tokenResponse
 		recovery string
