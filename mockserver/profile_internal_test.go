@@ -21,6 +21,7 @@ func FuzzProfileHandler(f *testing.F) {
 		{1, "POST", "/oauth/token", form, basic, "grant_type=http://auth0.com/oauth/grant-type/mfa-oob&mfa_token=x&oob_code=y"},
 		{1, "POST", "/mfa/challenge", "application/json", "", `{"client_id":"client_id","client_secret":"client_secret","mfa_token":"x"}`},
 		{1, "GET", "/mfa/authenticators", "", "Bearer x", ""},
+		{1, "POST", "/mfa/challenge", form, basic, "mfa_token=x&authenticator_id=push%7Cdev_0&challenge_type=otp"},
 		{2, "POST", "/oauth2/default/v1/challenge", form, basic, "mfa_token=x&challenge_types_supported=a%20b"},
 		{2, "GET", "/oauth2/default/.well-known/oauth-authorization-server", "", "", ""},
 		{3, "POST", "/ropc.onmicrosoft.com/oauth2/v2.0/token", form, "Basic %%%", "grant_type=password&username=%zz"},
@@ -33,7 +34,8 @@ func FuzzProfileHandler(f *testing.F) {
 		cfg.Profile = p
 		cfg.Users = append(cfg.Users, User{Username: "u", Password: "p", MFA: &MFA{Type: MFATypeTOTP, Secret: testTOTPSecret}, RecoveryCodes: []string{"R"}})
 		if p != ProfileKeycloak {
-			cfg.Users = append(cfg.Users, User{Username: "o", Password: "p", MFA: &MFA{Type: MFATypeOOB}})
+			cfg.Users = append(cfg.Users, User{Username: "o", Password: "p", MFA: &MFA{Type: MFATypeOOB}},
+				User{Username: "two", Password: "p", MFA: &MFA{Type: MFATypeTOTP, Secret: testTOTPSecret, OOB: true}})
 		}
 		s, err := New(cfg, Options{})
 		if err != nil {
@@ -42,20 +44,7 @@ func FuzzProfileHandler(f *testing.F) {
 		servers[i] = s
 	}
 	f.Fuzz(func(t *testing.T, profile uint8, method, path, ctype, auth, body string) {
-		if !validMethod(method) || !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " \r\n\x00#") {
-			return
-		}
-		r, err := http.NewRequest(method, "http://mock.test"+path, strings.NewReader(body))
-		if err != nil {
-			return
-		}
-		r.Header.Set("Content-Type", ctype)
-		r.Header.Set("Authorization", auth)
-		w := httptest.NewRecorder()
-		servers[int(profile)%len(servers)].ServeHTTP(w, r)
-		if w.Code >= 500 {
-			t.Fatalf("%s %s: status %d: %s", method, path, w.Code, w.Body)
-		}
+		serveNo5xx(t, servers[int(profile)%len(servers)], method, path, ctype, auth, body)
 	})
 }
 
