@@ -12,6 +12,8 @@ export { OAuthError, TransportError };
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_BYTES = 1 << 20; // 1 MiB, as the Go SDK
+// This package's option names for what core.CheckClientConfig finds missing.
+const OPTION_NAMES = { client_id: 'clientId', 'token endpoint': 'tokenUrl or issuer' };
 
 /**
  * Creates a client. It does no I/O: with `issuer` and no `tokenUrl`, discovery
@@ -21,9 +23,6 @@ const DEFAULT_MAX_BYTES = 1 << 20; // 1 MiB, as the Go SDK
 export async function createClient(options = {}) {
   const o = { ...options };
   const allow = o.allowInsecureHttp === true;
-  if (!o.tokenUrl && !o.issuer) {
-    throw new TransportError('ropc: createClient needs tokenUrl or issuer', { reason: 'invalid_input' });
-  }
   const fetchFn = o.fetch ?? globalThis.fetch;
   if (typeof fetchFn !== 'function') {
     throw new TransportError('ropc: no fetch function: pass one as options.fetch', { reason: 'invalid_input' });
@@ -36,6 +35,13 @@ export async function createClient(options = {}) {
   const core = await loadCore(o.wasm);
   // Every rule below is sdk/core's (plain http, the default auth method), through the bridge.
   const rule = (fn, ...args) => callCore(core, fn, 'createClient', [], ...args);
+  // core.CheckClientConfig: a client id (RFC 6749 §3.2.1), and a token endpoint or an issuer, or
+  // for a client that only revokes or introspects one of those endpoints; as the Go SDK.
+  const config = JSON.parse(core.checkClientConfig(str(o.clientId), str(o.tokenUrl), str(o.issuer), str(o.revocationUrl),
+    str(o.introspectionUrl), str(o.challengeUrl)));
+  if (config.error) {
+    throw new TransportError(`ropc: createClient needs ${OPTION_NAMES[config.error.param]}: ${config.error.reason}`, { reason: 'invalid_input' });
+  }
   const endpoint = (url, what) => (url ? rule('checkEndpoint', what, str(url), flag(allow)) : '');
   const endpoints = {
     token: endpoint(o.tokenUrl, 'token endpoint'),
@@ -51,7 +57,7 @@ export async function createClient(options = {}) {
     fetchFn, timeoutMs, maxResponseBytes, allow, issuer, endpoints, dpop,
     // As configured, before discovery: what a saved token records it belongs to.
     configured: { tokenUrl: endpoints.token, revocationUrl: endpoints.revocation },
-    auth: { clientId: o.clientId ?? '', clientSecret: o.clientSecret ?? '', authMethod },
+    auth: { clientId: str(o.clientId), clientSecret: o.clientSecret ?? '', authMethod },
   });
 }
 

@@ -34,6 +34,7 @@ const FUNCTIONS = {
   tokenStep: 16, // hasToken, hasAccessToken, hasRefreshToken, rejected, expiresAtMs, expiresIn, marginMs, retryAtMs, nowMs
   refreshFailure: 17, // oauthCode, forced, hasAccessToken, expiresAtMs, nowMs
   nextDiscoveryURL: 18, // issuer, triedJSON
+  checkClientConfig: 19, // clientId, tokenUrl, issuer, revocationUrl, introspectionUrl, challengeUrl
   // Sign-in functions (wasm/internal/bridge/mfa.go), numbered from 32.
   buildSignInRequest: 32, // endpoint, clientId, clientSecret, authMethod, username, password, scope, params, realm, otp
   buildMFATokenRequest: 33, // endpoint, clientId, clientSecret, authMethod, grant, mfaToken, otp, oobCode, bindingCode, recoveryCode, scope, params

@@ -30,6 +30,7 @@ func TestRulesGoHost(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &sections))
 	delete(sections, "$comment")
 	runners := map[string]func(*testing.T, json.RawMessage){
+		"client_config":       ruleClientConfig,
 		"plain_http":          rulePlainHTTP,
 		"default_auth_method": ruleDefaultAuthMethod,
 		"refresh_margin":      ruleRefreshMargin,
@@ -76,6 +77,78 @@ func installFaults(t *testing.T, m *mocktest.Server, faults []json.RawMessage) {
 		r, err := admin.ParseRule(f)
 		require.NoError(t, err)
 		m.Fault(r)
+	}
+}
+
+func ruleClientConfig(t *testing.T, raw json.RawMessage) {
+	m := mocktest.New(t)
+	// The tokens to revoke or introspect, issued to the same (public) client: the mock, like
+	// RFC 7009 §2.1, revokes only a token issued to the client asking.
+	issuer, err := NewClient(Config{TokenURL: m.URL + "/token", ClientID: mocktest.PublicClientID})
+	require.NoError(t, err)
+	for _, c := range decodeCases[struct {
+		Name, Secret, Error string
+		ClientID            string  `json:"client_id"`
+		TokenURL            *string `json:"token_url"`
+		Issuer              *string `json:"issuer"`
+		RevocationURL       *string `json:"revocation_url"`
+		IntrospectionURL    *string `json:"introspection_url"`
+		ChallengeURL        *string `json:"challenge_url"`
+		OK                  bool
+	}](t, raw) {
+		t.Run(c.Name, func(t *testing.T) {
+			at := func(p *string) string { // paths are relative to the mock
+				if p == nil {
+					return ""
+				}
+				return m.URL + *p
+			}
+			cfg := Config{TokenURL: at(c.TokenURL), Issuer: at(c.Issuer), RevocationURL: at(c.RevocationURL),
+				IntrospectionURL: at(c.IntrospectionURL), ChallengeURL: at(c.ChallengeURL)}
+			if c.Secret != "" {
+				cfg.ClientSecret = mocktest.ClientSecret
+			}
+			if c.ClientID != "" { // the mock's clients: confidential with a secret, else public
+				cfg.ClientID = mocktest.PublicClientID
+				if c.Secret != "" {
+					cfg.ClientID = mocktest.ClientID
+				}
+			}
+			cl, err := NewClient(cfg)
+			if !c.OK {
+				var pe *core.ParamError
+				require.ErrorAs(t, err, &pe)
+				assert.Equal(t, c.Error, pe.Key)
+				// The core names the parameter; the message names this package's field for it.
+				assert.ErrorContains(t, err, "ropc: Config needs "+configFields[c.Error]+": ")
+				return
+			}
+			require.NoError(t, err)
+			if cfg.TokenURL != "" || cfg.Issuer != "" {
+				tok, err := cl.PasswordToken(ctx(t), mocktest.Username, mocktest.Password)
+				require.NoError(t, err)
+				assert.NotEmpty(t, tok.AccessToken)
+				return
+			}
+			// A client that only revokes or introspects does that, and says why it cannot sign in.
+			_, err = cl.PasswordToken(ctx(t), mocktest.Username, mocktest.Password)
+			require.ErrorIs(t, err, ErrNoEndpoint)
+			assert.ErrorContains(t, err, "token endpoint")
+			tok, err := issuer.PasswordToken(ctx(t), mocktest.Username, mocktest.Password)
+			require.NoError(t, err)
+			if cfg.IntrospectionURL != "" {
+				in, err := cl.Introspect(ctx(t), tok.AccessToken, "")
+				require.NoError(t, err)
+				assert.True(t, in.Active)
+			}
+			if cfg.RevocationURL != "" {
+				require.NoError(t, cl.Revoke(ctx(t), tok.RefreshToken, "refresh_token"))
+				_, err := issuer.Refresh(ctx(t), tok.RefreshToken)
+				var oe *OAuthError
+				require.ErrorAs(t, err, &oe, "the revoked refresh token is refused")
+				assert.Equal(t, "invalid_grant", oe.Code)
+			}
+		})
 	}
 }
 

@@ -73,7 +73,7 @@ describe('the module next to the package', () => {
   for (const tc of broken) {
     it(tc.name, async () => {
       const { ropc, at } = await packageCopy(tc.wasm);
-      const e = await failure(ropc.createClient({ tokenUrl: mock.tokenUrl }));
+      const e = await failure(ropc.createClient({ tokenUrl: mock.tokenUrl, clientId: 'client_id' }));
       assert.ok(e instanceof ropc.TransportError, `${e}`);
       assert.equal(e.reason, 'wasm_load');
       assert.ok(e.message.startsWith(`ropc: could not load the WebAssembly module ${at}: ${tc.problem}`), e.message);
@@ -83,7 +83,7 @@ describe('the module next to the package', () => {
 
   it('is tried again by the next createClient after a failure', async () => {
     const { ropc, at } = await packageCopy('none');
-    await failure(ropc.createClient({ tokenUrl: mock.tokenUrl }));
+    await failure(ropc.createClient({ tokenUrl: mock.tokenUrl, clientId: 'client_id' }));
     await copyFile(WASM, at);
     const client = await ropc.createClient({ tokenUrl: mock.tokenUrl, clientId: 'client_id', clientSecret: 'client_secret' });
     assert.equal((await client.passwordGrant(USER)).tokenType, 'Bearer');
@@ -127,7 +127,7 @@ describe('createClient({ wasm })', () => {
   for (const tc of refused) {
     it(`refuses ${tc.name} with a clear error`, async () => {
       const { ropc } = await packageCopy('none');
-      const e = await failure(ropc.createClient({ tokenUrl: mock.tokenUrl, wasm: tc.make() }));
+      const e = await failure(ropc.createClient({ tokenUrl: mock.tokenUrl, clientId: 'client_id', wasm: tc.make() }));
       assert.ok(e instanceof ropc.TransportError, `${e}`);
       assert.equal(e.reason, tc.reason);
       assert.match(e.message, tc.message);
@@ -137,8 +137,8 @@ describe('createClient({ wasm })', () => {
 
   it('checks the option even when the module is already loaded', async () => {
     const { ropc } = await packageCopy(wasmBytes);
-    await ropc.createClient({ tokenUrl: mock.tokenUrl });
-    const e = await failure(ropc.createClient({ tokenUrl: mock.tokenUrl, wasm: 42 }));
+    await ropc.createClient({ tokenUrl: mock.tokenUrl, clientId: 'client_id' });
+    const e = await failure(ropc.createClient({ tokenUrl: mock.tokenUrl, clientId: 'client_id', wasm: 42 }));
     assert.equal(e.reason, 'invalid_input');
   });
 });

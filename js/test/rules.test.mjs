@@ -41,6 +41,41 @@ async function heldToken(c, { expiresIn, remaining, refreshToken = true }) {
 }
 
 const runners = {
+  client_config: (c) => async () => {
+    // Paths are relative to the mock; client_id and secret stand for its confidential or public client.
+    const at = (p) => (p == null ? undefined : mock.url + p);
+    const opts = {
+      tokenUrl: at(c.token_url), issuer: at(c.issuer), revocationUrl: at(c.revocation_url),
+      introspectionUrl: at(c.introspection_url), challengeUrl: at(c.challenge_url),
+      clientId: c.client_id ? (c.secret ? DEMO.client_id : DEMO.public_client_id) : undefined,
+      clientSecret: c.secret ? DEMO.client_secret : undefined,
+    };
+    if (!c.ok) {
+      // The core names the parameter; the message names this package's option for it.
+      const option = { client_id: 'clientId', 'token endpoint': 'tokenUrl or issuer' }[c.error];
+      await assert.rejects(createClient(opts), (e) => e instanceof TransportError && e.reason === 'invalid_input' &&
+        e.message.startsWith(`ropc: createClient needs ${option}: `));
+      return;
+    }
+    const cl = await createClient(opts);
+    if (opts.tokenUrl || opts.issuer) {
+      assert.ok((await cl.passwordGrant(USER)).accessToken);
+      return;
+    }
+    // A client that only revokes or introspects does that, and says why it cannot sign in.
+    await assert.rejects(cl.passwordGrant(USER), (e) => e instanceof TransportError && e.reason === 'invalid_input' &&
+      e.message.includes('token endpoint'));
+    // The tokens come from the same public client: the mock, like RFC 7009 §2.1, revokes only a
+    // token issued to the client asking.
+    const issuer = await createClient({ tokenUrl: mock.tokenUrl, clientId: DEMO.public_client_id });
+    const tok = await issuer.passwordGrant(USER);
+    if (opts.introspectionUrl) assert.equal((await cl.introspect(tok.accessToken)).active, true);
+    if (opts.revocationUrl) {
+      await cl.revoke(tok.refreshToken, { hint: 'refresh_token' });
+      await assert.rejects(issuer.refresh(tok.refreshToken), (e) => e instanceof OAuthError && e.code === 'invalid_grant');
+    }
+  },
+
   plain_http: (c) => async () => {
     for (const options of [{ tokenUrl: c.url }, { issuer: c.url.replace(/\/token$/, '') }]) {
       const created = createClient({ ...options, clientId: 'c', allowInsecureHttp: c.allow_insecure === true });

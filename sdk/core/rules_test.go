@@ -88,6 +88,38 @@ func TestEveryRuleHasCases(t *testing.T) {
 // section through each host's public API.
 func TestRulesCore(t *testing.T) {
 	sections := loadRules(t)
+	t.Run("client_config", func(t *testing.T) {
+		var cases []struct {
+			Name, Secret, Error string
+			ClientID            string  `json:"client_id"`
+			TokenURL            *string `json:"token_url"`
+			Issuer              *string `json:"issuer"`
+			RevocationURL       *string `json:"revocation_url"`
+			IntrospectionURL    *string `json:"introspection_url"`
+			ChallengeURL        *string `json:"challenge_url"`
+			OK                  bool
+		}
+		require.NoError(t, json.Unmarshal(sections["client_config"], &cases))
+		at := func(p *string) string { // paths are relative to a server; any origin does here
+			if p == nil {
+				return ""
+			}
+			return "https://as.example" + *p
+		}
+		for _, c := range cases {
+			t.Run(c.Name, func(t *testing.T) {
+				err := core.CheckClientConfig(core.ClientConfig{ClientID: c.ClientID, TokenURL: at(c.TokenURL), Issuer: at(c.Issuer),
+					RevocationURL: at(c.RevocationURL), IntrospectionURL: at(c.IntrospectionURL), ChallengeURL: at(c.ChallengeURL)})
+				if c.OK {
+					assert.NoError(t, err)
+					return
+				}
+				var pe *core.ParamError
+				require.ErrorAs(t, err, &pe)
+				assert.Equal(t, c.Error, pe.Key)
+			})
+		}
+	})
 	t.Run("discovery_order", func(t *testing.T) {
 		var cases []struct {
 			Name, Issuer, Error string

@@ -101,6 +101,9 @@ type Error struct {
 	RetryAfter int64 `json:"retryAfter,omitempty"`
 	// Attempts are the URLs a failed discovery tried, in order, with their answers.
 	Attempts []core.DiscoveryAttempt `json:"attempts,omitempty"`
+	// Param is the parameter an "invalid" error is about (core.ParamError's Key), with
+	// Reason its problem, so JavaScript can name its own option for it.
+	Param string `json:"param,omitempty"`
 }
 
 // Challenge is a parsed RFC 6750 §3 WWW-Authenticate: Bearer header.
@@ -140,6 +143,7 @@ func toError(err error) *Error {
 	var ie *core.InsecureURLError
 	var de *core.DiscoveryError
 	var te *core.TokenTypeError
+	var pa *core.ParamError
 	switch {
 	case errors.As(err, &te):
 		// RFC 9449 §5: a token the client must not use as received.
@@ -159,6 +163,8 @@ func toError(err error) *Error {
 		return &Error{Kind: "http", Message: he.Error(), Status: he.Status, ContentType: he.ContentType}
 	case errors.As(err, &pe):
 		return &Error{Kind: "protocol", Message: pe.Error(), Reason: pe.Reason}
+	case errors.As(err, &pa):
+		return &Error{Kind: "invalid", Message: pa.Error(), Param: pa.Key, Reason: pa.Reason}
 	}
 	return &Error{Kind: "invalid", Message: err.Error()}
 }

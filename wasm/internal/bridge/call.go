@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
+
+	"github.com/ropcgo/ropc/sdk/core"
 )
 
 // Function numbers of Call, shared with js/loader.js (keep the two in step).
@@ -28,6 +30,7 @@ const (
 	FnTokenStep
 	FnRefreshFailure
 	FnNextDiscoveryURL
+	FnCheckClientConfig
 )
 
 // argCount is the number of arguments of each function, by number.
@@ -36,7 +39,7 @@ var argCount = [...]int{
 	FnParseTokenResponse: 7, FnParseRevocation: 4, FnParseIntrospection: 4, FnParseMetadata: 6,
 	FnDiscoveryURLs: 1, FnParseBearerChallenge: 1, FnHeapStats: 0,
 	FnCheckEndpoint: 3, FnCheckIssuer: 2, FnResolveAuthMethod: 2, FnRefreshMargin: 1,
-	FnTokenStep: 9, FnRefreshFailure: 5, FnNextDiscoveryURL: 2,
+	FnTokenStep: 9, FnRefreshFailure: 5, FnNextDiscoveryURL: 2, FnCheckClientConfig: 6,
 }
 
 // ProtocolVersion is what the module reports when ready; js/loader.js refuses
@@ -102,6 +105,9 @@ func Call(fn int32, in []byte) string {
 		return RefreshFailure(s(0), flag(s(1)), flag(s(2)), s(3), s(4))
 	case FnNextDiscoveryURL: // issuer, triedJSON
 		return NextDiscoveryURL(s(0), s(1))
+	case FnCheckClientConfig: // clientId, tokenUrl, issuer, revocationUrl, introspectionUrl, challengeUrl
+		return CheckClientConfig(core.ClientConfig{ClientID: s(0), TokenURL: s(1), Issuer: s(2),
+			RevocationURL: s(3), IntrospectionURL: s(4), ChallengeURL: s(5)})
 	}
 	// Parsers: status, contentType, wwwAuthenticate, body[, issuer]
 	status, err := strconv.Atoi(s(0))
