@@ -95,16 +95,13 @@ func MarshalSavedToken(in string) string {
 
 // UnmarshalSavedToken decodes a record and checks that the client with this token endpoint,
 // issuer, client id and DPoP key thumbprint ("" without a key) may use it
-// (core.SavedToken.BelongsTo and CheckDPoPKey).
+// (core.SavedToken.UsableBy, as package sdk's LoadTokenSource).
 func UnmarshalSavedToken(record, tokenURL, issuer, clientID, dpopJKT string) string {
 	s, err := core.UnmarshalSavedToken([]byte(record))
 	if err != nil {
 		return fail(err)
 	}
-	if err := s.BelongsTo(tokenURL, issuer, clientID); err != nil {
-		return fail(err)
-	}
-	if err := s.CheckDPoPKey(dpopJKT); err != nil {
+	if err := s.UsableBy(core.SavedTokenOwner{TokenURL: tokenURL, Issuer: issuer, ClientID: clientID, DPoPThumbprint: dpopJKT}); err != nil {
 		return fail(err)
 	}
 	js := SavedToken{TokenURL: s.TokenURL, Issuer: s.Issuer, RevocationURL: s.RevocationURL, ClientID: s.ClientID,
