@@ -274,13 +274,14 @@ class Client {
     const num = (v) => (v == null ? '' : String(Math.trunc(v)));
     return createSession(this, token, options, {
       fetchFn: this.#cfg.fetchFn,
-      bearerChallenge: (header) => this.#call('parseBearerChallenge', 'bearer challenge', header),
       dpop,
       // sdk/core's refresh margin, "sign in again" and retry rules, as package sdk's TokenSource applies them.
       rules: {
         refreshMargin: (ms) => rule('refreshMargin', ms == null ? '' : String(ms)),
         // RFC 6749 §7.1 / RFC 9449 §7.1: Bearer, DPoP (with a key) or refused; core.ResourceScheme.
         resourceScheme: (tokenType) => rule('resourceScheme', str(tokenType), flag(dpop)).scheme,
+        // RFC 6750 §3.1 / RFC 9449 §7.1: a 401 that refused the token itself; core.RefusesToken.
+        refusesToken: (wwwAuthenticate) => rule('refusesToken', str(wwwAuthenticate)),
         tokenStep: (t, rejected, marginMs, retryAt, now) => rule('tokenStep', flag(t), flag(t?.accessToken),
           flag(t?.refreshToken), flag(rejected), num(t?.expiresAt), num(t?.expiresIn), num(marginMs), num(retryAt), num(now)),
         refreshFailure: (code, forced, t, now) => rule('refreshFailure', str(code), flag(forced), flag(t?.accessToken),

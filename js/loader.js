@@ -35,6 +35,7 @@ const FUNCTIONS = {
   refreshFailure: 17, // oauthCode, forced, hasAccessToken, expiresAtMs, nowMs
   nextDiscoveryURL: 18, // issuer, triedJSON
   checkClientConfig: 19, // clientId, tokenUrl, issuer, revocationUrl, introspectionUrl, challengeUrl
+  refusesToken: 20, // wwwAuthenticate
   // Sign-in functions (wasm/internal/bridge/mfa.go), numbered from 32.
   buildSignInRequest: 32, // endpoint, clientId, clientSecret, authMethod, username, password, scope, params, realm, otp
   buildMFATokenRequest: 33, // endpoint, clientId, clientSecret, authMethod, grant, mfaToken, otp, oobCode, bindingCode, recoveryCode, scope, params

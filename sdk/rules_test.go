@@ -42,6 +42,7 @@ func TestRulesGoHost(t *testing.T) {
 		"refresh_scope":       ruleRefreshScope,
 		"mfa_code_grant":      ruleMFACodeGrant,
 		"resource_scheme":     ruleResourceScheme,
+		"refused_token":       ruleRefusedToken,
 	}
 	for name, raw := range sections {
 		run, ok := runners[name]
@@ -570,6 +571,23 @@ func ruleResourceScheme(t *testing.T, raw json.RawMessage) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, c.Want, got)
+		})
+	}
+}
+
+func ruleRefusedToken(t *testing.T, raw json.RawMessage) {
+	// The Transport's decision to refresh and retry, on the header lines as net/http holds them.
+	for _, c := range decodeCases[struct {
+		Name    string
+		Lines   []string
+		Refused bool
+	}](t, raw) {
+		t.Run(c.Name, func(t *testing.T) {
+			h := http.Header{}
+			for _, l := range c.Lines {
+				h.Add("WWW-Authenticate", l)
+			}
+			assert.Equal(t, c.Refused, invalidTokenChallenge(h))
 		})
 	}
 }

@@ -168,6 +168,16 @@ const runners = {
     assert.equal(out.ok.scheme, c.want);
   },
 
+  refused_token: (c) => async () => {
+    // session.fetch reads the header with Headers.get (several lines joined by ", ") and asks the
+    // core (refusesToken) whether the 401 refused the token.
+    const headers = new Headers();
+    for (const line of c.lines) headers.append('www-authenticate', line);
+    const core = await loadCore();
+    const out = JSON.parse(core.refusesToken(headers.get('www-authenticate') ?? ''));
+    assert.equal(out.ok, c.refused);
+  },
+
   discovery_order: (c) => async () => {
     const issuer = c.issuer.replace('https://as.example', mock.url);
     if (c.error) {

@@ -120,6 +120,19 @@ func TestRulesCore(t *testing.T) {
 			})
 		}
 	})
+	t.Run("refused_token", func(t *testing.T) {
+		var cases []struct {
+			Name    string
+			Lines   []string
+			Refused bool
+		}
+		require.NoError(t, json.Unmarshal(sections["refused_token"], &cases))
+		for _, c := range cases {
+			t.Run(c.Name, func(t *testing.T) {
+				assert.Equal(t, c.Refused, core.RefusesToken(core.ChallengeHeader(c.Lines)))
+			})
+		}
+	})
 	t.Run("discovery_order", func(t *testing.T) {
 		var cases []struct {
 			Name, Issuer, Error string

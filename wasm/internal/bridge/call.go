@@ -31,6 +31,7 @@ const (
 	FnRefreshFailure
 	FnNextDiscoveryURL
 	FnCheckClientConfig
+	FnRefusesToken
 )
 
 // argCount is the number of arguments of each function, by number.
@@ -39,7 +40,7 @@ var argCount = [...]int{
 	FnParseTokenResponse: 7, FnParseRevocation: 4, FnParseIntrospection: 4, FnParseMetadata: 6,
 	FnDiscoveryURLs: 1, FnParseBearerChallenge: 1, FnHeapStats: 0,
 	FnCheckEndpoint: 3, FnCheckIssuer: 2, FnResolveAuthMethod: 2, FnRefreshMargin: 1,
-	FnTokenStep: 9, FnRefreshFailure: 5, FnNextDiscoveryURL: 2, FnCheckClientConfig: 6,
+	FnTokenStep: 9, FnRefreshFailure: 5, FnNextDiscoveryURL: 2, FnCheckClientConfig: 6, FnRefusesToken: 1,
 }
 
 // ProtocolVersion is what the module reports when ready; js/loader.js refuses
@@ -105,6 +106,8 @@ func Call(fn int32, in []byte) string {
 		return RefreshFailure(s(0), flag(s(1)), flag(s(2)), s(3), s(4))
 	case FnNextDiscoveryURL: // issuer, triedJSON
 		return NextDiscoveryURL(s(0), s(1))
+	case FnRefusesToken: // wwwAuthenticate
+		return RefusesToken(s(0))
 	case FnCheckClientConfig: // clientId, tokenUrl, issuer, revocationUrl, introspectionUrl, challengeUrl
 		return CheckClientConfig(core.ClientConfig{ClientID: s(0), TokenURL: s(1), Issuer: s(2),
 			RevocationURL: s(3), IntrospectionURL: s(4), ChallengeURL: s(5)})

@@ -34,6 +34,15 @@ func CheckClientConfig(c core.ClientConfig) string {
 	return result(true, core.CheckClientConfig(c))
 }
 
+// RefusesToken applies core.RefusesToken to a WWW-Authenticate value (fetch's Headers.get joins
+// its lines as core.ChallengeHeader does); ok is true or false.
+func RefusesToken(wwwAuthenticate string) string {
+	if core.RefusesToken(wwwAuthenticate) {
+		return `{"ok":true}`
+	}
+	return `{"ok":false}`
+}
+
 // CheckEndpoint applies core.CheckSecureEndpoint; the answer is the URL.
 func CheckEndpoint(field, url string, allowInsecure bool) string {
 	return result(url, core.CheckSecureEndpoint(field, url, allowInsecure))

@@ -18,6 +18,8 @@ func TestRuleCalls(t *testing.T) {
 	}{
 		{"client config", FnCheckClientConfig, []string{"app", "https://as.example/token", "", "", "", ""}, `true`, ""},
 		{"client config without a client id", FnCheckClientConfig, []string{"", "https://as.example/token", "", "", "", ""}, "", "invalid"},
+		{"refused token", FnRefusesToken, []string{`Basic realm="x", DPoP error="invalid_token"`}, `true`, ""},
+		{"not a refused token", FnRefusesToken, []string{`Bearer error="insufficient_scope"`}, `false`, ""},
 		{"https endpoint", FnCheckEndpoint, []string{"token endpoint", "https://as.example/token", ""}, `"https://as.example/token"`, ""},
 		{"plain http elsewhere", FnCheckEndpoint, []string{"token endpoint", "http://as.example/token", ""}, "", "insecure"},
 		{"plain http allowed", FnCheckEndpoint, []string{"token endpoint", "http://as.example/token", "1"}, `"http://as.example/token"`, ""},
