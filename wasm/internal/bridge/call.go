@@ -34,13 +34,29 @@ const (
 	FnRefusesToken
 )
 
-// argCount is the number of arguments of each function, by number.
-var argCount = [...]int{
+// argCount is the number of arguments of each function of callRules, by number.
+var argCount = map[int32]int{
 	FnBuildPasswordRequest: 8, FnBuildRefreshRequest: 7, FnBuildRevocation: 6, FnBuildIntrospection: 6,
 	FnParseTokenResponse: 7, FnParseRevocation: 4, FnParseIntrospection: 4, FnParseMetadata: 6,
 	FnDiscoveryURLs: 1, FnParseBearerChallenge: 1, FnHeapStats: 0,
 	FnCheckEndpoint: 3, FnCheckIssuer: 2, FnResolveAuthMethod: 2, FnRefreshMargin: 1,
 	FnTokenStep: 9, FnRefreshFailure: 5, FnNextDiscoveryURL: 2, FnCheckClientConfig: 6, FnRefusesToken: 1,
+}
+
+// dispatch is one group of functions: the number of arguments of each, by function number,
+// and what runs them once Call has checked that number.
+type dispatch struct {
+	args map[int32]int
+	run  func(fn int32, args [][]byte) string
+}
+
+// dispatchers are every function Call knows, in groups numbered apart (from 1 here, 32 for
+// sign-in, 101 for DPoP, 201 for saved tokens) so that groups grow without renumbering.
+var dispatchers = []dispatch{
+	{argCount, callRules},
+	{signInArgCount, callSignIn},
+	{dpopArgCount, callDPoP},
+	{savedTokenArgCount, callSavedToken},
 }
 
 // ProtocolVersion is what the module reports when ready; js/loader.js refuses
@@ -59,21 +75,19 @@ func Call(fn int32, in []byte) string {
 	if err != nil {
 		return fail(err)
 	}
-	if out, handled := callSignIn(fn, args); handled {
-		return out
-	}
-	if out, handled := callSavedToken(fn, args); handled {
-		return out
-	}
-	if fn < 1 || int(fn) >= len(argCount) {
-		if out, ok := callDPoP(fn, args); ok {
-			return out
+	for _, d := range dispatchers {
+		if n, known := d.args[fn]; known {
+			if len(args) != n {
+				return fail(fmt.Errorf("ropc: function %d takes %d arguments, got %d", fn, n, len(args)))
+			}
+			return d.run(fn, args)
 		}
-		return fail(fmt.Errorf("ropc: unknown function %d", fn))
 	}
-	if n := argCount[fn]; len(args) != n {
-		return fail(fmt.Errorf("ropc: function %d takes %d arguments, got %d", fn, n, len(args)))
-	}
+	return fail(fmt.Errorf("ropc: unknown function %d", fn))
+}
+
+// callRules runs the build, parse and rule functions numbered from 1.
+func callRules(fn int32, args [][]byte) string {
 	s := func(i int) string { return string(args[i]) }
 	client := func() Client { return Client{ClientID: s(1), ClientSecret: s(2), AuthMethod: s(3)} }
 	switch fn {

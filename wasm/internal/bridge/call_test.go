@@ -3,6 +3,7 @@ package bridge
 import (
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -61,6 +62,36 @@ func TestCall(t *testing.T) {
 			require.Nil(t, o.Error, got)
 			assert.Contains(t, string(o.OK), tt.wantOK)
 		})
+	}
+}
+
+// Call checks the number of arguments of every function, in every group, the same way, before
+// the function runs; a number no group has is unknown.
+func TestCallChecksArgumentCounts(t *testing.T) {
+	seen := map[int32]int{}
+	for g, d := range dispatchers {
+		require.NotEmpty(t, d.args)
+		for fn, n := range d.args {
+			if prev, dup := seen[fn]; dup {
+				t.Errorf("function %d is in groups %d and %d", fn, prev, g)
+			}
+			seen[fn] = g
+			args := make([]string, n+1)
+			o := decodeOut(t, Call(fn, pack(args...)))
+			if assert.NotNil(t, o.Error, "function %d with %d arguments", fn, n+1) {
+				assert.Equal(t, "invalid", o.Error.Kind)
+				assert.Equal(t, fmt.Sprintf("ropc: function %d takes %d arguments, got %d", fn, n, n+1), o.Error.Message)
+			}
+		}
+	}
+	for _, fn := range []int32{0, -1, 31, 100, 200, 1000} {
+		if _, known := seen[fn]; known {
+			continue
+		}
+		o := decodeOut(t, Call(fn, nil))
+		if assert.NotNil(t, o.Error) {
+			assert.Equal(t, fmt.Sprintf("ropc: unknown function %d", fn), o.Error.Message)
+		}
 	}
 }
 

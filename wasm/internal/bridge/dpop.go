@@ -28,49 +28,42 @@ var dpopArgCount = map[int32]int{
 	FnDPoPNonceOrigin: 1, FnResourceScheme: 2,
 }
 
-// callDPoP runs a DPoP function; ok is false when fn is not one.
-func callDPoP(fn int32, args [][]byte) (string, bool) {
-	n, known := dpopArgCount[fn]
-	if !known {
-		return "", false
-	}
-	if len(args) != n {
-		return fail(errors.New("ropc: function " + strconv.Itoa(int(fn)) + " takes " + strconv.Itoa(n) + " arguments, got " + strconv.Itoa(len(args)))), true
-	}
+// callDPoP runs a DPoP function (Call has checked its number of arguments).
+func callDPoP(fn int32, args [][]byte) string {
 	s := func(i int) string { return string(args[i]) }
 	switch fn {
 	case FnDPoPKey:
-		return DPoPKey(s(0)), true
+		return DPoPKey(s(0))
 	case FnDPoPSigningInput:
-		return DPoPSigningInput(s(0), s(1), s(2), s(3), s(4), s(5), s(6)), true
+		return DPoPSigningInput(s(0), s(1), s(2), s(3), s(4), s(5), s(6))
 	case FnDPoPProof:
-		return DPoPProof(s(0), append([]byte(nil), args[1]...)), true
+		return DPoPProof(s(0), append([]byte(nil), args[1]...))
 	case FnDPoPNonce:
-		return DPoPNonce(s(0), s(1), s(2), append([]byte(nil), args[3]...), s(4)), true
+		return DPoPNonce(s(0), s(1), s(2), append([]byte(nil), args[3]...), s(4))
 	case FnCheckTokenType:
-		return CheckTokenType(s(0), s(1) != "", s(2) != ""), true
+		return CheckTokenType(s(0), s(1) != "", s(2) != "")
 	case FnResourceScheme:
 		scheme, err := core.ResourceScheme(s(0), s(1) != "")
 		if err != nil {
-			return fail(err), true
+			return fail(err)
 		}
 		var w jsonWriter
 		w.openOK()
 		w.str("scheme", scheme)
 		w.closeOK()
-		return w.String(), true
+		return w.String()
 	case FnDPoPNonceOrigin:
 		var w jsonWriter
 		w.openOK()
 		w.str("origin", core.DPoPNonceOrigin(s(0)))
 		w.closeOK()
-		return w.String(), true
+		return w.String()
 	default: // FnParseDPoPChallenge
 		params, ok := core.ParseDPoPChallenge(s(0))
 		if params == nil {
 			params = map[string]string{}
 		}
-		return result(DPoPChallenge{DPoP: ok, Params: params}, nil), true
+		return result(DPoPChallenge{DPoP: ok, Params: params}, nil)
 	}
 }
 

@@ -197,16 +197,8 @@ var signInArgCount = map[int32]int{
 	FnParseAuthenticators: 5, FnOOBPoll: 2,
 }
 
-// callSignIn runs a sign-in function; handled is false for other numbers.
-func callSignIn(fn int32, args [][]byte) (out string, handled bool) {
-	n, ok := signInArgCount[fn]
-	if !ok {
-		return "", false
-	}
-	if len(args) != n {
-		return fail(errors.New("ropc: function " + strconv.Itoa(int(fn)) + " takes " + strconv.Itoa(n) +
-			" arguments, got " + strconv.Itoa(len(args)))), true
-	}
+// callSignIn runs a sign-in function (Call has checked its number of arguments).
+func callSignIn(fn int32, args [][]byte) string {
 	s := func(i int) string { return string(args[i]) }
 	client := func() Client { return Client{ClientID: s(1), ClientSecret: s(2), AuthMethod: s(3)} }
 	response := func() (SignInResponse, []byte, error) {
@@ -222,29 +214,29 @@ func callSignIn(fn int32, args [][]byte) (out string, handled bool) {
 	}
 	switch fn {
 	case FnBuildSignInRequest: // endpoint, clientId, clientSecret, authMethod, username, password, scope, params, realm, otp
-		return BuildSignInRequest(s(0), client(), s(4), s(5), s(6), s(7), s(8), s(9)), true
+		return BuildSignInRequest(s(0), client(), s(4), s(5), s(6), s(7), s(8), s(9))
 	case FnBuildMFATokenRequest: // endpoint, clientId, clientSecret, authMethod, grant, mfaToken, otp, oobCode, bindingCode, recoveryCode, scope, params
-		return BuildMFATokenRequest(s(0), client(), s(4), s(5), s(6), s(7), s(8), s(9), s(10), s(11)), true
+		return BuildMFATokenRequest(s(0), client(), s(4), s(5), s(6), s(7), s(8), s(9), s(10), s(11))
 	case FnChallengeEndpoint: // tokenEndpoint, metadataJSON
-		return ChallengeEndpoint(s(0), s(1)), true
+		return ChallengeEndpoint(s(0), s(1))
 	case FnBuildChallengeRequest: // endpoint, clientId, clientSecret, authMethod, mfaToken, types, authenticatorId
-		return BuildChallengeRequest(s(0), client(), s(4), s(5), s(6)), true
+		return BuildChallengeRequest(s(0), client(), s(4), s(5), s(6))
 	case FnBuildAuthenticatorsRequest: // challengeEndpoint, mfaToken
-		return BuildAuthenticatorsRequest(s(0), s(1)), true
+		return BuildAuthenticatorsRequest(s(0), s(1))
 	case FnOOBPoll: // errorCode, intervalSeconds
-		return OOBPoll(s(0), s(1)), true
+		return OOBPoll(s(0), s(1))
 	}
 	// Parsers: status, contentType, wwwAuthenticate, body, retryAfter[, grant, requestedScope, previousRefreshToken, previousScope]
 	r, body, err := response()
 	if err != nil {
-		return fail(err), true
+		return fail(err)
 	}
 	switch fn {
 	case FnParseSignInResponse:
-		return ParseSignInResponse(r, body, s(6), s(7), s(8)), true
+		return ParseSignInResponse(r, body, s(6), s(7), s(8))
 	case FnParseChallengeResponse:
-		return ParseChallengeResponse(r, body), true
+		return ParseChallengeResponse(r, body)
 	default: // FnParseAuthenticators
-		return ParseAuthenticators(r, body), true
+		return ParseAuthenticators(r, body)
 	}
 }
