@@ -122,13 +122,13 @@ const runners = {
   },
 
   expiry: (c) => async () => {
-    // The package parses every token answer with core.parseTokenResponse; the case's
+    // The package parses every token answer with core.parseSignInResponse; the case's
     // expires_in goes through it as the mock's answers do.
     const core = await loadCore();
     const answer = { access_token: 'at', token_type: 'Bearer' };
     if ('expires_in' in c) answer.expires_in = c.expires_in;
     const t0 = Date.now();
-    const out = JSON.parse(core.parseTokenResponse(200, 'application/json', '', JSON.stringify(answer), '', '', ''));
+    const out = JSON.parse(core.parseSignInResponse(200, 'application/json', '', JSON.stringify(answer), '', '', '', '', ''));
     const t1 = Date.now();
     if (c.error) {
       assert.ok(out.error, JSON.stringify(out));
@@ -265,11 +265,11 @@ const runners = {
 
   refresh_scope: (c) => async () => {
     if (!c.mock) {
-      // The package hands the requested and previous scope to core.parseTokenResponse, which applies
+      // The package hands the requested and previous scope to core.parseSignInResponse, which applies
       // core.GrantedScope to the answer.
       const core = await loadCore();
       const answer = { access_token: 'at', token_type: 'Bearer', ...(c.response ? { scope: c.response } : {}) };
-      const out = JSON.parse(core.parseTokenResponse(200, 'application/json', '', JSON.stringify(answer), c.requested, 'rt', c.previous));
+      const out = JSON.parse(core.parseSignInResponse(200, 'application/json', '', JSON.stringify(answer), '', '', c.requested, 'rt', c.previous));
       assert.equal(out.ok.scope, c.want);
       return;
     }

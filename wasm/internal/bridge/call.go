@@ -11,17 +11,22 @@ import (
 )
 
 // Function numbers of Call, shared with js/loader.js (keep the two in step).
+// Retired numbers stay unused: 1 (a plain password request: the package builds
+// every password grant with FnBuildSignInRequest), 5 (a token answer: it parses
+// every one with FnParseSignInResponse), 9 (the discovery URL list: it walks
+// them with FnNextDiscoveryURL) and 10 (the Bearer challenge: FnRefusesToken
+// answers what the package asked of it).
 const (
-	FnBuildPasswordRequest = 1 + iota
+	_ = 1 + iota // 1, retired
 	FnBuildRefreshRequest
 	FnBuildRevocation
 	FnBuildIntrospection
-	FnParseTokenResponse
+	_ // 5, retired
 	FnParseRevocation
 	FnParseIntrospection
 	FnParseMetadata
-	FnDiscoveryURLs
-	FnParseBearerChallenge
+	_ // 9, retired
+	_ // 10, retired
 	FnHeapStats
 	FnCheckEndpoint
 	FnCheckIssuer
@@ -36,9 +41,8 @@ const (
 
 // argCount is the number of arguments of each function of callRules, by number.
 var argCount = map[int32]int{
-	FnBuildPasswordRequest: 8, FnBuildRefreshRequest: 7, FnBuildRevocation: 6, FnBuildIntrospection: 6,
-	FnParseTokenResponse: 7, FnParseRevocation: 4, FnParseIntrospection: 4, FnParseMetadata: 6,
-	FnDiscoveryURLs: 1, FnParseBearerChallenge: 1, FnHeapStats: 0,
+	FnBuildRefreshRequest: 7, FnBuildRevocation: 6, FnBuildIntrospection: 6,
+	FnParseRevocation: 4, FnParseIntrospection: 4, FnParseMetadata: 6, FnHeapStats: 0,
 	FnCheckEndpoint: 3, FnCheckIssuer: 2, FnResolveAuthMethod: 2, FnRefreshMargin: 1,
 	FnTokenStep: 9, FnRefreshFailure: 5, FnNextDiscoveryURL: 2, FnCheckClientConfig: 6, FnRefusesToken: 1,
 }
@@ -60,8 +64,12 @@ var dispatchers = []dispatch{
 }
 
 // ProtocolVersion is what the module reports when ready; js/loader.js refuses
-// a module that speaks another version (a stale ropc.wasm beside new JS).
-const ProtocolVersion = 2
+// a module that speaks another version (a stale ropc.wasm beside new JS). It
+// changes whenever a function is added, retired or takes other arguments
+// (3: DPoP, saved tokens, the client_config and refused_token rules; numbers
+// 1, 5, 9, 10 and 106 retired). TestLoaderSpeaksThisProtocol keeps js/loader.js
+// in step.
+const ProtocolVersion = 3
 
 // Call runs function fn on arguments packed by js/loader.js: each argument is
 // a little-endian uint32 byte length followed by that many bytes (UTF-8 for
@@ -91,18 +99,12 @@ func callRules(fn int32, args [][]byte) string {
 	s := func(i int) string { return string(args[i]) }
 	client := func() Client { return Client{ClientID: s(1), ClientSecret: s(2), AuthMethod: s(3)} }
 	switch fn {
-	case FnBuildPasswordRequest: // endpoint, clientId, clientSecret, authMethod, username, password, scope, params
-		return BuildPasswordRequest(s(0), client(), s(4), s(5), s(6), s(7))
 	case FnBuildRefreshRequest: // endpoint, clientId, clientSecret, authMethod, refreshToken, scope, params
 		return BuildRefreshRequest(s(0), client(), s(4), s(5), s(6))
 	case FnBuildRevocation: // endpoint, clientId, clientSecret, authMethod, token, hint
 		return BuildRevocation(s(0), client(), s(4), s(5))
 	case FnBuildIntrospection:
 		return BuildIntrospection(s(0), client(), s(4), s(5))
-	case FnDiscoveryURLs:
-		return DiscoveryURLs(s(0))
-	case FnParseBearerChallenge:
-		return ParseBearerChallenge(s(0))
 	case FnHeapStats:
 		return heapStats()
 	case FnCheckEndpoint: // field, url, allowInsecure
@@ -134,8 +136,6 @@ func callRules(fn int32, args [][]byte) string {
 	r := Response{Status: status, ContentType: s(1), WWWAuthenticate: s(2)}
 	body := append([]byte(nil), args[3]...) // args alias the reused input buffer
 	switch fn {
-	case FnParseTokenResponse: // ..., requestedScope, previousRefreshToken, previousScope
-		return ParseTokenResponse(r, body, s(4), s(5), s(6))
 	case FnParseRevocation:
 		return ParseRevocation(r, body)
 	case FnParseIntrospection:

@@ -13,18 +13,18 @@ import (
 // non-extractable key never leaves it. Function numbers start at 100, apart
 // from the rest, and are shared with js/loader.js.
 const (
-	FnDPoPKey            = 101 + iota // publicJwk
-	FnDPoPSigningInput                // alg, canonicalJwk, method, url, accessToken, nonce, nowMillis
-	FnDPoPProof                       // signingInput, signature bytes
-	FnDPoPNonce                       // url, status, wwwAuthenticate, body, dpopNonceHeader
-	FnCheckTokenType                  // tokenType, dpop ("1" or ""), allowBearer ("1" or "")
-	FnParseDPoPChallenge              // header
-	FnDPoPNonceOrigin                 // url
-	FnResourceScheme                  // tokenType, dpop ("1" or "")
+	FnDPoPKey          = 101 + iota // publicJwk
+	FnDPoPSigningInput              // alg, canonicalJwk, method, url, accessToken, nonce, nowMillis
+	FnDPoPProof                     // signingInput, signature bytes
+	FnDPoPNonce                     // url, status, wwwAuthenticate, body, dpopNonceHeader
+	FnCheckTokenType                // tokenType, dpop ("1" or ""), allowBearer ("1" or "")
+	_                               // 106, retired: FnRefusesToken answers what JavaScript asked of the DPoP challenge
+	FnDPoPNonceOrigin               // url
+	FnResourceScheme                // tokenType, dpop ("1" or "")
 )
 
 var dpopArgCount = map[int32]int{
-	FnDPoPKey: 1, FnDPoPSigningInput: 7, FnDPoPProof: 2, FnDPoPNonce: 5, FnCheckTokenType: 3, FnParseDPoPChallenge: 1,
+	FnDPoPKey: 1, FnDPoPSigningInput: 7, FnDPoPProof: 2, FnDPoPNonce: 5, FnCheckTokenType: 3,
 	FnDPoPNonceOrigin: 1, FnResourceScheme: 2,
 }
 
@@ -52,25 +52,13 @@ func callDPoP(fn int32, args [][]byte) string {
 		w.str("scheme", scheme)
 		w.closeOK()
 		return w.String()
-	case FnDPoPNonceOrigin:
+	default: // FnDPoPNonceOrigin
 		var w jsonWriter
 		w.openOK()
 		w.str("origin", core.DPoPNonceOrigin(s(0)))
 		w.closeOK()
 		return w.String()
-	default: // FnParseDPoPChallenge
-		params, ok := core.ParseDPoPChallenge(s(0))
-		if params == nil {
-			params = map[string]string{}
-		}
-		return result(DPoPChallenge{DPoP: ok, Params: params}, nil)
 	}
-}
-
-// DPoPChallenge is a parsed RFC 9449 §7.1 WWW-Authenticate: DPoP header.
-type DPoPChallenge struct {
-	DPoP   bool              `json:"dpop"`
-	Params map[string]string `json:"params"`
 }
 
 // DPoPKeyInfo is what JavaScript keeps of its key: the proof alg, the
