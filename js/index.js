@@ -113,8 +113,12 @@ class Client {
     } catch (e) {
       first = e;
     }
-    const mfaToken = first instanceof OAuthError && first.kind === 'mfa_required' ? first.extra?.mfa_token : undefined;
-    if (typeof mfaToken !== 'string' || !mfaToken || (typeof onChallenge !== 'function' && !otp)) throw first;
+    // core.NextSignInStep decides how the sign-in goes on, as for the Go SDK's SignIn.
+    const oauth = first instanceof OAuthError;
+    const mfaToken = oauth && typeof first.extra?.mfa_token === 'string' ? first.extra.mfa_token : '';
+    const next = this.#call('signInStep', 'sign-in', '1', oauth ? first.kind : '', mfaToken,
+      flag(typeof onChallenge === 'function'), flag(otp), flag(recovery));
+    if (next === 'fail') throw first;
     const step = { mfaToken, scope, params, signal };
     // When the user cannot answer, the server's demand stays the error (with the reason as its cause).
     const demand = (cause) => new OAuthError({ code: first.code, description: first.description, uri: first.uri,
@@ -126,8 +130,11 @@ class Client {
         throw demand(cause);
       }
     };
-    if (otp) return this.#mfaGrant({ ...step, grant: GRANT_MFA_OTP, otp: str(otp) });
-    if (recovery) return this.#mfaGrant({ ...step, grant: GRANT_MFA_RECOVERY, recoveryCode: str(await ask({ type: 'recovery_code' })) });
+    if (next === 'otp') return this.#mfaGrant({ ...step, grant: GRANT_MFA_OTP, otp: str(otp) });
+    if (next === 'recovery_code') {
+      return this.#mfaGrant({ ...step, grant: GRANT_MFA_RECOVERY, recoveryCode: str(await ask({ type: 'recovery_code' })) });
+    }
+    // 'challenge'
     let challengeUrl;
     try {
       challengeUrl = await this.#challengeEndpoint();

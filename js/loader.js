@@ -43,6 +43,7 @@ const FUNCTIONS = {
   buildAuthenticatorsRequest: 38, // challengeEndpoint, mfaToken
   parseAuthenticators: 39, // status, contentType, wwwAuthenticate, body, retryAfter
   oobPoll: 40, // errorCode, intervalSeconds
+  signInStep: 41, // failed, oauthKind, mfaToken, canPrompt, otp, recovery
   // Saved tokens (wasm/internal/bridge/savedtoken.go), numbered from 201.
   marshalSavedToken: 201, // savedToken (JSON)
   unmarshalSavedToken: 202, // record, tokenUrl, issuer, clientId, dpopJkt

@@ -43,6 +43,7 @@ func TestRulesGoHost(t *testing.T) {
 		"mfa_code_grant":      ruleMFACodeGrant,
 		"resource_scheme":     ruleResourceScheme,
 		"refused_token":       ruleRefusedToken,
+		"sign_in_step":        ruleSignInStep,
 	}
 	for name, raw := range sections {
 		run, ok := runners[name]
@@ -591,3 +592,82 @@ func ruleRefusedToken(t *testing.T, raw json.RawMessage) {
 		})
 	}
 }
+
+func ruleSignInStep(t *testing.T, raw json.RawMessage) {
+	// SignIn against the mock's auth0 profile, which answers TOTPUser's password with
+	// mfa_required; the step taken shows in what the Prompter is asked and what the mock sees.
+	errStop := errors.New("the test's prompter stops here")
+	for _, c := range decodeCases[struct {
+		Name, Answer, Want      string
+		Prompter, OTP, Recovery bool
+	}](t, raw) {
+		t.Run(c.Name, func(t *testing.T) {
+			m := mocktest.New(t, mocktest.WithProfile("auth0"))
+			cl, err := NewClient(Config{TokenURL: m.TokenURL, ClientID: mocktest.ClientID, ClientSecret: mocktest.ClientSecret})
+			require.NoError(t, err)
+			user, password := mocktest.TOTPUser, mocktest.Password
+			switch c.Answer {
+			case "token":
+				user = mocktest.Username
+			case "invalid_grant":
+				password = "wrong-password"
+			}
+			var opts []RequestOption
+			if c.OTP {
+				opts = append(opts, WithOTP(m.TOTP()))
+			}
+			if c.Recovery {
+				opts = append(opts, WithRecoveryCode())
+			}
+			var prompts []ChallengeType
+			var prompter Prompter
+			if c.Prompter {
+				prompter = PrompterFunc(func(_ context.Context, ch Challenge) (string, error) {
+					prompts = append(prompts, ch.Type)
+					return "", errStop
+				})
+			}
+			tok, err := cl.SignIn(ctx(t), user, password, prompter, opts...)
+			mfaGrants, mfaCalls := 0, 0
+			for _, e := range m.Requests() {
+				if strings.Contains(e.GrantType, "mfa-") {
+					mfaGrants++
+				}
+				if strings.HasPrefix(e.Path, "/mfa/") {
+					mfaCalls++ // the authenticator list and the challenge
+				}
+			}
+			switch c.Want {
+			case "done":
+				require.NoError(t, err)
+				assert.NotEmpty(t, tok.AccessToken)
+				assert.Empty(t, prompts)
+			case "fail":
+				var oe *OAuthError
+				require.ErrorAs(t, err, &oe)
+				assert.Equal(t, map[string]Kind{"invalid_grant": KindInvalidCredentials, "mfa_required": KindMFARequired}[c.Answer], oe.Kind)
+				assert.NotErrorIs(t, err, errStop)
+				assert.Empty(t, prompts)
+				assert.Zero(t, mfaGrants+mfaCalls, "nothing sent after the password grant")
+			case "otp":
+				require.NoError(t, err, "the code in hand is TOTPUser's current one")
+				assert.Empty(t, prompts, "nobody asked")
+				assert.Equal(t, 1, m.Count(tokenPathOf(m), core.GrantMFAOTP))
+				assert.Zero(t, mfaCalls)
+			case "recovery_code":
+				assert.ErrorIs(t, err, errStop)
+				assert.Equal(t, []ChallengeType{ChallengeRecoveryCode}, prompts)
+				assert.Zero(t, mfaGrants+mfaCalls)
+			case "challenge":
+				assert.ErrorIs(t, err, errStop)
+				assert.Equal(t, []ChallengeType{ChallengeOTP}, prompts, "TOTPUser's one factor: no choice, a code")
+				assert.Positive(t, mfaCalls, "a challenge was started")
+				assert.Zero(t, mfaGrants)
+			default:
+				t.Fatalf("unknown step %q", c.Want)
+			}
+		})
+	}
+}
+
+func tokenPathOf(m *mocktest.Server) string { return strings.TrimPrefix(m.TokenURL, m.URL) }

@@ -8,7 +8,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 
 import { OAuthError, TransportError, createClient } from 'ropc';
 import { loadCore } from '../loader.js'; // the instance the 'ropc' (node) entry loads
-import { DEMO, startMock } from './mock.mjs';
+import { CONFIG, DEMO, startMock, totp } from './mock.mjs';
 
 const table = JSON.parse(readFileSync(new URL('../../sdk/core/testdata/rules.json', import.meta.url), 'utf8'));
 delete table.$comment;
@@ -17,8 +17,12 @@ const CLIENT = { clientId: DEMO.client_id, clientSecret: DEMO.client_secret };
 const USER = { username: DEMO.username, password: DEMO.password };
 
 let mock;
+let mfaMock; // the auth0 profile, for sign_in_step; started by its first case
 before(async () => { mock = await startMock({ config: null }); }); // the built-in demo config
-after(async () => { await mock?.stop(); });
+after(async () => {
+  await mock?.stop();
+  await mfaMock?.stop();
+});
 beforeEach(async () => {
   await mock.clearFaults();
   await mock.clearRequests();
@@ -166,6 +170,70 @@ const runners = {
     }
     assert.equal(out.error, undefined, JSON.stringify(out.error));
     assert.equal(out.ok.scheme, c.want);
+  },
+
+  sign_in_step: (c) => async () => {
+    // signIn against the mock's auth0 profile, which answers a TOTP user's password with
+    // mfa_required; the step taken shows in what onChallenge is asked and what the mock sees.
+    const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    const PASSWORD = 'Pr0file-Passw0rd';
+    if (!mfaMock) {
+      // One TOTP user per case: a code is accepted once per user and step.
+      const users = Array.from({ length: table.sign_in_step.length }, (_, i) => ({
+        username: `step-${i}`, password: PASSWORD, mfa: { type: 'totp', secret: SECRET },
+        recovery_codes: ['RC7KQ2M4XW9TB3VN5HJ8LP6D'],
+      }));
+      mfaMock = await startMock({ config: { ...CONFIG, profile: 'auth0', users: [...CONFIG.users, ...users] } });
+    }
+    await mfaMock.clearRequests();
+    const index = table.sign_in_step.indexOf(c);
+    const cl = await createClient({ tokenUrl: `${mfaMock.url}/oauth/token`, ...CLIENT });
+    const stop = new Error("the test's onChallenge stops here");
+    const prompts = [];
+    const opts = {
+      username: c.answer === 'token' ? DEMO.username : `step-${index}`,
+      password: { token: DEMO.password, invalid_grant: 'wrong-password' }[c.answer] ?? PASSWORD,
+      ...(c.otp ? { otp: await totp(SECRET) } : {}),
+      ...(c.recovery ? { recovery: true } : {}),
+      ...(c.prompter ? { onChallenge: (ch) => { prompts.push(ch.type); throw stop; } } : {}),
+    };
+    const result = await cl.signIn(opts).then((t) => ({ token: t }), (e) => ({ error: e }));
+    cl.close();
+    const reqs = await mfaMock.requests();
+    const mfaGrants = reqs.filter((r) => r.grant_type.includes('mfa-')).length;
+    const mfaCalls = reqs.filter((r) => r.path.startsWith('/mfa/')).length; // the authenticator list and the challenge
+    switch (c.want) {
+      case 'done':
+        assert.ok(result.token?.accessToken, String(result.error));
+        assert.deepEqual(prompts, []);
+        break;
+      case 'fail':
+        assert.ok(result.error instanceof OAuthError, String(result.error));
+        assert.equal(result.error.kind, { invalid_grant: 'invalid_credentials', mfa_required: 'mfa_required' }[c.answer]);
+        assert.notEqual(result.error.cause, stop);
+        assert.deepEqual(prompts, []);
+        assert.equal(mfaGrants + mfaCalls, 0, 'nothing sent after the password grant');
+        break;
+      case 'otp':
+        assert.ok(result.token?.accessToken, `the code in hand is the user's current one: ${result.error}`);
+        assert.deepEqual(prompts, [], 'nobody asked');
+        assert.equal(reqs.filter((r) => r.grant_type.endsWith('mfa-otp')).length, 1);
+        assert.equal(mfaCalls, 0);
+        break;
+      case 'recovery_code':
+        assert.equal(result.error?.cause, stop, String(result.error));
+        assert.deepEqual(prompts, ['recovery_code']);
+        assert.equal(mfaGrants + mfaCalls, 0);
+        break;
+      case 'challenge':
+        assert.equal(result.error?.cause, stop, String(result.error));
+        assert.deepEqual(prompts, ['otp'], "the user's one factor: no choice, a code");
+        assert.ok(mfaCalls > 0, 'a challenge was started');
+        assert.equal(mfaGrants, 0);
+        break;
+      default:
+        assert.fail(`unknown step ${c.want}`);
+    }
   },
 
   refused_token: (c) => async () => {

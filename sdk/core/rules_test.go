@@ -120,6 +120,27 @@ func TestRulesCore(t *testing.T) {
 			})
 		}
 	})
+	t.Run("sign_in_step", func(t *testing.T) {
+		var cases []struct {
+			Name, Answer, Want      string
+			Prompter, OTP, Recovery bool
+		}
+		require.NoError(t, json.Unmarshal(sections["sign_in_step"], &cases))
+		answers := map[string]error{
+			"token":         nil,
+			"invalid_grant": &core.OAuthError{Code: "invalid_grant", Status: 400, Kind: core.KindInvalidCredentials},
+			"mfa_required": &core.OAuthError{Code: "mfa_required", Status: 403, Kind: core.KindMFARequired,
+				Extra: map[string]any{"mfa_token": "mt"}},
+		}
+		for _, c := range cases {
+			t.Run(c.Name, func(t *testing.T) {
+				answer, ok := answers[c.Answer]
+				require.True(t, ok, "answer %q", c.Answer)
+				got := core.NextSignInStep(core.SignInState{Err: answer, CanPrompt: c.Prompter, OTP: c.OTP, Recovery: c.Recovery})
+				assert.Equal(t, core.SignInStep(c.Want), got)
+			})
+		}
+	})
 	t.Run("refused_token", func(t *testing.T) {
 		var cases []struct {
 			Name    string

@@ -66,7 +66,7 @@ var dispatchers = []dispatch{
 // ProtocolVersion is what the module reports when ready; js/loader.js refuses
 // a module that speaks another version (a stale ropc.wasm beside new JS). It
 // changes whenever a function is added, retired or takes other arguments
-// (3: DPoP, saved tokens, the client_config and refused_token rules; numbers
+// (3: DPoP, saved tokens, the client_config, refused_token and sign_in_step rules; numbers
 // 1, 5, 9, 10 and 106 retired). TestLoaderSpeaksThisProtocol keeps js/loader.js
 // in step.
 const ProtocolVersion = 3

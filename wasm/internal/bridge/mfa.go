@@ -175,6 +175,22 @@ func OOBPoll(code, intervalSeconds string) string {
 	}{again, int64(next / time.Second)}, nil)
 }
 
+// SignInStep applies core.NextSignInStep to the password grant's answer as JavaScript holds it:
+// failed, the OAuthError's kind and mfa_token ("" for none, or another error), and what the
+// caller gave; the answer is the step ("done", "fail", "otp", "recovery_code", "challenge").
+func SignInStep(failed bool, oauthKind, mfaToken string, canPrompt, otp, recovery bool) string {
+	var err error
+	if failed {
+		oe := &core.OAuthError{Kind: core.Kind(oauthKind)}
+		if mfaToken != "" {
+			oe.Extra = map[string]any{"mfa_token": mfaToken}
+		}
+		err = oe
+	}
+	step := core.NextSignInStep(core.SignInState{Err: err, CanPrompt: canPrompt, OTP: otp, Recovery: recovery})
+	return `{"ok":"` + string(step) + `"}`
+}
+
 // Function numbers of the sign-in functions, shared with js/loader.js. They
 // start at 32, clear of the numbers of call.go, so that functions added
 // there and here never collide.
@@ -188,13 +204,14 @@ const (
 	FnBuildAuthenticatorsRequest
 	FnParseAuthenticators
 	FnOOBPoll
+	FnSignInStep
 )
 
 // signInArgCount is the number of arguments of each sign-in function.
 var signInArgCount = map[int32]int{
 	FnBuildSignInRequest: 10, FnBuildMFATokenRequest: 12, FnParseSignInResponse: 9, FnChallengeEndpoint: 2,
 	FnBuildChallengeRequest: 7, FnParseChallengeResponse: 5, FnBuildAuthenticatorsRequest: 2,
-	FnParseAuthenticators: 5, FnOOBPoll: 2,
+	FnParseAuthenticators: 5, FnOOBPoll: 2, FnSignInStep: 6,
 }
 
 // callSignIn runs a sign-in function (Call has checked its number of arguments).
@@ -225,6 +242,8 @@ func callSignIn(fn int32, args [][]byte) string {
 		return BuildAuthenticatorsRequest(s(0), s(1))
 	case FnOOBPoll: // errorCode, intervalSeconds
 		return OOBPoll(s(0), s(1))
+	case FnSignInStep: // failed, oauthKind, mfaToken, canPrompt, otp, recovery
+		return SignInStep(flag(s(0)), s(1), s(2), flag(s(3)), flag(s(4)), flag(s(5)))
 	}
 	// Parsers: status, contentType, wwwAuthenticate, body, retryAfter[, grant, requestedScope, previousRefreshToken, previousScope]
 	r, body, err := response()
