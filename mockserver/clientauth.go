@@ -18,7 +18,7 @@ type authenticatedClient struct {
 // method"); a public client sends only client_id (§2.1, §3.2.1).
 func authenticateClient(r *http.Request, f form, st *state) (authenticatedClient, *oauthError) {
 	auth := r.Header.Get("Authorization")
-	bodyID, bodySecret := f["client_id"], f["client_secret"]
+	bodyID, bodySecret := f.get("client_id"), f.get("client_secret")
 	if auth != "" {
 		scheme, cred, _ := strings.Cut(auth, " ")
 		if !strings.EqualFold(scheme, "Basic") {

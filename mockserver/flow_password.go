@@ -8,14 +8,14 @@ import (
 
 // passwordGrant is RFC 6749 §4.3.2.
 func (s *Server) passwordGrant(ctx context.Context, r *http.Request, st *state, client *clientEntry, f form) (*tokenResponse, *oauthError) {
-	username, password := f["username"], f["password"]
+	username, password := f.get("username"), f.get("password")
 	if username == "" {
 		return nil, errInvalidRequest("missing username")
 	}
 	if password == "" {
 		return nil, errInvalidRequest("missing password")
 	}
-	scope, oerr := resolveScope(f["scope"], client.Scopes, client.defaults)
+	scope, oerr := resolveScope(f.get("scope"), client.Scopes, client.defaults)
 	if oerr != nil {
 		return nil, oerr
 	}

@@ -10,7 +10,7 @@ import (
 // refreshGrant is RFC 6749 §6 with rotation and reuse detection
 // (RFC 9700 §4.14.2).
 func (s *Server) refreshGrant(ctx context.Context, r *http.Request, st *state, client *clientEntry, f form) (*tokenResponse, *oauthError) {
-	tok := f["refresh_token"]
+	tok := f.get("refresh_token")
 	if tok == "" {
 		return nil, errInvalidRequest("missing refresh_token")
 	}
@@ -47,7 +47,7 @@ func (s *Server) refreshGrant(ctx context.Context, r *http.Request, st *state, c
 	}
 	// RFC 6749 §6: the new scope may narrow but never widen the original.
 	granted := strings.Fields(rt.Scope)
-	scope, oerr := resolveScope(f["scope"], granted, rt.Scope)
+	scope, oerr := resolveScope(f.get("scope"), granted, rt.Scope)
 	if oerr != nil {
 		return nil, oerr
 	}

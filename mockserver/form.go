@@ -6,19 +6,44 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
-// form is a parsed application/x-www-form-urlencoded body. Empty values are
-// dropped (RFC 6749 §3.1: "Parameters sent without a value MUST be treated
-// as if they were omitted").
-type form map[string]string
+// form is a parsed application/x-www-form-urlencoded body: the parameters
+// this server knows, in the order sent. Empty values are dropped (RFC 6749
+// §3.1: "Parameters sent without a value MUST be treated as if they were
+// omitted"). A token request has a handful of parameters, so a slice
+// searched in order beats a map, which would cost an allocation per group
+// and a hash per parameter on every request.
+type form []formParam
 
-// knownParams are the parameters this server defines; RFC 6749 §3.1 forbids
-// repeating them. Unknown parameters are ignored, repeats included.
-var knownParams = map[string]bool{
-	"grant_type": true, "username": true, "password": true, "scope": true,
-	"refresh_token": true, "client_id": true, "client_secret": true,
-	"token": true, "token_type_hint": true, "access_token": true,
+type formParam struct{ key, value string }
+
+// get returns the value of key, or "" when it was not sent.
+func (f form) get(key string) string {
+	for i := range f {
+		if f[i].key == key {
+			return f[i].value
+		}
+	}
+	return ""
+}
+
+// isKnownParam: the parameters this server defines (RFC 6749 §3.1 forbids
+// repeating them), those of the providers' grants and MFA APIs included
+// (the rfc profile ignores those). Unknown parameters are ignored, repeats
+// included.
+func isKnownParam(key string) bool {
+	switch key {
+	case "grant_type", "username", "password", "scope", "refresh_token", "client_id", "client_secret",
+		"token", "token_type_hint", "access_token",
+		// Provider profiles: Auth0's otp, realm, audience, MFA grants and
+		// challenge; Okta's MFA; Keycloak's totp.
+		"otp", "totp", "mfa_token", "oob_code", "binding_code", "recovery_code", "realm", "audience",
+		"challenge_type", "authenticator_id", "oob_channel", "challenge_types_supported", "channel_hint":
+		return true
+	}
+	return false
 }
 
 const formType = "application/x-www-form-urlencoded"
@@ -43,14 +68,24 @@ func readForm(w http.ResponseWriter, r *http.Request) (form, *oauthError) {
 	if oerr != nil {
 		return nil, oerr
 	}
-	return parseForm(string(body))
+	return parseForm(bodyString(body))
+}
+
+// bodyString views a body that ReadBody just allocated as a string, without
+// a copy: nothing writes to it afterwards. (Stored values are copied by the
+// stores, so the body, password included, is not kept alive by them.)
+func bodyString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // parseForm decodes a urlencoded body strictly: '&' separates pairs (';'
 // does not), '+' is a space, malformed percent-encoding or invalid UTF-8 is
 // invalid_request, and a known parameter given twice is invalid_request.
 func parseForm(body string) (form, *oauthError) {
-	f := make(form, 8) // a token request has up to 7 parameters: no map growth
+	f := make(form, 0, 8) // a token request has up to 7 parameters: no growth
 
 	for body != "" {
 		var pair string
@@ -63,7 +98,7 @@ func parseForm(body string) (form, *oauthError) {
 		if err != nil {
 			return nil, errInvalidRequest("malformed percent-encoding in a parameter name")
 		}
-		if !knownParams[key] {
+		if !isKnownParam(key) {
 			continue
 		}
 		val, err := url.QueryUnescape(v)
@@ -76,10 +111,10 @@ func parseForm(body string) (form, *oauthError) {
 		if val == "" {
 			continue
 		}
-		if _, dup := f[key]; dup {
+		if f.get(key) != "" {
 			return nil, errInvalidRequest("parameter " + key + " is repeated")
 		}
-		f[key] = val
+		f = append(f, formParam{key, val})
 	}
 	return f, nil
 }
@@ -99,12 +134,12 @@ func tokenRequest(w http.ResponseWriter, r *http.Request, st *state) (client aut
 	if oerr == nil {
 		client, oerr = authenticateClient(r, f, st)
 	}
-	if oerr == nil && f["token"] == "" {
+	if oerr == nil && f.get("token") == "" {
 		oerr = errInvalidRequest("missing token")
 	}
 	if oerr != nil {
 		writeOAuthError(w, oerr)
 		return client, "", nil, false
 	}
-	return client, f["token"], f, true
+	return client, f.get("token"), f, true
 }

@@ -15,14 +15,14 @@ func TestParseForm(t *testing.T) {
 		want form
 		bad  bool
 	}{
-		{"simple", "grant_type=password&username=a", form{"grant_type": "password", "username": "a"}, false},
-		{"plus is space, percent decoded", "scope=read+write&username=j%C3%B6rg", form{"scope": "read write", "username": "jörg"}, false},
-		{"empty value is omitted", "scope=&username=a", form{"username": "a"}, false},
-		{"empty then set is not a repeat", "scope=&scope=read", form{"scope": "read"}, false},
-		{"name without =", "scope&username=a", form{"username": "a"}, false},
-		{"unknown ignored, even repeated", "foo=1&foo=2&username=a", form{"username": "a"}, false},
-		{"stray separators", "&&username=a&", form{"username": "a"}, false},
-		{"semicolon is not a separator", "username=a;b", form{"username": "a;b"}, false},
+		{"simple", "grant_type=password&username=a", form{{"grant_type", "password"}, {"username", "a"}}, false},
+		{"plus is space, percent decoded", "scope=read+write&username=j%C3%B6rg", form{{"scope", "read write"}, {"username", "jörg"}}, false},
+		{"empty value is omitted", "scope=&username=a", form{{"username", "a"}}, false},
+		{"empty then set is not a repeat", "scope=&scope=read", form{{"scope", "read"}}, false},
+		{"name without =", "scope&username=a", form{{"username", "a"}}, false},
+		{"unknown ignored, even repeated", "foo=1&foo=2&username=a", form{{"username", "a"}}, false},
+		{"stray separators", "&&username=a&", form{{"username", "a"}}, false},
+		{"semicolon is not a separator", "username=a;b", form{{"username", "a;b"}}, false},
 		{"repeat is refused", "username=a&username=b", nil, true},
 		{"repeat with same value is refused", "username=a&username=a", nil, true},
 		{"bad escape in value", "username=%zz", nil, true},

@@ -18,7 +18,7 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request, st *sta
 	}
 	ctx := r.Context()
 	now := s.clock.Now()
-	resp, err := s.introspect(ctx, r, st, tok, f["token_type_hint"], now)
+	resp, err := s.introspect(ctx, r, st, tok, f.get("token_type_hint"), now)
 	if err != nil {
 		writeOAuthError(w, s.internal(ctx, "introspect", err))
 		return

@@ -3,8 +3,10 @@ package mockserver
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -33,14 +35,14 @@ func (s *Server) serveChallenge(w http.ResponseWriter, r *http.Request, st *stat
 		// the token endpoint.
 		client, oerr = authenticateClient(r, f, st)
 	}
-	if oerr == nil && f["mfa_token"] == "" {
+	if oerr == nil && f.get("mfa_token") == "" {
 		oerr = errInvalidRequest("missing mfa_token")
 	}
 	if oerr != nil {
 		prov.wrap(oerr, a).write(w)
 		return
 	}
-	tx, sit, err := s.lookupMFA(r.Context(), f["mfa_token"], a.now)
+	tx, sit, err := s.lookupMFA(r.Context(), f.get("mfa_token"), a.now)
 	if err != nil {
 		prov.wrap(s.internal(r.Context(), "mfa state", err), a).write(w)
 		return
@@ -64,10 +66,10 @@ func (s *Server) serveChallenge(w http.ResponseWriter, r *http.Request, st *stat
 	// challenge_type ("otp", "oob", space separated; absent: all), Okta's
 	// required challenge_types_supported (grant type URIs).
 	want := map[string]string{MFATypeTOTP: "otp", MFATypeOOB: "oob"}[user.MFA.Type]
-	list, absentMeansAll := f["challenge_type"], true
+	list, absentMeansAll := f.get("challenge_type"), true
 	if okta {
 		want = map[string]string{MFATypeTOTP: GrantMFAOTP, MFATypeOOB: GrantMFAOOB}[user.MFA.Type]
-		list, absentMeansAll = f["challenge_types_supported"], false
+		list, absentMeansAll = f.get("challenge_types_supported"), false
 		if list == "" {
 			prov.wrap(errInvalidRequest("missing challenge_types_supported"), a).write(w)
 			return
@@ -92,7 +94,7 @@ func (s *Server) serveChallenge(w http.ResponseWriter, r *http.Request, st *stat
 		prov.wrap(s.internal(r.Context(), "random", err), a).write(w)
 		return
 	}
-	started, err := s.challengeOOB(r.Context(), f["mfa_token"], ids[0], a.now)
+	started, err := s.challengeOOB(r.Context(), f.get("mfa_token"), ids[0], a.now)
 	if err != nil {
 		prov.wrap(s.internal(r.Context(), "mfa state", err), a).write(w)
 		return
@@ -141,8 +143,9 @@ func parseJSONParams(body []byte) (form, *oauthError) {
 	if dec.More() {
 		return nil, errInvalidRequest("trailing data after the JSON object")
 	}
-	f := form{}
-	for k, v := range raw {
+	f := make(form, 0, len(raw))
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
+		v := raw[k]
 		var sv string
 		if err := json.Unmarshal(v, &sv); err != nil {
 			return nil, errInvalidRequest("parameter " + sanitizeDescription(k) + " must be a string")
@@ -151,7 +154,7 @@ func parseJSONParams(body []byte) (form, *oauthError) {
 			return nil, errInvalidRequest("parameter " + sanitizeDescription(k) + " is not valid UTF-8")
 		}
 		if sv != "" {
-			f[k] = sv
+			f = append(f, formParam{k, sv})
 		}
 	}
 	return f, nil

@@ -13,8 +13,8 @@ func TestParseJSONParams(t *testing.T) {
 		want       form
 		problem    string
 	}{
-		{"strings", `{"mfa_token":"t","challenge_type":"otp oob"}`, form{"mfa_token": "t", "challenge_type": "otp oob"}, ""},
-		{"empty string is absent", `{"mfa_token":"t","client_secret":""}`, form{"mfa_token": "t"}, ""},
+		{"strings", `{"mfa_token":"t","challenge_type":"otp oob"}`, form{{"challenge_type", "otp oob"}, {"mfa_token", "t"}}, ""},
+		{"empty string is absent", `{"mfa_token":"t","client_secret":""}`, form{{"mfa_token", "t"}}, ""},
 		{"number refused", `{"mfa_token":1}`, nil, "parameter mfa_token must be a string"},
 		{"array refused", `["a"]`, nil, "JSON object"},
 		{"null refused", `null`, nil, "JSON object"},
@@ -49,9 +49,9 @@ func FuzzParseJSONParams(f *testing.F) {
 			}
 			return
 		}
-		for k, v := range fm {
-			if v == "" {
-				t.Fatalf("empty value kept for %q", k)
+		for _, p := range fm {
+			if p.value == "" {
+				t.Fatalf("empty value kept for %q", p.key)
 			}
 		}
 	})

@@ -7,54 +7,20 @@ import (
 	"time"
 )
 
-// The parameters of the providers' grants and MFA APIs. Adding them to
-// knownParams makes a repeat of one invalid_request (RFC 6749 §3.1); the
-// rfc profile ignores them as before.
-func init() {
-	for _, p := range []string{
-		"otp", "totp", "mfa_token", "oob_code", "binding_code", "recovery_code", "realm", "audience",
-		"challenge_type", "authenticator_id", "oob_channel", "challenge_types_supported", "channel_hint",
-	} {
-		knownParams[p] = true
-	}
-}
-
 // serveProfileToken is the token endpoint (RFC 6749 §3.2) of a provider
 // profile: the provider's grant types and answers.
 func (s *Server) serveProfileToken(w http.ResponseWriter, r *http.Request, st *state) {
-	if preflight(w, r, "POST, OPTIONS") {
+	c, answered, oerr := s.tokenPrologue(w, r, st, profileSupportsDPoP(st))
+	if answered {
 		return
 	}
-	noStore(w.Header())
+	r = c.r
 	a := &answerCtx{s: s, st: st, r: r, now: s.clock.Now()}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST, OPTIONS")
-		st.prov.wrap(&oauthError{status: http.StatusMethodNotAllowed, code: "invalid_request", description: "the token endpoint accepts only POST"}, a).write(w)
-		return
-	}
-	f, oerr := readForm(w, r)
 	if oerr != nil {
-		s.profileRefused(w, r, st.prov.wrap(oerr, a), "")
+		s.profileRefused(w, r, st.prov.wrap(oerr, a), c.grantType)
 		return
 	}
-	grantType := f["grant_type"]
-	if grantType == "" {
-		s.profileRefused(w, r, st.prov.wrap(errInvalidRequest("missing grant_type"), a), "")
-		return
-	}
-	client, oerr := authenticateClient(r, f, st)
-	if oerr != nil {
-		s.profileRefused(w, r, st.prov.wrap(oerr, a), grantType)
-		return
-	}
-	// RFC 9449 §5: the proof is checked before the grant (dpop_binding.go).
-	if profileSupportsDPoP(st) {
-		if r, oerr = s.tokenEndpointDPoP(w, r, st, client.clientEntry); oerr != nil {
-			s.profileRefused(w, r, st.prov.wrap(oerr, a), grantType)
-			return
-		}
-		a.r = r
-	}
+	f, grantType, client := c.f, c.grantType, c.client
 	var (
 		resp     *tokenResponse
 		recovery string
@@ -101,17 +67,17 @@ func (s *Server) profileRefused(w http.ResponseWriter, r *http.Request, e *wireE
 // answers it.
 func (s *Server) profilePassword(ctx context.Context, a *answerCtx, client *clientEntry, f form, realmGrant bool) (*tokenResponse, *wireError) {
 	st, prov := a.st, a.st.prov
-	username, password := f["username"], f["password"]
+	username, password := f.get("username"), f.get("password")
 	if username == "" {
 		return nil, prov.wrap(errInvalidRequest("missing username"), a)
 	}
 	if password == "" {
 		return nil, prov.wrap(errInvalidRequest("missing password"), a)
 	}
-	if realmGrant && !contains(st.realms(), f["realm"]) {
+	if realmGrant && !contains(st.realms(), f.get("realm")) {
 		return nil, prov.answer(sitUnknownRealm, a)
 	}
-	scope, oerr := resolveScope(f["scope"], client.Scopes, client.defaults)
+	scope, oerr := resolveScope(f.get("scope"), client.Scopes, client.defaults)
 	if oerr != nil {
 		return nil, prov.wrap(oerr, a)
 	}
@@ -165,9 +131,9 @@ func (s *Server) profilePassword(ctx context.Context, a *answerCtx, client *clie
 		case mfaInline:
 			// Keycloak: the code goes with the password as "otp" (older
 			// clients: "totp"); missing or wrong, it is a failed login.
-			code := f["otp"]
+			code := f.get("otp")
 			if code == "" {
-				code = f["totp"]
+				code = f.get("totp")
 			}
 			ok, err := s.checkTOTP(ctx, user, code, a.now)
 			if err != nil {
@@ -243,7 +209,7 @@ func (s *Server) checkTOTP(ctx context.Context, u *userEntry, code string, now t
 // API grants, which Okta's direct authentication uses too.
 func (s *Server) profileMFAGrant(ctx context.Context, a *answerCtx, client *clientEntry, f form, kind grantKind) (*tokenResponse, string, *wireError) {
 	prov := a.st.prov
-	token := f["mfa_token"]
+	token := f.get("mfa_token")
 	if token == "" {
 		return nil, "", prov.wrap(errInvalidRequest("missing mfa_token"), a)
 	}
@@ -266,10 +232,10 @@ func (s *Server) profileMFAGrant(ctx context.Context, a *answerCtx, client *clie
 	recovery := ""
 	switch kind {
 	case grantMFAOTP:
-		if f["otp"] == "" {
+		if f.get("otp") == "" {
 			return nil, "", prov.wrap(errInvalidRequest("missing otp"), a)
 		}
-		ok, err := s.checkTOTP(ctx, user, f["otp"], a.now)
+		ok, err := s.checkTOTP(ctx, user, f.get("otp"), a.now)
 		if err != nil {
 			return nil, "", prov.wrap(s.internal(ctx, "mfa state", err), a)
 		}
@@ -277,10 +243,10 @@ func (s *Server) profileMFAGrant(ctx context.Context, a *answerCtx, client *clie
 			return nil, "", prov.answer(sitOTPInvalid, a)
 		}
 	case grantMFAOOB:
-		if f["oob_code"] == "" {
+		if f.get("oob_code") == "" {
 			return nil, "", prov.wrap(errInvalidRequest("missing oob_code"), a)
 		}
-		sit, err := s.pollOOB(ctx, token, f["oob_code"], a.now, a.st.oobInterval())
+		sit, err := s.pollOOB(ctx, token, f.get("oob_code"), a.now, a.st.oobInterval())
 		if err != nil {
 			return nil, "", prov.wrap(s.internal(ctx, "mfa state", err), a)
 		}
@@ -288,7 +254,7 @@ func (s *Server) profileMFAGrant(ctx context.Context, a *answerCtx, client *clie
 			return nil, "", prov.answer(sit, a)
 		}
 	case grantMFARecovery:
-		if f["recovery_code"] == "" {
+		if f.get("recovery_code") == "" {
 			return nil, "", prov.wrap(errInvalidRequest("missing recovery_code"), a)
 		}
 		next, err := s.newRecoveryCode()
@@ -298,7 +264,7 @@ func (s *Server) profileMFAGrant(ctx context.Context, a *answerCtx, client *clie
 		if !prov.recoveryCodes() {
 			return nil, "", prov.answer(sitRecoveryInvalid, a)
 		}
-		ok, err := s.useRecovery(ctx, user.Username, user.RecoveryCodes, f["recovery_code"], next)
+		ok, err := s.useRecovery(ctx, user.Username, user.RecoveryCodes, f.get("recovery_code"), next)
 		if err != nil {
 			return nil, "", prov.wrap(s.internal(ctx, "mfa state", err), a)
 		}

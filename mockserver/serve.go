@@ -11,14 +11,15 @@ import (
 
 // Serve serves h on ln until ctx is done, then shuts down gracefully:
 // in-flight requests get up to 5 seconds to finish. It returns nil after a
-// clean shutdown.
+// clean shutdown. The server's timeouts are kept to within deadlineTick
+// (see coarseDeadlines).
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	srv := NewHTTPServer(h, log)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(coarseDeadlines(ln)) }()
 	select {
 	case err := <-errc:
 		return err

@@ -8,56 +8,74 @@ import (
 	"time"
 )
 
-// serveToken is the RFC 6749 §3.2 token endpoint.
-func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, st *state) {
+// tokenCall is a token request that has passed tokenPrologue.
+type tokenCall struct {
+	r         *http.Request // with the DPoP key in its context when bound
+	f         form
+	grantType string
+	client    authenticatedClient
+}
+
+// tokenPrologue is what every token endpoint, RFC or provider profile, does
+// before the grant: answer a CORS preflight (answered reports it), mark
+// the answer uncacheable (RFC 6749 §5.1), accept only POST (§3.2), read
+// the form (§3.1), require grant_type (§4.3.2), authenticate the client
+// (§2.3) and, when dpop, check a DPoP proof (RFC 9449 §5: before the grant,
+// so a nonce retry never counts a failed password twice). A refusal comes
+// back for the caller to answer in its dialect, with the grant type when
+// it was read.
+func (s *Server) tokenPrologue(w http.ResponseWriter, r *http.Request, st *state, dpop bool) (c tokenCall, answered bool, oerr *oauthError) {
+	c.r = r
 	if preflight(w, r, "POST, OPTIONS") {
-		return
+		return c, true, nil
 	}
-	// RFC 6749 §5.1: no-store/no-cache on every answer, errors included.
 	noStore(w.Header())
 	if r.Method != http.MethodPost {
-		// RFC 6749 §3.2: "The client MUST use the HTTP POST method".
 		w.Header().Set("Allow", "POST, OPTIONS")
-		writeJSON(w, http.StatusMethodNotAllowed, errorBody("invalid_request", "the token endpoint accepts only POST"))
+		return c, false, &oauthError{status: http.StatusMethodNotAllowed, code: "invalid_request", description: "the token endpoint accepts only POST"}
+	}
+	if c.f, oerr = readForm(w, r); oerr != nil {
+		return c, false, oerr
+	}
+	if c.grantType = c.f.get("grant_type"); c.grantType == "" {
+		return c, false, errInvalidRequest("missing grant_type")
+	}
+	if c.client, oerr = authenticateClient(r, c.f, st); oerr != nil {
+		return c, false, oerr
+	}
+	if dpop {
+		c.r, oerr = s.tokenEndpointDPoP(w, r, st, c.client.clientEntry)
+	}
+	return c, false, oerr
+}
+
+// serveToken is the RFC 6749 §3.2 token endpoint.
+func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, st *state) {
+	c, answered, oerr := s.tokenPrologue(w, r, st, true)
+	switch {
+	case answered:
+		return
+	case oerr != nil:
+		s.tokenError(w, r, oerr, c.grantType)
 		return
 	}
-	f, oerr := readForm(w, r)
-	if oerr != nil {
-		s.tokenError(w, r, oerr, "")
-		return
-	}
-	grantType := f["grant_type"]
-	if grantType == "" {
-		s.tokenError(w, r, errInvalidRequest("missing grant_type"), "")
-		return
-	}
-	client, oerr := authenticateClient(r, f, st)
-	if oerr != nil {
-		s.tokenError(w, r, oerr, grantType)
-		return
-	}
-	// RFC 9449 §5: the proof is checked before the grant, so a nonce retry
-	// never counts a failed password twice.
-	if r, oerr = s.tokenEndpointDPoP(w, r, st, client.clientEntry); oerr != nil {
-		s.tokenError(w, r, oerr, grantType)
-		return
-	}
+	r = c.r
 	var resp *tokenResponse
-	switch grantType {
+	switch c.grantType {
 	case "password":
-		resp, oerr = s.passwordGrant(r.Context(), r, st, client.clientEntry, f)
+		resp, oerr = s.passwordGrant(r.Context(), r, st, c.client.clientEntry, c.f)
 	case "refresh_token":
-		resp, oerr = s.refreshGrant(r.Context(), r, st, client.clientEntry, f)
+		resp, oerr = s.refreshGrant(r.Context(), r, st, c.client.clientEntry, c.f)
 	default:
 		oerr = errUnsupportedGrantType("grant_type must be password or refresh_token")
 	}
 	if oerr != nil {
-		s.tokenError(w, r, oerr, grantType)
+		s.tokenError(w, r, oerr, c.grantType)
 		return
 	}
 	writeJSON(w, http.StatusOK, resp.marshal())
 	s.log.LogAttrs(r.Context(), debugLevel, "token issued",
-		slogStr("grant_type", grantType), slogStr("client_id", client.ClientID), slogStr("scope", resp.Scope))
+		slogStr("grant_type", c.grantType), slogStr("client_id", c.client.ClientID), slogStr("scope", resp.Scope))
 }
 
 func (s *Server) tokenError(w http.ResponseWriter, r *http.Request, e *oauthError, grantType string) {

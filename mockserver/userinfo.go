@@ -84,7 +84,7 @@ func bearerToken(r *http.Request) (tok, problem string) {
 			return "", "empty Bearer credentials"
 		}
 		if r.Method == http.MethodPost && isForm(r) {
-			if f, oerr := parseBodyForm(r); oerr == nil && f["access_token"] != "" {
+			if f, oerr := parseBodyForm(r); oerr == nil && f.get("access_token") != "" {
 				return "", "access token sent both in the header and in the body"
 			}
 		}
@@ -95,7 +95,7 @@ func bearerToken(r *http.Request) (tok, problem string) {
 		if oerr != nil {
 			return "", oerr.description
 		}
-		return f["access_token"], ""
+		return f.get("access_token"), ""
 	}
 	return "", ""
 }
