@@ -40,7 +40,7 @@ export async function createClient(options = {}) {
   const config = JSON.parse(core.checkClientConfig(str(o.clientId), str(o.tokenUrl), str(o.issuer), str(o.revocationUrl),
     str(o.introspectionUrl), str(o.challengeUrl)));
   if (config.error) {
-    throw new TransportError(`ropc: createClient needs ${OPTION_NAMES[config.error.param]}: ${config.error.reason}`, { reason: 'invalid_input' });
+    throw new TransportError(`ropc: createClient needs ${OPTION_NAMES[config.error.param] ?? config.error.param}: ${config.error.reason}`, { reason: 'invalid_input' });
   }
   const endpoint = (url, what) => (url ? rule('checkEndpoint', what, str(url), flag(allow)) : '');
   const endpoints = {
