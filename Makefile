@@ -71,6 +71,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseTokenResponse -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzDecodeFlatJSON -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzParseChallengeResponse -fuzztime 30s ./sdk/core
+	$(GO) test -run '^$$' -fuzz '^FuzzParseChallenges$$' -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzParseAuthenticators -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzUnmarshalSavedToken -fuzztime 30s ./sdk/core
 	$(GO) test -run '^$$' -fuzz FuzzParseHead -fuzztime 30s ./sdk/keychain

@@ -75,12 +75,6 @@ class DPoP {
     return s;
   }
 
-  /** RFC 9449 §7.1: a DPoP challenge refusing the token (invalid_token). */
-  refusedToken(header) {
-    const c = this.#call('parseDPoPChallenge', header);
-    return c.dpop && c.params.error === 'invalid_token';
-  }
-
   /** RFC 7638 thumbprint of the key: the jkt servers bind tokens to. */
   get thumbprint() { return this.#info.jkt; }
 

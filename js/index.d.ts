@@ -9,11 +9,15 @@ export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 export type FetchFunction = (input: string | Request, init?: RequestInit) => Promise<Response>;
 
 export interface ClientOptions {
-  /** Token endpoint; without it, `issuer` is required and discovery (RFC 8414) finds it on first use. */
+  /**
+   * Token endpoint; without it, `issuer` is required and discovery (RFC 8414) finds it on first use (a client that
+   * only revokes or introspects may instead give just `revocationUrl` or `introspectionUrl`).
+   */
   tokenUrl?: string;
   /** Issuer identifier: discovery of the token, revocation and introspection endpoints. */
   issuer?: string;
-  clientId?: string;
+  /** Required, a public client's too: a client always identifies itself at the token endpoint (RFC 6749 §3.2.1). */
+  clientId: string;
   clientSecret?: string;
   /** Default 'client_secret_basic' with a clientSecret (RFC 6749 §2.3.1), 'none' (public client) without one. */
   authMethod?: AuthMethod;

@@ -12,6 +12,8 @@ export { OAuthError, TransportError };
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_BYTES = 1 << 20; // 1 MiB, as the Go SDK
+// This package's option names for what core.CheckClientConfig finds missing.
+const OPTION_NAMES = { client_id: 'clientId', 'token endpoint': 'tokenUrl or issuer' };
 
 /**
  * Creates a client. It does no I/O: with `issuer` and no `tokenUrl`, discovery
@@ -21,9 +23,6 @@ const DEFAULT_MAX_BYTES = 1 << 20; // 1 MiB, as the Go SDK
 export async function createClient(options = {}) {
   const o = { ...options };
   const allow = o.allowInsecureHttp === true;
-  if (!o.tokenUrl && !o.issuer) {
-    throw new TransportError('ropc: createClient needs tokenUrl or issuer', { reason: 'invalid_input' });
-  }
   const fetchFn = o.fetch ?? globalThis.fetch;
   if (typeof fetchFn !== 'function') {
     throw new TransportError('ropc: no fetch function: pass one as options.fetch', { reason: 'invalid_input' });
@@ -36,6 +35,13 @@ export async function createClient(options = {}) {
   const core = await loadCore(o.wasm);
   // Every rule below is sdk/core's (plain http, the default auth method), through the bridge.
   const rule = (fn, ...args) => callCore(core, fn, 'createClient', [], ...args);
+  // core.CheckClientConfig: a client id (RFC 6749 §3.2.1), and a token endpoint or an issuer, or
+  // for a client that only revokes or introspects one of those endpoints; as the Go SDK.
+  const config = JSON.parse(core.checkClientConfig(str(o.clientId), str(o.tokenUrl), str(o.issuer), str(o.revocationUrl),
+    str(o.introspectionUrl), str(o.challengeUrl)));
+  if (config.error) {
+    throw new TransportError(`ropc: createClient needs ${OPTION_NAMES[config.error.param] ?? config.error.param}: ${config.error.reason}`, { reason: 'invalid_input' });
+  }
   const endpoint = (url, what) => (url ? rule('checkEndpoint', what, str(url), flag(allow)) : '');
   const endpoints = {
     token: endpoint(o.tokenUrl, 'token endpoint'),
@@ -51,7 +57,7 @@ export async function createClient(options = {}) {
     fetchFn, timeoutMs, maxResponseBytes, allow, issuer, endpoints, dpop,
     // As configured, before discovery: what a saved token records it belongs to.
     configured: { tokenUrl: endpoints.token, revocationUrl: endpoints.revocation },
-    auth: { clientId: o.clientId ?? '', clientSecret: o.clientSecret ?? '', authMethod },
+    auth: { clientId: str(o.clientId), clientSecret: o.clientSecret ?? '', authMethod },
   });
 }
 
@@ -107,8 +113,12 @@ class Client {
     } catch (e) {
       first = e;
     }
-    const mfaToken = first instanceof OAuthError && first.kind === 'mfa_required' ? first.extra?.mfa_token : undefined;
-    if (typeof mfaToken !== 'string' || !mfaToken || (typeof onChallenge !== 'function' && !otp)) throw first;
+    // core.NextSignInStep decides how the sign-in goes on, as for the Go SDK's SignIn.
+    const oauth = first instanceof OAuthError;
+    const mfaToken = oauth && typeof first.extra?.mfa_token === 'string' ? first.extra.mfa_token : '';
+    const next = this.#call('signInStep', 'sign-in', '1', oauth ? first.kind : '', mfaToken,
+      flag(typeof onChallenge === 'function'), flag(otp), flag(recovery));
+    if (next === 'fail') throw first;
     const step = { mfaToken, scope, params, signal };
     // When the user cannot answer, the server's demand stays the error (with the reason as its cause).
     const demand = (cause) => new OAuthError({ code: first.code, description: first.description, uri: first.uri,
@@ -120,8 +130,11 @@ class Client {
         throw demand(cause);
       }
     };
-    if (otp) return this.#mfaGrant({ ...step, grant: GRANT_MFA_OTP, otp: str(otp) });
-    if (recovery) return this.#mfaGrant({ ...step, grant: GRANT_MFA_RECOVERY, recoveryCode: str(await ask({ type: 'recovery_code' })) });
+    if (next === 'otp') return this.#mfaGrant({ ...step, grant: GRANT_MFA_OTP, otp: str(otp) });
+    if (next === 'recovery_code') {
+      return this.#mfaGrant({ ...step, grant: GRANT_MFA_RECOVERY, recoveryCode: str(await ask({ type: 'recovery_code' })) });
+    }
+    // 'challenge'
     let challengeUrl;
     try {
       challengeUrl = await this.#challengeEndpoint();
@@ -268,13 +281,14 @@ class Client {
     const num = (v) => (v == null ? '' : String(Math.trunc(v)));
     return createSession(this, token, options, {
       fetchFn: this.#cfg.fetchFn,
-      bearerChallenge: (header) => this.#call('parseBearerChallenge', 'bearer challenge', header),
       dpop,
       // sdk/core's refresh margin, "sign in again" and retry rules, as package sdk's TokenSource applies them.
       rules: {
         refreshMargin: (ms) => rule('refreshMargin', ms == null ? '' : String(ms)),
         // RFC 6749 §7.1 / RFC 9449 §7.1: Bearer, DPoP (with a key) or refused; core.ResourceScheme.
         resourceScheme: (tokenType) => rule('resourceScheme', str(tokenType), flag(dpop)).scheme,
+        // RFC 6750 §3.1 / RFC 9449 §7.1: a 401 that refused the token itself; core.RefusesToken.
+        refusesToken: (wwwAuthenticate) => rule('refusesToken', str(wwwAuthenticate)),
         tokenStep: (t, rejected, marginMs, retryAt, now) => rule('tokenStep', flag(t), flag(t?.accessToken),
           flag(t?.refreshToken), flag(rejected), num(t?.expiresAt), num(t?.expiresIn), num(marginMs), num(retryAt), num(now)),
         refreshFailure: (code, forced, t, now) => rule('refreshFailure', str(code), flag(forced), flag(t?.accessToken),

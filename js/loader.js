@@ -12,19 +12,16 @@ const Go = globalThis.Go;
 // the file must then sit next to the bundle (or come as createClient({ wasm })).
 const wasmURL = new URL('./ropc.wasm', import.meta.url);
 
-// Function numbers and argument counts of wasm/internal/bridge/call.go (keep in step).
-const PROTOCOL_VERSION = 2;
+// The protocol version and function numbers of wasm/internal/bridge (call.go, mfa.go, dpop.go,
+// savedtoken.go); its TestLoaderSpeaksThisProtocol fails when this table and the Go ones differ.
+const PROTOCOL_VERSION = 3;
 const FUNCTIONS = {
-  buildPasswordRequest: 1, // endpoint, clientId, clientSecret, authMethod, username, password, scope, params
   buildRefreshRequest: 2, // endpoint, clientId, clientSecret, authMethod, refreshToken, scope, params
   buildRevocation: 3, // endpoint, clientId, clientSecret, authMethod, token, hint
   buildIntrospection: 4, // endpoint, clientId, clientSecret, authMethod, token, hint
-  parseTokenResponse: 5, // status, contentType, wwwAuthenticate, body, requestedScope, previousRefreshToken, previousScope
   parseRevocation: 6, // status, contentType, wwwAuthenticate, body
   parseIntrospection: 7, // status, contentType, wwwAuthenticate, body
   parseMetadata: 8, // status, contentType, wwwAuthenticate, body, issuer, allowInsecure
-  discoveryURLs: 9, // issuer
-  parseBearerChallenge: 10, // header
   heapStats: 11,
   // The shared rules of sdk/core (wasm/internal/bridge/rules.go); booleans as '1' or ''.
   checkEndpoint: 12, // field, url, allowInsecure
@@ -34,6 +31,8 @@ const FUNCTIONS = {
   tokenStep: 16, // hasToken, hasAccessToken, hasRefreshToken, rejected, expiresAtMs, expiresIn, marginMs, retryAtMs, nowMs
   refreshFailure: 17, // oauthCode, forced, hasAccessToken, expiresAtMs, nowMs
   nextDiscoveryURL: 18, // issuer, triedJSON
+  checkClientConfig: 19, // clientId, tokenUrl, issuer, revocationUrl, introspectionUrl, challengeUrl
+  refusesToken: 20, // wwwAuthenticate
   // Sign-in functions (wasm/internal/bridge/mfa.go), numbered from 32.
   buildSignInRequest: 32, // endpoint, clientId, clientSecret, authMethod, username, password, scope, params, realm, otp
   buildMFATokenRequest: 33, // endpoint, clientId, clientSecret, authMethod, grant, mfaToken, otp, oobCode, bindingCode, recoveryCode, scope, params
@@ -44,6 +43,7 @@ const FUNCTIONS = {
   buildAuthenticatorsRequest: 38, // challengeEndpoint, mfaToken
   parseAuthenticators: 39, // status, contentType, wwwAuthenticate, body, retryAfter
   oobPoll: 40, // errorCode, intervalSeconds
+  signInStep: 41, // failed, oauthKind, mfaToken, canPrompt, otp, recovery
   // Saved tokens (wasm/internal/bridge/savedtoken.go), numbered from 201.
   marshalSavedToken: 201, // savedToken (JSON)
   unmarshalSavedToken: 202, // record, tokenUrl, issuer, clientId, dpopJkt
@@ -54,7 +54,6 @@ const FUNCTIONS = {
   dpopProof: 103, // signingInput, signature bytes
   dpopNonce: 104, // url, status, wwwAuthenticate, body, dpopNonceHeader
   checkTokenType: 105, // tokenType, dpop ('1' or ''), allowBearer ('1' or '')
-  parseDPoPChallenge: 106, // header
   dpopNonceOrigin: 107, // url
   resourceScheme: 108, // tokenType, dpop ('1' or '')
 };

@@ -11,7 +11,7 @@ import { OAuthError, TransportError } from './errors.js';
 export const PREVIOUS_SCOPE = Symbol('ropc.previousScope');
 
 export function createSession(client, token, { onTokenChange, marginMs, store, name } = {},
-  { fetchFn, bearerChallenge, rules, encode, initialSave = false, dpop }) {
+  { fetchFn, rules, encode, initialSave = false, dpop }) {
   const margin = rules.refreshMargin(marginMs); // throws for a negative margin
   let current = token;
   let refreshing = null;
@@ -160,13 +160,10 @@ export function createSession(client, token, { onTokenChange, marginMs, store, n
       res = await withToken(copies.shift(), init, tok);
     }
     if (res.status !== 401 || !replayable) return res;
-    // RFC 6750 §3.1 / RFC 9449 §7.1: invalid_token means this token was
-    // refused (revoked, expired early); any other 401 is not fixed by refreshing.
-    const header = res.headers.get('www-authenticate') ?? '';
-    const challenge = bearerChallenge(header);
-    const refused = (challenge.bearer && challenge.params.error === 'invalid_token') ||
-      (dpop && dpop.refusedToken(header));
-    if (!refused) return res;
+    // RFC 6750 §3.1 / RFC 9449 §7.1: invalid_token means this token was refused (revoked,
+    // expired early); any other 401 is not fixed by refreshing (core.RefusesToken decides).
+    // Headers.get joins several WWW-Authenticate lines with ", ", as core.ChallengeHeader does.
+    if (!rules.refusesToken(res.headers.get('www-authenticate') ?? '')) return res;
     if (current.accessToken === tok.accessToken) {
       const { step } = rules.tokenStep(current, true, margin, retryAt, Date.now());
       if (step === 'hand_back') return res; // nothing to refresh with: the 401 goes to the caller

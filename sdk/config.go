@@ -20,7 +20,10 @@ const (
 // Config describes one OAuth client of one authorization server.
 type Config struct {
 	// TokenURL is the token endpoint (RFC 6749 §3.2). If empty, Issuer is required and the
-	// endpoint is discovered on first use (RFC 8414).
+	// endpoint is discovered on first use (RFC 8414), except for a client that only revokes or
+	// introspects (a resource server checking the tokens it is handed, RFC 7662 §2.1): for it
+	// RevocationURL or IntrospectionURL alone is enough (core.CheckClientConfig, the rule the
+	// JavaScript package applies too), and asking it for a token fails with ErrNoEndpoint.
 	TokenURL string
 	// Issuer is the authorization server's issuer identifier, used for discovery (RFC 8414 §3).
 	Issuer string
@@ -32,6 +35,8 @@ type Config struct {
 	// endpoint, which works for Auth0's and Okta's own paths.
 	ChallengeURL string
 
+	// ClientID is required, a public client's too: a client always identifies itself at the
+	// token endpoint (RFC 6749 §2.2, §3.2.1).
 	ClientID     string
 	ClientSecret string
 	// AuthMethod defaults to client_secret_basic, or none when ClientSecret is empty
@@ -99,12 +104,11 @@ func checkEndpoint(field, raw string, allowInsecure bool) error {
 }
 
 func (c *Config) validate() error {
-	// A client that only revokes or introspects needs no token endpoint.
-	if c.TokenURL == "" && c.Issuer == "" && c.RevocationURL == "" && c.IntrospectionURL == "" {
-		return errors.New("ropc: Config needs TokenURL or Issuer (or RevocationURL/IntrospectionURL for a client that only revokes or introspects)")
-	}
-	if c.ClientID == "" {
-		return errors.New("ropc: Config needs ClientID")
+	// core.CheckClientConfig: a client id, and a token endpoint or an issuer (or, for a client
+	// that only revokes or introspects, one of those endpoints), as the JavaScript package checks.
+	if err := core.CheckClientConfig(core.ClientConfig{ClientID: c.ClientID, TokenURL: c.TokenURL, Issuer: c.Issuer,
+		RevocationURL: c.RevocationURL, IntrospectionURL: c.IntrospectionURL, ChallengeURL: c.ChallengeURL}); err != nil {
+		return configNeeds(err)
 	}
 	for _, e := range []struct{ field, url string }{
 		{"TokenURL", c.TokenURL}, {"Issuer", c.Issuer},
@@ -131,3 +135,24 @@ func (c *Config) validate() error {
 	}
 	return nil
 }
+
+// configFields names the Config fields for what core.CheckClientConfig finds missing.
+var configFields = map[string]string{core.ParamClientID: "ClientID", core.ParamTokenEndpoint: "TokenURL or Issuer"}
+
+// configNeeds words a core.CheckClientConfig error with this package's field names.
+func configNeeds(err error) error {
+	var pe *core.ParamError
+	if !errors.As(err, &pe) || configFields[pe.Key] == "" {
+		return err
+	}
+	return &configError{field: configFields[pe.Key], err: pe}
+}
+
+// configError is a missing Config field; errors.As finds the *core.ParamError behind it.
+type configError struct {
+	field string
+	err   *core.ParamError
+}
+
+func (e *configError) Error() string { return "ropc: Config needs " + e.field + ": " + e.err.Reason }
+func (e *configError) Unwrap() error { return e.err }

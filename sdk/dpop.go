@@ -9,7 +9,6 @@ import (
 	"errors"
 	"maps"
 	"net/http"
-	"strings"
 	"sync"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -173,7 +172,7 @@ func (t *Transport) resourceAnswer(req *http.Request, tok *Token, resp *http.Res
 	}
 	r := core.Response{
 		Status:          resp.StatusCode,
-		WWWAuthenticate: strings.Join(resp.Header.Values("Www-Authenticate"), ", "),
+		WWWAuthenticate: wwwAuthenticate(resp.Header),
 		DPoPNonce:       resp.Header.Get("Dpop-Nonce"),
 	}
 	d.remember(req.URL.String(), r)
@@ -203,14 +202,4 @@ func (t *Transport) sendAuthorized(req *http.Request, tok *Token) (*http.Respons
 	}
 	drain(resp)
 	return t.base().RoundTrip(req3)
-}
-
-// invalidDPoPToken reports a DPoP challenge with error="invalid_token" (RFC 9449 §7.1).
-func invalidDPoPToken(h http.Header) bool {
-	for _, v := range h.Values("Www-Authenticate") {
-		if params, ok := core.ParseDPoPChallenge(v); ok && params["error"] == "invalid_token" {
-			return true
-		}
-	}
-	return false
 }

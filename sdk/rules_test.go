@@ -30,6 +30,7 @@ func TestRulesGoHost(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &sections))
 	delete(sections, "$comment")
 	runners := map[string]func(*testing.T, json.RawMessage){
+		"client_config":       ruleClientConfig,
 		"plain_http":          rulePlainHTTP,
 		"default_auth_method": ruleDefaultAuthMethod,
 		"refresh_margin":      ruleRefreshMargin,
@@ -41,6 +42,8 @@ func TestRulesGoHost(t *testing.T) {
 		"refresh_scope":       ruleRefreshScope,
 		"mfa_code_grant":      ruleMFACodeGrant,
 		"resource_scheme":     ruleResourceScheme,
+		"refused_token":       ruleRefusedToken,
+		"sign_in_step":        ruleSignInStep,
 	}
 	for name, raw := range sections {
 		run, ok := runners[name]
@@ -76,6 +79,78 @@ func installFaults(t *testing.T, m *mocktest.Server, faults []json.RawMessage) {
 		r, err := admin.ParseRule(f)
 		require.NoError(t, err)
 		m.Fault(r)
+	}
+}
+
+func ruleClientConfig(t *testing.T, raw json.RawMessage) {
+	m := mocktest.New(t)
+	// The tokens to revoke or introspect, issued to the same (public) client: the mock, like
+	// RFC 7009 §2.1, revokes only a token issued to the client asking.
+	issuer, err := NewClient(Config{TokenURL: m.URL + "/token", ClientID: mocktest.PublicClientID})
+	require.NoError(t, err)
+	for _, c := range decodeCases[struct {
+		Name, Secret, Error string
+		ClientID            string  `json:"client_id"`
+		TokenURL            *string `json:"token_url"`
+		Issuer              *string `json:"issuer"`
+		RevocationURL       *string `json:"revocation_url"`
+		IntrospectionURL    *string `json:"introspection_url"`
+		ChallengeURL        *string `json:"challenge_url"`
+		OK                  bool
+	}](t, raw) {
+		t.Run(c.Name, func(t *testing.T) {
+			at := func(p *string) string { // paths are relative to the mock
+				if p == nil {
+					return ""
+				}
+				return m.URL + *p
+			}
+			cfg := Config{TokenURL: at(c.TokenURL), Issuer: at(c.Issuer), RevocationURL: at(c.RevocationURL),
+				IntrospectionURL: at(c.IntrospectionURL), ChallengeURL: at(c.ChallengeURL)}
+			if c.Secret != "" {
+				cfg.ClientSecret = mocktest.ClientSecret
+			}
+			if c.ClientID != "" { // the mock's clients: confidential with a secret, else public
+				cfg.ClientID = mocktest.PublicClientID
+				if c.Secret != "" {
+					cfg.ClientID = mocktest.ClientID
+				}
+			}
+			cl, err := NewClient(cfg)
+			if !c.OK {
+				var pe *core.ParamError
+				require.ErrorAs(t, err, &pe)
+				assert.Equal(t, c.Error, pe.Key)
+				// The core names the parameter; the message names this package's field for it.
+				assert.ErrorContains(t, err, "ropc: Config needs "+configFields[c.Error]+": ")
+				return
+			}
+			require.NoError(t, err)
+			if cfg.TokenURL != "" || cfg.Issuer != "" {
+				tok, err := cl.PasswordToken(ctx(t), mocktest.Username, mocktest.Password)
+				require.NoError(t, err)
+				assert.NotEmpty(t, tok.AccessToken)
+				return
+			}
+			// A client that only revokes or introspects does that, and says why it cannot sign in.
+			_, err = cl.PasswordToken(ctx(t), mocktest.Username, mocktest.Password)
+			require.ErrorIs(t, err, ErrNoEndpoint)
+			assert.ErrorContains(t, err, "token endpoint")
+			tok, err := issuer.PasswordToken(ctx(t), mocktest.Username, mocktest.Password)
+			require.NoError(t, err)
+			if cfg.IntrospectionURL != "" {
+				in, err := cl.Introspect(ctx(t), tok.AccessToken, "")
+				require.NoError(t, err)
+				assert.True(t, in.Active)
+			}
+			if cfg.RevocationURL != "" {
+				require.NoError(t, cl.Revoke(ctx(t), tok.RefreshToken, "refresh_token"))
+				_, err := issuer.Refresh(ctx(t), tok.RefreshToken)
+				var oe *OAuthError
+				require.ErrorAs(t, err, &oe, "the revoked refresh token is refused")
+				assert.Equal(t, "invalid_grant", oe.Code)
+			}
+		})
 	}
 }
 
@@ -500,3 +575,99 @@ func ruleResourceScheme(t *testing.T, raw json.RawMessage) {
 		})
 	}
 }
+
+func ruleRefusedToken(t *testing.T, raw json.RawMessage) {
+	// The Transport's decision to refresh and retry, on the header lines as net/http holds them.
+	for _, c := range decodeCases[struct {
+		Name    string
+		Lines   []string
+		Refused bool
+	}](t, raw) {
+		t.Run(c.Name, func(t *testing.T) {
+			h := http.Header{}
+			for _, l := range c.Lines {
+				h.Add("WWW-Authenticate", l)
+			}
+			assert.Equal(t, c.Refused, invalidTokenChallenge(h))
+		})
+	}
+}
+
+func ruleSignInStep(t *testing.T, raw json.RawMessage) {
+	// SignIn against the mock's auth0 profile, which answers TOTPUser's password with
+	// mfa_required; the step taken shows in what the Prompter is asked and what the mock sees.
+	errStop := errors.New("the test's prompter stops here")
+	for _, c := range decodeCases[struct {
+		Name, Answer, Want      string
+		Prompter, OTP, Recovery bool
+	}](t, raw) {
+		t.Run(c.Name, func(t *testing.T) {
+			m := mocktest.New(t, mocktest.WithProfile("auth0"))
+			cl, err := NewClient(Config{TokenURL: m.TokenURL, ClientID: mocktest.ClientID, ClientSecret: mocktest.ClientSecret})
+			require.NoError(t, err)
+			user, password := mocktest.TOTPUser, mocktest.Password
+			switch c.Answer {
+			case "token":
+				user = mocktest.Username
+			case "invalid_grant":
+				password = "wrong-password"
+			}
+			var opts []RequestOption
+			if c.OTP {
+				opts = append(opts, WithOTP(m.TOTP()))
+			}
+			if c.Recovery {
+				opts = append(opts, WithRecoveryCode())
+			}
+			var prompts []ChallengeType
+			var prompter Prompter
+			if c.Prompter {
+				prompter = PrompterFunc(func(_ context.Context, ch Challenge) (string, error) {
+					prompts = append(prompts, ch.Type)
+					return "", errStop
+				})
+			}
+			tok, err := cl.SignIn(ctx(t), user, password, prompter, opts...)
+			mfaGrants, mfaCalls := 0, 0
+			for _, e := range m.Requests() {
+				if strings.Contains(e.GrantType, "mfa-") {
+					mfaGrants++
+				}
+				if strings.HasPrefix(e.Path, "/mfa/") {
+					mfaCalls++ // the authenticator list and the challenge
+				}
+			}
+			switch c.Want {
+			case "done":
+				require.NoError(t, err)
+				assert.NotEmpty(t, tok.AccessToken)
+				assert.Empty(t, prompts)
+			case "fail":
+				var oe *OAuthError
+				require.ErrorAs(t, err, &oe)
+				assert.Equal(t, map[string]Kind{"invalid_grant": KindInvalidCredentials, "mfa_required": KindMFARequired}[c.Answer], oe.Kind)
+				assert.NotErrorIs(t, err, errStop)
+				assert.Empty(t, prompts)
+				assert.Zero(t, mfaGrants+mfaCalls, "nothing sent after the password grant")
+			case "otp":
+				require.NoError(t, err, "the code in hand is TOTPUser's current one")
+				assert.Empty(t, prompts, "nobody asked")
+				assert.Equal(t, 1, m.Count(tokenPathOf(m), core.GrantMFAOTP))
+				assert.Zero(t, mfaCalls)
+			case "recovery_code":
+				assert.ErrorIs(t, err, errStop)
+				assert.Equal(t, []ChallengeType{ChallengeRecoveryCode}, prompts)
+				assert.Zero(t, mfaGrants+mfaCalls)
+			case "challenge":
+				assert.ErrorIs(t, err, errStop)
+				assert.Equal(t, []ChallengeType{ChallengeOTP}, prompts, "TOTPUser's one factor: no choice, a code")
+				assert.Positive(t, mfaCalls, "a challenge was started")
+				assert.Zero(t, mfaGrants)
+			default:
+				t.Fatalf("unknown step %q", c.Want)
+			}
+		})
+	}
+}
+
+func tokenPathOf(m *mocktest.Server) string { return strings.TrimPrefix(m.TokenURL, m.URL) }

@@ -143,12 +143,16 @@ func (c *Client) send(ctx context.Context, r *core.Request) (core.Response, erro
 	return core.Response{
 		Status:          resp.StatusCode,
 		ContentType:     resp.Header.Get("Content-Type"),
-		WWWAuthenticate: resp.Header.Get("Www-Authenticate"),
+		WWWAuthenticate: wwwAuthenticate(resp.Header),
 		RetryAfter:      resp.Header.Get("Retry-After"),
 		Body:            data,
 		DPoPNonce:       resp.Header.Get("Dpop-Nonce"),
 	}, nil
 }
+
+// wwwAuthenticate is every WWW-Authenticate line of h as the one value core's challenge parser
+// reads (core.ChallengeHeader, RFC 9110 §5.3): token endpoint answers and resource answers alike.
+func wwwAuthenticate(h http.Header) string { return core.ChallengeHeader(h.Values("Www-Authenticate")) }
 
 // roundTrip sends req once. Without a cookie jar it calls the transport directly: a
 // RoundTripper never follows redirects, and http.Client's redirect bookkeeping (a header copy

@@ -158,23 +158,26 @@ func WithRecoveryCode() RequestOption {
 // stops the sign-in, polling included, with ctx's error.
 func (c *Client) SignIn(ctx context.Context, username, password string, prompter Prompter, opts ...RequestOption) (*Token, error) {
 	tok, err := c.PasswordToken(ctx, username, password, opts...)
-	mfaToken := core.MFAToken(asOAuthError(err))
-	if err == nil || mfaToken == "" || (prompter == nil && collect(opts).otp == "") {
+	o := collect(opts)
+	// core.NextSignInStep: the order the JavaScript package follows too.
+	next := core.NextSignInStep(core.SignInState{Err: asOAuthError(err), CanPrompt: prompter != nil, OTP: o.otp != "", Recovery: o.recovery})
+	if next == core.SignInDone || next == core.SignInFail {
 		return tok, err
 	}
 	first := err
-	o := collect(opts)
+	mfaToken := core.MFAToken(asOAuthError(err))
 	step := func() (*Token, error) {
-		switch {
-		case o.otp != "":
+		switch next {
+		case core.SignInOTP:
 			return c.MFAToken(ctx, core.MFAParams{Grant: core.GrantMFAOTP, MFAToken: mfaToken, OTP: o.otp}, opts...)
-		case o.recovery:
+		case core.SignInRecoveryCode:
 			code, err := ask(ctx, prompter, Challenge{Type: ChallengeRecoveryCode})
 			if err != nil {
 				return nil, err
 			}
 			return c.MFAToken(ctx, core.MFAParams{Grant: core.GrantMFARecoveryCode, MFAToken: mfaToken, RecoveryCode: code}, opts...)
 		}
+		// core.SignInChallenge
 		id, err := c.selectAuthenticator(ctx, mfaToken, prompter)
 		if err != nil {
 			return nil, err

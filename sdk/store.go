@@ -83,12 +83,10 @@ func LoadTokenSource(ctx context.Context, c *Client, store TokenStore, name stri
 	return ts, nil
 }
 
-// owns reports why c may not use saved, or nil.
+// owns reports why c may not use saved, or nil (core.SavedToken.UsableBy, as JavaScript's resume).
 func (c *Client) owns(saved *SavedToken) error {
-	if err := saved.BelongsTo(c.cfg.TokenURL, c.cfg.Issuer, c.cfg.ClientID); err != nil {
-		return err
-	}
-	return saved.CheckDPoPKey(c.Thumbprint())
+	return saved.UsableBy(core.SavedTokenOwner{TokenURL: c.cfg.TokenURL, Issuer: c.cfg.Issuer,
+		ClientID: c.cfg.ClientID, DPoPThumbprint: c.Thumbprint()})
 }
 
 // Save writes the current token to the store given with WithStore, under its lock when the

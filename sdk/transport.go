@@ -132,17 +132,9 @@ func replay(req *http.Request) (*http.Request, bool) {
 	return r, true
 }
 
-func invalidTokenChallenge(h http.Header) bool {
-	if invalidDPoPToken(h) {
-		return true
-	}
-	for _, v := range h.Values("Www-Authenticate") {
-		if params, ok := core.ParseBearerChallenge(v); ok && params["error"] == "invalid_token" {
-			return true
-		}
-	}
-	return false
-}
+// invalidTokenChallenge reports a 401 that refused the token itself (core.RefusesToken: a Bearer
+// or DPoP challenge with error="invalid_token", on any WWW-Authenticate line).
+func invalidTokenChallenge(h http.Header) bool { return core.RefusesToken(wwwAuthenticate(h)) }
 
 // drain reads a little of the body so the connection can be reused, then closes it.
 func drain(resp *http.Response) {

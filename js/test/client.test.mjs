@@ -218,8 +218,13 @@ describe('transport rules', () => {
 
   it('validates its options', async () => {
     await assert.rejects(createClient({}), (e) => e instanceof TransportError && e.reason === 'invalid_input');
-    await assert.rejects(createClient({ tokenUrl: mock.tokenUrl, authMethod: 'private_key_jwt' }), TransportError);
-    await assert.rejects(createClient({ tokenUrl: 'not a url' }), TransportError);
+    await assert.rejects(createClient({ tokenUrl: mock.tokenUrl, clientId: 'client_id', authMethod: 'private_key_jwt' }), TransportError);
+    await assert.rejects(createClient({ tokenUrl: 'not a url', clientId: 'client_id' }), TransportError);
+    // RFC 6749 §3.2.1: a client, a public one too, always sends its client id (core.CheckClientConfig, as in Go).
+    for (const opts of [{ tokenUrl: mock.tokenUrl }, { tokenUrl: mock.tokenUrl, clientId: '' }, { tokenUrl: mock.tokenUrl, clientSecret: 'client_secret' }]) {
+      await assert.rejects(createClient(opts), (e) => e instanceof TransportError && e.reason === 'invalid_input' &&
+        /^ropc: createClient needs clientId: a client always identifies itself/.test(e.message), JSON.stringify(opts));
+    }
   });
 
   it('reports a refused connection as a network error', async () => {

@@ -34,14 +34,16 @@ after(async () => {
 /**
  * A fresh copy of the package's JavaScript (what package.json ships), with
  * ropc.wasm replaced as `wasm` says: 'none' leaves it out, a Buffer is written
- * as the file, 'dir' puts a directory in its place. Resolves to the package
+ * as the file, 'dir' puts a directory in its place; `edit(dir)` may change
+ * the copied JavaScript. Resolves to the package
  * as Node's "node" entry sees it, and the path where ropc.wasm would be.
  */
-async function packageCopy(wasm = 'none') {
+async function packageCopy(wasm = 'none', { edit } = {}) {
   const dir = join(scratch, `copy${copies++}`);
   await mkdir(dir);
   const pkg = JSON.parse(await readFile(join(PKG, 'package.json'), 'utf8'));
   for (const f of [...pkg.files.filter((f) => f.endsWith('.js')), 'package.json']) await copyFile(join(PKG, f), join(dir, f));
+  if (edit) await edit(dir);
   const at = join(dir, 'ropc.wasm');
   if (Buffer.isBuffer(wasm)) await writeFile(at, wasm);
   if (wasm === 'dir') await mkdir(at);
@@ -73,7 +75,7 @@ describe('the module next to the package', () => {
   for (const tc of broken) {
     it(tc.name, async () => {
       const { ropc, at } = await packageCopy(tc.wasm);
-      const e = await failure(ropc.createClient({ tokenUrl: mock.tokenUrl }));
+      const e = await failure(ropc.createClient({ tokenUrl: mock.tokenUrl, clientId: 'client_id' }));
       assert.ok(e instanceof ropc.TransportError, `${e}`);
       assert.equal(e.reason, 'wasm_load');
       assert.ok(e.message.startsWith(`ropc: could not load the WebAssembly module ${at}: ${tc.problem}`), e.message);
@@ -83,10 +85,29 @@ describe('the module next to the package', () => {
 
   it('is tried again by the next createClient after a failure', async () => {
     const { ropc, at } = await packageCopy('none');
-    await failure(ropc.createClient({ tokenUrl: mock.tokenUrl }));
+    await failure(ropc.createClient({ tokenUrl: mock.tokenUrl, clientId: 'client_id' }));
     await copyFile(WASM, at);
     const client = await ropc.createClient({ tokenUrl: mock.tokenUrl, clientId: 'client_id', clientSecret: 'client_secret' });
     assert.equal((await client.passwordGrant(USER)).tokenType, 'Bearer');
+  });
+});
+
+describe('the protocol handshake', () => {
+  it('refuses a module that speaks another protocol than the JavaScript (a stale ropc.wasm)', async () => {
+    // The real module beside a loader.js one protocol ahead, as after an upgrade without `make js`.
+    let version;
+    const { ropc } = await packageCopy(wasmBytes, {
+      edit: async (dir) => {
+        const file = join(dir, 'loader.js');
+        const src = await readFile(file, 'utf8');
+        version = Number(/^const PROTOCOL_VERSION = (\d+);$/m.exec(src)[1]);
+        await writeFile(file, src.replace(/^const PROTOCOL_VERSION = \d+;$/m, `const PROTOCOL_VERSION = ${version + 1};`));
+      },
+    });
+    const e = await failure(ropc.createClient({ tokenUrl: mock.tokenUrl, clientId: 'client_id' }));
+    assert.ok(e instanceof ropc.TransportError, `${e}`);
+    assert.equal(e.reason, 'wasm_load');
+    assert.equal(e.message, `ropc: ropc.wasm speaks protocol ${version}, this JavaScript ${version + 1}: rebuild with make js`);
   });
 });
 
@@ -127,7 +148,7 @@ describe('createClient({ wasm })', () => {
   for (const tc of refused) {
     it(`refuses ${tc.name} with a clear error`, async () => {
       const { ropc } = await packageCopy('none');
-      const e = await failure(ropc.createClient({ tokenUrl: mock.tokenUrl, wasm: tc.make() }));
+      const e = await failure(ropc.createClient({ tokenUrl: mock.tokenUrl, clientId: 'client_id', wasm: tc.make() }));
       assert.ok(e instanceof ropc.TransportError, `${e}`);
       assert.equal(e.reason, tc.reason);
       assert.match(e.message, tc.message);
@@ -137,8 +158,8 @@ describe('createClient({ wasm })', () => {
 
   it('checks the option even when the module is already loaded', async () => {
     const { ropc } = await packageCopy(wasmBytes);
-    await ropc.createClient({ tokenUrl: mock.tokenUrl });
-    const e = await failure(ropc.createClient({ tokenUrl: mock.tokenUrl, wasm: 42 }));
+    await ropc.createClient({ tokenUrl: mock.tokenUrl, clientId: 'client_id' });
+    const e = await failure(ropc.createClient({ tokenUrl: mock.tokenUrl, clientId: 'client_id', wasm: 42 }));
     assert.equal(e.reason, 'invalid_input');
   });
 });

@@ -8,7 +8,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 
 import { OAuthError, TransportError, createClient } from 'ropc';
 import { loadCore } from '../loader.js'; // the instance the 'ropc' (node) entry loads
-import { DEMO, startMock } from './mock.mjs';
+import { CONFIG, DEMO, startMock, totp } from './mock.mjs';
 
 const table = JSON.parse(readFileSync(new URL('../../sdk/core/testdata/rules.json', import.meta.url), 'utf8'));
 delete table.$comment;
@@ -17,8 +17,12 @@ const CLIENT = { clientId: DEMO.client_id, clientSecret: DEMO.client_secret };
 const USER = { username: DEMO.username, password: DEMO.password };
 
 let mock;
+let mfaMock; // the auth0 profile, for sign_in_step; started by its first case
 before(async () => { mock = await startMock({ config: null }); }); // the built-in demo config
-after(async () => { await mock?.stop(); });
+after(async () => {
+  await mock?.stop();
+  await mfaMock?.stop();
+});
 beforeEach(async () => {
   await mock.clearFaults();
   await mock.clearRequests();
@@ -41,6 +45,41 @@ async function heldToken(c, { expiresIn, remaining, refreshToken = true }) {
 }
 
 const runners = {
+  client_config: (c) => async () => {
+    // Paths are relative to the mock; client_id and secret stand for its confidential or public client.
+    const at = (p) => (p == null ? undefined : mock.url + p);
+    const opts = {
+      tokenUrl: at(c.token_url), issuer: at(c.issuer), revocationUrl: at(c.revocation_url),
+      introspectionUrl: at(c.introspection_url), challengeUrl: at(c.challenge_url),
+      clientId: c.client_id ? (c.secret ? DEMO.client_id : DEMO.public_client_id) : undefined,
+      clientSecret: c.secret ? DEMO.client_secret : undefined,
+    };
+    if (!c.ok) {
+      // The core names the parameter; the message names this package's option for it.
+      const option = { client_id: 'clientId', 'token endpoint': 'tokenUrl or issuer' }[c.error];
+      await assert.rejects(createClient(opts), (e) => e instanceof TransportError && e.reason === 'invalid_input' &&
+        e.message.startsWith(`ropc: createClient needs ${option}: `));
+      return;
+    }
+    const cl = await createClient(opts);
+    if (opts.tokenUrl || opts.issuer) {
+      assert.ok((await cl.passwordGrant(USER)).accessToken);
+      return;
+    }
+    // A client that only revokes or introspects does that, and says why it cannot sign in.
+    await assert.rejects(cl.passwordGrant(USER), (e) => e instanceof TransportError && e.reason === 'invalid_input' &&
+      e.message.includes('token endpoint'));
+    // The tokens come from the same public client: the mock, like RFC 7009 §2.1, revokes only a
+    // token issued to the client asking.
+    const issuer = await createClient({ tokenUrl: mock.tokenUrl, clientId: DEMO.public_client_id });
+    const tok = await issuer.passwordGrant(USER);
+    if (opts.introspectionUrl) assert.equal((await cl.introspect(tok.accessToken)).active, true);
+    if (opts.revocationUrl) {
+      await cl.revoke(tok.refreshToken, { hint: 'refresh_token' });
+      await assert.rejects(issuer.refresh(tok.refreshToken), (e) => e instanceof OAuthError && e.code === 'invalid_grant');
+    }
+  },
+
   plain_http: (c) => async () => {
     for (const options of [{ tokenUrl: c.url }, { issuer: c.url.replace(/\/token$/, '') }]) {
       const created = createClient({ ...options, clientId: 'c', allowInsecureHttp: c.allow_insecure === true });
@@ -87,13 +126,13 @@ const runners = {
   },
 
   expiry: (c) => async () => {
-    // The package parses every token answer with core.parseTokenResponse; the case's
+    // The package parses every token answer with core.parseSignInResponse; the case's
     // expires_in goes through it as the mock's answers do.
     const core = await loadCore();
     const answer = { access_token: 'at', token_type: 'Bearer' };
     if ('expires_in' in c) answer.expires_in = c.expires_in;
     const t0 = Date.now();
-    const out = JSON.parse(core.parseTokenResponse(200, 'application/json', '', JSON.stringify(answer), '', '', ''));
+    const out = JSON.parse(core.parseSignInResponse(200, 'application/json', '', JSON.stringify(answer), '', '', '', '', ''));
     const t1 = Date.now();
     if (c.error) {
       assert.ok(out.error, JSON.stringify(out));
@@ -131,6 +170,80 @@ const runners = {
     }
     assert.equal(out.error, undefined, JSON.stringify(out.error));
     assert.equal(out.ok.scheme, c.want);
+  },
+
+  sign_in_step: (c) => async () => {
+    // signIn against the mock's auth0 profile, which answers a TOTP user's password with
+    // mfa_required; the step taken shows in what onChallenge is asked and what the mock sees.
+    const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    const PASSWORD = 'Pr0file-Passw0rd';
+    if (!mfaMock) {
+      // One TOTP user per case: a code is accepted once per user and step.
+      const users = Array.from({ length: table.sign_in_step.length }, (_, i) => ({
+        username: `step-${i}`, password: PASSWORD, mfa: { type: 'totp', secret: SECRET },
+        recovery_codes: ['RC7KQ2M4XW9TB3VN5HJ8LP6D'],
+      }));
+      mfaMock = await startMock({ config: { ...CONFIG, profile: 'auth0', users: [...CONFIG.users, ...users] } });
+    }
+    await mfaMock.clearRequests();
+    const index = table.sign_in_step.indexOf(c);
+    const cl = await createClient({ tokenUrl: `${mfaMock.url}/oauth/token`, ...CLIENT });
+    const stop = new Error("the test's onChallenge stops here");
+    const prompts = [];
+    const opts = {
+      username: c.answer === 'token' ? DEMO.username : `step-${index}`,
+      password: { token: DEMO.password, invalid_grant: 'wrong-password' }[c.answer] ?? PASSWORD,
+      ...(c.otp ? { otp: await totp(SECRET) } : {}),
+      ...(c.recovery ? { recovery: true } : {}),
+      ...(c.prompter ? { onChallenge: (ch) => { prompts.push(ch.type); throw stop; } } : {}),
+    };
+    const result = await cl.signIn(opts).then((t) => ({ token: t }), (e) => ({ error: e }));
+    cl.close();
+    const reqs = await mfaMock.requests();
+    const mfaGrants = reqs.filter((r) => r.grant_type.includes('mfa-')).length;
+    const mfaCalls = reqs.filter((r) => r.path.startsWith('/mfa/')).length; // the authenticator list and the challenge
+    switch (c.want) {
+      case 'done':
+        assert.ok(result.token?.accessToken, String(result.error));
+        assert.deepEqual(prompts, []);
+        break;
+      case 'fail':
+        assert.ok(result.error instanceof OAuthError, String(result.error));
+        assert.equal(result.error.kind, { invalid_grant: 'invalid_credentials', mfa_required: 'mfa_required' }[c.answer]);
+        assert.notEqual(result.error.cause, stop);
+        assert.deepEqual(prompts, []);
+        assert.equal(mfaGrants + mfaCalls, 0, 'nothing sent after the password grant');
+        break;
+      case 'otp':
+        assert.ok(result.token?.accessToken, `the code in hand is the user's current one: ${result.error}`);
+        assert.deepEqual(prompts, [], 'nobody asked');
+        assert.equal(reqs.filter((r) => r.grant_type.endsWith('mfa-otp')).length, 1);
+        assert.equal(mfaCalls, 0);
+        break;
+      case 'recovery_code':
+        assert.equal(result.error?.cause, stop, String(result.error));
+        assert.deepEqual(prompts, ['recovery_code']);
+        assert.equal(mfaGrants + mfaCalls, 0);
+        break;
+      case 'challenge':
+        assert.equal(result.error?.cause, stop, String(result.error));
+        assert.deepEqual(prompts, ['otp'], "the user's one factor: no choice, a code");
+        assert.ok(mfaCalls > 0, 'a challenge was started');
+        assert.equal(mfaGrants, 0);
+        break;
+      default:
+        assert.fail(`unknown step ${c.want}`);
+    }
+  },
+
+  refused_token: (c) => async () => {
+    // session.fetch reads the header with Headers.get (several lines joined by ", ") and asks the
+    // core (refusesToken) whether the 401 refused the token.
+    const headers = new Headers();
+    for (const line of c.lines) headers.append('www-authenticate', line);
+    const core = await loadCore();
+    const out = JSON.parse(core.refusesToken(headers.get('www-authenticate') ?? ''));
+    assert.equal(out.ok, c.refused);
   },
 
   discovery_order: (c) => async () => {
@@ -220,11 +333,11 @@ const runners = {
 
   refresh_scope: (c) => async () => {
     if (!c.mock) {
-      // The package hands the requested and previous scope to core.parseTokenResponse, which applies
+      // The package hands the requested and previous scope to core.parseSignInResponse, which applies
       // core.GrantedScope to the answer.
       const core = await loadCore();
       const answer = { access_token: 'at', token_type: 'Bearer', ...(c.response ? { scope: c.response } : {}) };
-      const out = JSON.parse(core.parseTokenResponse(200, 'application/json', '', JSON.stringify(answer), c.requested, 'rt', c.previous));
+      const out = JSON.parse(core.parseSignInResponse(200, 'application/json', '', JSON.stringify(answer), '', '', c.requested, 'rt', c.previous));
       assert.equal(out.ok.scope, c.want);
       return;
     }

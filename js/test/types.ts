@@ -60,13 +60,14 @@ async function electronMain(): Promise<void> {
 // createClient({ wasm }) in each form it takes (README "Bundlers and Electron").
 async function wasmSources(bytes: Uint8Array, module: WebAssembly.Module): Promise<void> {
   const tokenUrl = 'https://as.example/token';
-  await createClient({ tokenUrl, wasm: new URL('https://cdn.example/ropc.wasm') });
-  await createClient({ tokenUrl, wasm: '/assets/ropc.wasm' });
-  await createClient({ tokenUrl, wasm: fetch('/assets/ropc.wasm') });
-  await createClient({ tokenUrl, wasm: await fetch('/assets/ropc.wasm') });
-  await createClient({ tokenUrl, wasm: bytes });
-  await createClient({ tokenUrl, wasm: bytes.buffer as ArrayBuffer });
-  await createClient({ tokenUrl, wasm: module });
+  const clientId = 'app';
+  await createClient({ tokenUrl, clientId, wasm: new URL('https://cdn.example/ropc.wasm') });
+  await createClient({ tokenUrl, clientId, wasm: '/assets/ropc.wasm' });
+  await createClient({ tokenUrl, clientId, wasm: fetch('/assets/ropc.wasm') });
+  await createClient({ tokenUrl, clientId, wasm: await fetch('/assets/ropc.wasm') });
+  await createClient({ tokenUrl, clientId, wasm: bytes });
+  await createClient({ tokenUrl, clientId, wasm: bytes.buffer as ArrayBuffer });
+  await createClient({ tokenUrl, clientId, wasm: module });
   // WebAssembly.Module is an empty interface in lib.dom, so tsc cannot refuse
   // other values here; createClient does (loader.test.mjs).
 }
@@ -78,12 +79,14 @@ async function dpopUse(keyPair: CryptoKeyPair): Promise<void> {
   const jkt: string | null = generated.dpopThumbprint;
   void [own, jkt];
   // @ts-expect-error dpop is a boolean or { keyPair, allowBearer }
-  await createClient({ tokenUrl: 'https://as.example/token', dpop: 'yes' });
+  await createClient({ tokenUrl: 'https://as.example/token', clientId: 'app', dpop: 'yes' });
 }
 
 async function misuse(client: Client): Promise<void> {
   // @ts-expect-error authMethod is one of three strings
-  await createClient({ tokenUrl: 'https://as.example/token', authMethod: 'private_key_jwt' });
+  await createClient({ tokenUrl: 'https://as.example/token', clientId: 'app', authMethod: 'private_key_jwt' });
+  // @ts-expect-error clientId is required (RFC 6749 §3.2.1)
+  await createClient({ tokenUrl: 'https://as.example/token' });
   // @ts-expect-error password is required
   await client.passwordGrant({ username: 'u' });
   // @ts-expect-error scope is a string or string[]

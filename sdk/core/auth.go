@@ -42,11 +42,12 @@ func (a ClientAuth) EffectiveMethod() AuthMethod {
 
 // Validate reports a ClientAuth that cannot produce a request.
 func (a ClientAuth) Validate() error {
+	// Shared rule "client_config": every method sends a client id, "none" too (RFC 6749 §3.2.1).
+	if a.ClientID == "" {
+		return &ParamError{Key: "client_id", Reason: "required for " + string(a.EffectiveMethod()) + " (RFC 6749 §2.2, §3.2.1)"}
+	}
 	switch a.EffectiveMethod() {
 	case AuthClientSecretBasic, AuthClientSecretPost:
-		if a.ClientID == "" {
-			return &ParamError{Key: "client_id", Reason: "required for " + string(a.EffectiveMethod())}
-		}
 	case AuthNone:
 		if a.ClientSecret != "" {
 			// A secret with method none is almost certainly a
@@ -72,9 +73,7 @@ func (a ClientAuth) apply(header map[string]string, form *formParams) {
 			form.Set("client_secret", a.ClientSecret)
 		}
 	case AuthNone:
-		if a.ClientID != "" {
-			form.Set("client_id", a.ClientID)
-		}
+		form.Set("client_id", a.ClientID)
 	}
 }
 

@@ -53,7 +53,7 @@ func TestClientAuthValidate(t *testing.T) {
 		{"default basic", core.ClientAuth{ClientID: "c", ClientSecret: "s"}, ""},
 		{"post", core.ClientAuth{ClientID: "c", ClientSecret: "s", Method: core.AuthClientSecretPost}, ""},
 		{"none", core.ClientAuth{ClientID: "c", Method: core.AuthNone}, ""},
-		{"none without id", core.ClientAuth{Method: core.AuthNone}, ""},
+		{"none without id (RFC 6749 §3.2.1: a public client sends it too)", core.ClientAuth{Method: core.AuthNone}, "client_id"},
 		{"basic without id", core.ClientAuth{ClientSecret: "s"}, "client_id"},
 		{"post without id", core.ClientAuth{Method: core.AuthClientSecretPost}, "client_id"},
 		{"none with secret", core.ClientAuth{ClientID: "c", ClientSecret: "s3cr3t", Method: core.AuthNone}, "client_secret"},

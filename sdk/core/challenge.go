@@ -2,26 +2,40 @@ package core
 
 import "strings"
 
-// ParseBearerChallenge finds the Bearer challenge in a WWW-Authenticate
-// header (RFC 6750 §3) and returns its auth-params with lower-cased names,
-// e.g. {"realm": "api", "error": "invalid_token"}. The header may hold
-// several challenges (RFC 9110 §11.6.1: "Basic realm=x, Bearer error=..."),
-// values may be tokens or quoted strings, and only the first Bearer challenge
-// counts. ok is false when there is no Bearer challenge.
-func ParseBearerChallenge(wwwAuthenticate string) (map[string]string, bool) {
-	return parseChallenge(wwwAuthenticate, "Bearer")
+// Challenge is one challenge of a WWW-Authenticate header (RFC 9110 §11.6.1): its scheme as
+// sent and its auth-params, names lower-cased (RFC 9110 §11.2: case-insensitive), the first
+// value of a repeated name kept. A token68 (Basic's, Negotiate's) is not kept: no scheme this
+// package reads uses one.
+type Challenge struct {
+	Scheme string
+	Params map[string]string
 }
 
-// parseChallenge finds the first challenge of scheme (compared without
-// regard to case, RFC 9110 §11.1) and returns its auth-params.
-func parseChallenge(wwwAuthenticate, scheme string) (map[string]string, bool) {
+// ChallengeHeader joins a response's WWW-Authenticate field lines into the one value the
+// parsers here read (RFC 9110 §5.3: lines of one field combine, joined by commas). A server may
+// send its Bearer or DPoP challenge on a second line; fetch's Headers.get joins them the same way,
+// so the Go and JavaScript hosts hand the core the same string.
+func ChallengeHeader(fieldLines []string) string {
+	switch len(fieldLines) {
+	case 0:
+		return ""
+	case 1:
+		return fieldLines[0]
+	}
+	return strings.Join(fieldLines, ", ")
+}
+
+// ParseChallenges parses a WWW-Authenticate value (ChallengeHeader) into its challenges, in
+// order (RFC 9110 §11.6.1: "Basic realm=x, Bearer error=..." holds two). Values may be tokens
+// or quoted strings (RFC 9110 §5.6.4, quoted-pairs unescaped); junk is skipped rather than
+// failing the whole header, and an unterminated quoted string runs to the end.
+func ParseChallenges(wwwAuthenticate string) []Challenge {
+	var out []Challenge
 	s := challengeScanner{s: wwwAuthenticate}
-	var params map[string]string
-	found, inBearer := false, false
 	for {
 		s.skip(" \t,")
 		if s.eof() {
-			break
+			return out
 		}
 		name := s.token()
 		if name == "" {
@@ -45,7 +59,8 @@ func parseChallenge(wwwAuthenticate, scheme string) (map[string]string, bool) {
 			} else {
 				value = s.token()
 			}
-			if inBearer {
+			if len(out) > 0 {
+				params := out[len(out)-1].Params
 				key := strings.ToLower(name)
 				if _, dup := params[key]; !dup {
 					params[key] = value
@@ -54,13 +69,44 @@ func parseChallenge(wwwAuthenticate, scheme string) (map[string]string, bool) {
 			continue
 		}
 		// A token not followed by "=" starts a new challenge.
-		inBearer = false
-		if !found && strings.EqualFold(name, scheme) {
-			found, inBearer = true, true
-			params = map[string]string{}
+		out = append(out, Challenge{Scheme: name, Params: map[string]string{}})
+	}
+}
+
+// ParseBearerChallenge finds the Bearer challenge in a WWW-Authenticate
+// header (RFC 6750 §3) and returns its auth-params with lower-cased names,
+// e.g. {"realm": "api", "error": "invalid_token"}. Only the first Bearer
+// challenge counts. ok is false when there is no Bearer challenge.
+func ParseBearerChallenge(wwwAuthenticate string) (map[string]string, bool) {
+	return parseChallenge(wwwAuthenticate, "Bearer")
+}
+
+// parseChallenge finds the first challenge of scheme (compared without
+// regard to case, RFC 9110 §11.1) among ParseChallenges' and returns its auth-params.
+func parseChallenge(wwwAuthenticate, scheme string) (map[string]string, bool) {
+	for _, c := range ParseChallenges(wwwAuthenticate) {
+		if strings.EqualFold(c.Scheme, scheme) {
+			return c.Params, true
 		}
 	}
-	return params, found
+	return nil, false
+}
+
+// RefusesToken reports whether a 401's WWW-Authenticate (ChallengeHeader) says the access token
+// itself was refused (revoked, expired early), so that a refreshed one may help.
+//
+// Shared rule "refused_token": error="invalid_token" in a Bearer challenge (RFC 6750 §3.1) or a
+// DPoP one (RFC 9449 §7.1), on any WWW-Authenticate line, whether or not the client has a DPoP
+// key (a server may answer a Bearer request with its DPoP challenge); any other 401
+// (insufficient_scope, no error, another scheme) is not fixed by refreshing and goes back to the
+// caller as it came.
+func RefusesToken(wwwAuthenticate string) bool {
+	for _, c := range ParseChallenges(wwwAuthenticate) {
+		if (strings.EqualFold(c.Scheme, "Bearer") || strings.EqualFold(c.Scheme, "DPoP")) && c.Params["error"] == "invalid_token" {
+			return true
+		}
+	}
+	return false
 }
 
 type challengeScanner struct {

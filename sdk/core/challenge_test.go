@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -48,6 +49,87 @@ func FuzzParseBearerChallenge(f *testing.F) {
 		params, ok := core.ParseBearerChallenge(h)
 		if !ok && params != nil {
 			t.Fatalf("params without a Bearer challenge")
+		}
+	})
+}
+
+func TestParseChallenges(t *testing.T) {
+	tests := []struct {
+		name   string
+		header string
+		want   []core.Challenge
+	}{
+		{"RFC 9110 §11.6.1: several challenges, token68 dropped", `Newauth realm="apps", type=1, title="Login to \"apps\"", Basic realm="simple", Negotiate abc==`,
+			[]core.Challenge{
+				{Scheme: "Newauth", Params: map[string]string{"realm": "apps", "type": "1", "title": `Login to "apps"`}},
+				{Scheme: "Basic", Params: map[string]string{"realm": "simple"}},
+				{Scheme: "Negotiate", Params: map[string]string{}},
+			}},
+		{"RFC 9449 §7.1 DPoP challenge", `DPoP error="invalid_token", error_description="Invalid DPoP key binding", algs="ES256"`,
+			[]core.Challenge{{Scheme: "DPoP", Params: map[string]string{"error": "invalid_token", "error_description": "Invalid DPoP key binding", "algs": "ES256"}}}},
+		{"params before any scheme are dropped", `realm="x", Bearer`, []core.Challenge{{Scheme: "Bearer", Params: map[string]string{}}}},
+		{"empty", ``, nil},
+		{"only junk", `"", ==, ;`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, core.ParseChallenges(tt.header))
+		})
+	}
+}
+
+func TestChallengeHeader(t *testing.T) {
+	assert.Equal(t, "", core.ChallengeHeader(nil))
+	assert.Equal(t, `Basic realm="x"`, core.ChallengeHeader([]string{`Basic realm="x"`}))
+	// RFC 9110 §5.3: lines joined by commas, as fetch's Headers.get joins them.
+	joined := core.ChallengeHeader([]string{`Basic realm="x"`, `DPoP error="invalid_token"`})
+	assert.Equal(t, `Basic realm="x", DPoP error="invalid_token"`, joined)
+	params, ok := core.ParseDPoPChallenge(joined)
+	assert.True(t, ok)
+	assert.Equal(t, "invalid_token", params["error"])
+}
+
+// FuzzParseChallenges: a WWW-Authenticate value comes from any server. The parser never panics,
+// every scheme is a token, every param name is lower case, and the Bearer and DPoP lookups and
+// RefusesToken agree with the challenge list.
+func FuzzParseChallenges(f *testing.F) {
+	f.Add(`Bearer realm="example", error="invalid_token"`)
+	f.Add(`Basic realm="a", DPoP error="use_dpop_nonce", algs="ES256"`)
+	f.Add(`Negotiate abc==, Bearer ===,,,""\`)
+	f.Add(`bearer ERROR=invalid_token, dpop error="x\"`)
+	f.Fuzz(func(t *testing.T, h string) {
+		cs := core.ParseChallenges(h)
+		refused := false
+		var bearer, dpop map[string]string
+		for _, c := range cs {
+			if c.Scheme == "" || strings.ContainsAny(c.Scheme, " \t,=\"") {
+				t.Fatalf("scheme %q is not a token", c.Scheme)
+			}
+			for k := range c.Params {
+				if k != strings.ToLower(k) {
+					t.Fatalf("param name %q is not lower case", k)
+				}
+			}
+			if bearer == nil && strings.EqualFold(c.Scheme, "Bearer") {
+				bearer = c.Params
+			}
+			if dpop == nil && strings.EqualFold(c.Scheme, "DPoP") {
+				dpop = c.Params
+			}
+			if (strings.EqualFold(c.Scheme, "Bearer") || strings.EqualFold(c.Scheme, "DPoP")) && c.Params["error"] == "invalid_token" {
+				refused = true
+			}
+		}
+		b, ok := core.ParseBearerChallenge(h)
+		if ok != (bearer != nil) || (ok && !assert.ObjectsAreEqual(bearer, b)) {
+			t.Fatalf("ParseBearerChallenge = %v, %v; the list has %v", b, ok, bearer)
+		}
+		d, ok := core.ParseDPoPChallenge(h)
+		if ok != (dpop != nil) || (ok && !assert.ObjectsAreEqual(dpop, d)) {
+			t.Fatalf("ParseDPoPChallenge = %v, %v; the list has %v", d, ok, dpop)
+		}
+		if core.RefusesToken(h) != refused {
+			t.Fatalf("RefusesToken = %v, want %v", !refused, refused)
 		}
 	})
 }

@@ -45,7 +45,7 @@ func TestNewRevocationAndIntrospectionRequests(t *testing.T) {
 
 func TestEndpointURLValidation(t *testing.T) {
 	p := core.PasswordParams{Username: "u", Password: "p"}
-	auth := core.ClientAuth{Method: core.AuthNone}
+	auth := core.ClientAuth{ClientID: "spa", Method: core.AuthNone}
 	for _, u := range []string{"", "/token", "ftp://as.example/token", "https://as.example/token#frag", "https://user:pw@as.example/token", "https://", "http://[::1"} {
 		_, err := core.NewPasswordRequest(u, auth, p)
 		var pe *core.ParamError
@@ -86,6 +86,7 @@ func TestJoinScopes(t *testing.T) {
 func FuzzNewPasswordRequest(f *testing.F) {
 	f.Add("client_id", "client_secret", "johndoe", "A3ddj3w", "read write", "basic")
 	f.Add("a:b", "p&w=d+%", "u ser", "pä55", "", "post")
+	f.Add("spa", "", "x", "y", "s", "none")
 	f.Add("", "", "x", "y", "s", "none")
 	f.Fuzz(func(t *testing.T, id, secret, user, pass, scope, method string) {
 		m := map[string]core.AuthMethod{"basic": core.AuthClientSecretBasic, "post": core.AuthClientSecretPost, "none": core.AuthNone}[method]

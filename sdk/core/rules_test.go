@@ -88,6 +88,72 @@ func TestEveryRuleHasCases(t *testing.T) {
 // section through each host's public API.
 func TestRulesCore(t *testing.T) {
 	sections := loadRules(t)
+	t.Run("client_config", func(t *testing.T) {
+		var cases []struct {
+			Name, Secret, Error string
+			ClientID            string  `json:"client_id"`
+			TokenURL            *string `json:"token_url"`
+			Issuer              *string `json:"issuer"`
+			RevocationURL       *string `json:"revocation_url"`
+			IntrospectionURL    *string `json:"introspection_url"`
+			ChallengeURL        *string `json:"challenge_url"`
+			OK                  bool
+		}
+		require.NoError(t, json.Unmarshal(sections["client_config"], &cases))
+		at := func(p *string) string { // paths are relative to a server; any origin does here
+			if p == nil {
+				return ""
+			}
+			return "https://as.example" + *p
+		}
+		for _, c := range cases {
+			t.Run(c.Name, func(t *testing.T) {
+				err := core.CheckClientConfig(core.ClientConfig{ClientID: c.ClientID, TokenURL: at(c.TokenURL), Issuer: at(c.Issuer),
+					RevocationURL: at(c.RevocationURL), IntrospectionURL: at(c.IntrospectionURL), ChallengeURL: at(c.ChallengeURL)})
+				if c.OK {
+					assert.NoError(t, err)
+					return
+				}
+				var pe *core.ParamError
+				require.ErrorAs(t, err, &pe)
+				assert.Equal(t, c.Error, pe.Key)
+			})
+		}
+	})
+	t.Run("sign_in_step", func(t *testing.T) {
+		var cases []struct {
+			Name, Answer, Want      string
+			Prompter, OTP, Recovery bool
+		}
+		require.NoError(t, json.Unmarshal(sections["sign_in_step"], &cases))
+		answers := map[string]error{
+			"token":         nil,
+			"invalid_grant": &core.OAuthError{Code: "invalid_grant", Status: 400, Kind: core.KindInvalidCredentials},
+			"mfa_required": &core.OAuthError{Code: "mfa_required", Status: 403, Kind: core.KindMFARequired,
+				Extra: map[string]any{"mfa_token": "mt"}},
+		}
+		for _, c := range cases {
+			t.Run(c.Name, func(t *testing.T) {
+				answer, ok := answers[c.Answer]
+				require.True(t, ok, "answer %q", c.Answer)
+				got := core.NextSignInStep(core.SignInState{Err: answer, CanPrompt: c.Prompter, OTP: c.OTP, Recovery: c.Recovery})
+				assert.Equal(t, core.SignInStep(c.Want), got)
+			})
+		}
+	})
+	t.Run("refused_token", func(t *testing.T) {
+		var cases []struct {
+			Name    string
+			Lines   []string
+			Refused bool
+		}
+		require.NoError(t, json.Unmarshal(sections["refused_token"], &cases))
+		for _, c := range cases {
+			t.Run(c.Name, func(t *testing.T) {
+				assert.Equal(t, c.Refused, core.RefusesToken(core.ChallengeHeader(c.Lines)))
+			})
+		}
+	})
 	t.Run("discovery_order", func(t *testing.T) {
 		var cases []struct {
 			Name, Issuer, Error string

@@ -171,6 +171,45 @@ func TestCheckDPoPKey(t *testing.T) {
 	}
 }
 
+// UsableBy is BelongsTo then CheckDPoPKey: the one check both hosts make before resuming.
+func TestUsableBy(t *testing.T) {
+	bound := sampleSaved()
+	bound.Token.TokenType, bound.DPoPKey = "DPoP", ecKey.private
+	bearer := sampleSaved()
+	bearer.DPoPKey = nil
+	owner := func(clientID, jkt string) SavedTokenOwner {
+		return SavedTokenOwner{TokenURL: "https://as.example/token", ClientID: clientID, DPoPThumbprint: jkt}
+	}
+	for _, tc := range []struct {
+		name  string
+		saved *SavedToken
+		owner SavedTokenOwner
+		want  string // "" for allowed
+	}{
+		{"bearer, same client", bearer, owner("app", ""), ""},
+		{"bearer, same client by issuer", bearer, SavedTokenOwner{Issuer: "https://as.example", ClientID: "app"}, ""},
+		{"bearer, same client with a key", bearer, owner("app", ecKey.jkt), ""},
+		{"bound, same client and key", bound, owner("app", ecKey.jkt), ""},
+		{"bearer, other client", bearer, owner("other", ""), `client "app", not "other"`},
+		{"bearer, other server", bearer, SavedTokenOwner{TokenURL: "https://evil.example/token", ClientID: "app"}, "not https://evil.example/token"},
+		{"bound, no key", bound, owner("app", ""), "this client has no DPoP key"},
+		{"bound, other key", bound, owner("app", otherKey.jkt), "not to this client's key " + otherKey.jkt},
+		{"bound, other client and other key: the client is named first", bound, owner("other", otherKey.jkt), `client "app", not "other"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.saved.UsableBy(tc.owner)
+			if tc.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			var se *SavedTokenError
+			require.ErrorAs(t, err, &se)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.NotContains(t, err.Error(), ecKey.d)
+		})
+	}
+}
+
 func TestSavedTokenFormatHidesDPoPKey(t *testing.T) {
 	s := sampleSaved()
 	s.DPoPKey = ecKey.private

@@ -242,6 +242,24 @@ func (s *SavedToken) BelongsTo(tokenURL, issuer, clientID string) error {
 	return nil
 }
 
+// SavedTokenOwner is the client asking to resume a saved record, as configured (before
+// discovery): its token endpoint, issuer, client id and DPoP key thumbprint ("" without a key).
+type SavedTokenOwner struct {
+	TokenURL, Issuer, ClientID, DPoPThumbprint string
+}
+
+// UsableBy reports why the client o may not resume the saved token, or nil when it may: the
+// record belongs to it (BelongsTo: its client id, its token endpoint or issuer; RFC 6749 §6 binds
+// the refresh token to its client) and, for a DPoP-bound token, the client holds the key it is
+// bound to (CheckDPoPKey, RFC 9449 §6.1). The one check package sdk (LoadTokenSource, and each
+// reload under a store's lock) and the JavaScript client.resume (through the wasm bridge) make.
+func (s *SavedToken) UsableBy(o SavedTokenOwner) error {
+	if err := s.BelongsTo(o.TokenURL, o.Issuer, o.ClientID); err != nil {
+		return err
+	}
+	return s.CheckDPoPKey(o.DPoPThumbprint)
+}
+
 // String never shows the tokens or the DPoP key.
 func (s SavedToken) String() string {
 	tok := "no token"

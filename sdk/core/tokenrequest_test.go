@@ -49,9 +49,9 @@ func TestNewPasswordRequest(t *testing.T) {
 		},
 		{
 			name:     "scopes split, deduplicated, space-joined",
-			auth:     core.ClientAuth{Method: core.AuthNone},
+			auth:     core.ClientAuth{ClientID: "spa", Method: core.AuthNone},
 			params:   core.PasswordParams{Username: "u", Password: "p", Scopes: []string{"read write", " read", "", "admin"}},
-			wantBody: url.Values{"grant_type": {"password"}, "username": {"u"}, "password": {"p"}, "scope": {"read write admin"}},
+			wantBody: url.Values{"grant_type": {"password"}, "username": {"u"}, "password": {"p"}, "scope": {"read write admin"}, "client_id": {"spa"}},
 		},
 		{
 			name:      "extra parameters such as audience and resource",

@@ -41,7 +41,7 @@ func (r Response) core(body []byte) core.Response {
 	return core.Response{Status: r.Status, ContentType: r.ContentType, WWWAuthenticate: r.WWWAuthenticate, Body: body}
 }
 
-// now is the clock of ParseTokenResponse (expires_in -> expiresAt); tests fix it.
+// now is the clock of ParseSignInResponse (expires_in -> expiresAt); tests fix it.
 var now = time.Now
 
 // Introspection is the JavaScript shape of an RFC 7662 §2.2 answer.
@@ -101,12 +101,9 @@ type Error struct {
 	RetryAfter int64 `json:"retryAfter,omitempty"`
 	// Attempts are the URLs a failed discovery tried, in order, with their answers.
 	Attempts []core.DiscoveryAttempt `json:"attempts,omitempty"`
-}
-
-// Challenge is a parsed RFC 6750 §3 WWW-Authenticate: Bearer header.
-type Challenge struct {
-	Bearer bool              `json:"bearer"`
-	Params map[string]string `json:"params"`
+	// Param is the parameter an "invalid" error is about (core.ParamError's Key), with
+	// Reason its problem, so JavaScript can name its own option for it.
+	Param string `json:"param,omitempty"`
 }
 
 type envelope struct {
@@ -140,6 +137,7 @@ func toError(err error) *Error {
 	var ie *core.InsecureURLError
 	var de *core.DiscoveryError
 	var te *core.TokenTypeError
+	var pa *core.ParamError
 	switch {
 	case errors.As(err, &te):
 		// RFC 9449 §5: a token the client must not use as received.
@@ -159,6 +157,8 @@ func toError(err error) *Error {
 		return &Error{Kind: "http", Message: he.Error(), Status: he.Status, ContentType: he.ContentType}
 	case errors.As(err, &pe):
 		return &Error{Kind: "protocol", Message: pe.Error(), Reason: pe.Reason}
+	case errors.As(err, &pa):
+		return &Error{Kind: "invalid", Message: pa.Error(), Param: pa.Key, Reason: pa.Reason}
 	}
 	return &Error{Kind: "invalid", Message: err.Error()}
 }
@@ -201,17 +201,6 @@ func extra(params string) (url.Values, error) {
 	return v, nil
 }
 
-// BuildPasswordRequest builds the RFC 6749 §4.3.2 access token request.
-func BuildPasswordRequest(endpoint string, c Client, username, password, scope, params string) string {
-	ex, err := extra(params)
-	if err != nil {
-		return fail(err)
-	}
-	return request(core.NewPasswordRequest(endpoint, c.auth(), core.PasswordParams{
-		Username: username, Password: password, Scopes: splitScope(scope), Extra: ex,
-	}))
-}
-
 // BuildRefreshRequest builds the RFC 6749 §6 refresh request.
 func BuildRefreshRequest(endpoint string, c Client, refreshToken, scope, params string) string {
 	ex, err := extra(params)
@@ -233,23 +222,11 @@ func BuildIntrospection(endpoint string, c Client, token, hint string) string {
 	return request(core.NewIntrospectionRequest(endpoint, c.auth(), token, hint))
 }
 
-// ParseTokenResponse parses an RFC 6749 §5.1 answer, or its §5.2 error.
-// "raw" is left out when the body is a JSON object: JavaScript parses it
-// itself (JSON.parse is far cheaper than encoding/json under wasm). For any
-// other body (form-encoded answers) raw is the fields core parsed.
-//
-// requestedScope, previousRefreshToken and previousScope ("" when none) apply
-// core.GrantedScope and core.KeptRefreshToken, as package sdk does.
-func ParseTokenResponse(r Response, body []byte, requestedScope, previousRefreshToken, previousScope string) string {
-	t, err := core.ParseTokenResponse(r.core(body), now())
-	if err != nil {
-		return fail(err)
-	}
-	return tokenAnswer(t, body, requestedScope, previousRefreshToken, previousScope)
-}
-
 // tokenAnswer is the JavaScript shape of a parsed token, with
-// core.GrantedScope and core.KeptRefreshToken applied.
+// core.GrantedScope and core.KeptRefreshToken applied. "raw" is left out when
+// the body is a JSON object: JavaScript parses it itself (JSON.parse is far
+// cheaper than encoding/json under wasm). For any other body (form-encoded
+// answers) raw is the fields core parsed.
 func tokenAnswer(t *core.Token, body []byte, requestedScope, previousRefreshToken, previousScope string) string {
 	t.Scope = core.GrantedScope(t.Scope, splitScope(requestedScope), previousScope)
 	t.RefreshToken = core.KeptRefreshToken(t.RefreshToken, previousRefreshToken)
@@ -337,19 +314,4 @@ func ParseMetadata(r Response, body []byte, issuer string, allowInsecure bool) s
 		out.Raw = map[string]any{}
 	}
 	return result(out, nil)
-}
-
-// DiscoveryURLs lists the metadata URLs to try for an issuer, in order.
-func DiscoveryURLs(issuer string) string {
-	urls, err := core.DiscoveryURLs(issuer)
-	return result(urls, err)
-}
-
-// ParseBearerChallenge parses an RFC 6750 §3 WWW-Authenticate header.
-func ParseBearerChallenge(header string) string {
-	params, ok := core.ParseBearerChallenge(header)
-	if params == nil {
-		params = map[string]string{}
-	}
-	return result(Challenge{Bearer: ok, Params: params}, nil)
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -42,27 +41,29 @@ func TestBuildRequests(t *testing.T) {
 	}{
 		{name: "password basic",
 			call: func() string {
-				return BuildPasswordRequest("https://as.example/token", basic, "johndoe", password, "read write", "audience=api")
+				return BuildSignInRequest("https://as.example/token", basic, "johndoe", password, "read write", "audience=api", "", "")
 			},
 			wantBody: []string{"grant_type=password", "username=johndoe", "password=" + password, "scope=read+write", "audience=api"}, notInBody: []string{"client_secret"}, basicAuth: true},
 		{name: "password post",
 			call: func() string {
-				return BuildPasswordRequest("https://as.example/token", post, "johndoe", password, "", "")
+				return BuildSignInRequest("https://as.example/token", post, "johndoe", password, "", "", "", "")
 			},
 			wantBody: []string{"client_id=client_id", "client_secret="}, notInBody: []string{"scope="}},
 		{name: "password without username", wantErr: true,
-			call: func() string { return BuildPasswordRequest("https://as.example/token", basic, "", password, "", "") }},
+			call: func() string {
+				return BuildSignInRequest("https://as.example/token", basic, "", password, "", "", "", "")
+			}},
 		{name: "extra parameter overriding grant_type", wantErr: true,
 			call: func() string {
-				return BuildPasswordRequest("https://as.example/token", basic, "u", password, "", "grant_type=x")
+				return BuildSignInRequest("https://as.example/token", basic, "u", password, "", "grant_type=x", "", "")
 			}},
 		{name: "malformed extra parameters", wantErr: true,
 			call: func() string {
-				return BuildPasswordRequest("https://as.example/token", basic, "u", password, "", "a=%zz")
+				return BuildSignInRequest("https://as.example/token", basic, "u", password, "", "a=%zz", "", "")
 			}},
 		{name: "scope with a forbidden character", wantErr: true,
 			call: func() string {
-				return BuildPasswordRequest("https://as.example/token", basic, "u", password, `re"ad`, "")
+				return BuildSignInRequest("https://as.example/token", basic, "u", password, `re"ad`, "", "", "")
 			}},
 		{name: "refresh",
 			call:     func() string { return BuildRefreshRequest("https://as.example/token", basic, "rt-1", "read", "") },
@@ -121,7 +122,7 @@ type jsToken struct {
 	Raw          map[string]any `json:"raw"`
 }
 
-func TestParseTokenResponse(t *testing.T) {
+func TestParseSignInResponse(t *testing.T) {
 	fixed := time.UnixMilli(1_700_000_000_000)
 	now = func() time.Time { return fixed }
 	t.Cleanup(func() { now = time.Now })
@@ -178,7 +179,7 @@ func TestParseTokenResponse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := decodeOut(t, ParseTokenResponse(Response{Status: tt.status, ContentType: tt.contentType}, []byte(tt.body), "", "", ""))
+			o := decodeOut(t, ParseSignInResponse(SignInResponse{Response: Response{Status: tt.status, ContentType: tt.contentType}}, []byte(tt.body), "", "", ""))
 			if tt.wantKind != "" {
 				require.NotNil(t, o.Error)
 				assert.Equal(t, tt.wantKind, o.Error.Kind)
@@ -219,16 +220,9 @@ func TestParseRevocationAndIntrospection(t *testing.T) {
 	assert.Equal(t, "invalid_client", o.Error.Code)
 }
 
-func TestDiscoveryAndMetadata(t *testing.T) {
-	o := decodeOut(t, DiscoveryURLs("https://as.example"))
-	require.Nil(t, o.Error)
-	var urls []string
-	require.NoError(t, json.Unmarshal(o.OK, &urls))
-	require.NotEmpty(t, urls)
-	assert.True(t, strings.HasPrefix(urls[0], "https://as.example/.well-known/oauth-authorization-server"))
-
+func TestMetadata(t *testing.T) {
 	body := `{"issuer":"https://as.example","token_endpoint":"https://as.example/token","revocation_endpoint":"https://as.example/revoke"}`
-	o = decodeOut(t, ParseMetadata(Response{Status: 200, ContentType: "application/json"}, []byte(body), "https://as.example", false))
+	o := decodeOut(t, ParseMetadata(Response{Status: 200, ContentType: "application/json"}, []byte(body), "https://as.example", false))
 	require.Nil(t, o.Error)
 	var m Metadata
 	require.NoError(t, json.Unmarshal(o.OK, &m))
@@ -238,28 +232,4 @@ func TestDiscoveryAndMetadata(t *testing.T) {
 	// RFC 8414 §3.3: metadata for another issuer must be refused.
 	o = decodeOut(t, ParseMetadata(Response{Status: 200, ContentType: "application/json"}, []byte(body), "https://other.example", false))
 	require.NotNil(t, o.Error)
-}
-
-func TestParseBearerChallenge(t *testing.T) {
-	tests := []struct {
-		header     string
-		wantBearer bool
-		wantError  string
-	}{
-		{`Bearer realm="x", error="invalid_token", error_description="expired"`, true, "invalid_token"},
-		{`Bearer`, true, ""},
-		{`Basic realm="x"`, false, ""},
-		{``, false, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.header, func(t *testing.T) {
-			o := decodeOut(t, ParseBearerChallenge(tt.header))
-			require.Nil(t, o.Error)
-			var c Challenge
-			require.NoError(t, json.Unmarshal(o.OK, &c))
-			assert.Equal(t, tt.wantBearer, c.Bearer)
-			assert.Equal(t, tt.wantError, c.Params["error"])
-			assert.NotNil(t, c.Params)
-		})
-	}
 }

@@ -13,71 +13,52 @@ import (
 // non-extractable key never leaves it. Function numbers start at 100, apart
 // from the rest, and are shared with js/loader.js.
 const (
-	FnDPoPKey            = 101 + iota // publicJwk
-	FnDPoPSigningInput                // alg, canonicalJwk, method, url, accessToken, nonce, nowMillis
-	FnDPoPProof                       // signingInput, signature bytes
-	FnDPoPNonce                       // url, status, wwwAuthenticate, body, dpopNonceHeader
-	FnCheckTokenType                  // tokenType, dpop ("1" or ""), allowBearer ("1" or "")
-	FnParseDPoPChallenge              // header
-	FnDPoPNonceOrigin                 // url
-	FnResourceScheme                  // tokenType, dpop ("1" or "")
+	FnDPoPKey          = 101 + iota // publicJwk
+	FnDPoPSigningInput              // alg, canonicalJwk, method, url, accessToken, nonce, nowMillis
+	FnDPoPProof                     // signingInput, signature bytes
+	FnDPoPNonce                     // url, status, wwwAuthenticate, body, dpopNonceHeader
+	FnCheckTokenType                // tokenType, dpop ("1" or ""), allowBearer ("1" or "")
+	_                               // 106, retired: FnRefusesToken answers what JavaScript asked of the DPoP challenge
+	FnDPoPNonceOrigin               // url
+	FnResourceScheme                // tokenType, dpop ("1" or "")
 )
 
 var dpopArgCount = map[int32]int{
-	FnDPoPKey: 1, FnDPoPSigningInput: 7, FnDPoPProof: 2, FnDPoPNonce: 5, FnCheckTokenType: 3, FnParseDPoPChallenge: 1,
+	FnDPoPKey: 1, FnDPoPSigningInput: 7, FnDPoPProof: 2, FnDPoPNonce: 5, FnCheckTokenType: 3,
 	FnDPoPNonceOrigin: 1, FnResourceScheme: 2,
 }
 
-// callDPoP runs a DPoP function; ok is false when fn is not one.
-func callDPoP(fn int32, args [][]byte) (string, bool) {
-	n, known := dpopArgCount[fn]
-	if !known {
-		return "", false
-	}
-	if len(args) != n {
-		return fail(errors.New("ropc: function " + strconv.Itoa(int(fn)) + " takes " + strconv.Itoa(n) + " arguments, got " + strconv.Itoa(len(args)))), true
-	}
+// callDPoP runs a DPoP function (Call has checked its number of arguments).
+func callDPoP(fn int32, args [][]byte) string {
 	s := func(i int) string { return string(args[i]) }
 	switch fn {
 	case FnDPoPKey:
-		return DPoPKey(s(0)), true
+		return DPoPKey(s(0))
 	case FnDPoPSigningInput:
-		return DPoPSigningInput(s(0), s(1), s(2), s(3), s(4), s(5), s(6)), true
+		return DPoPSigningInput(s(0), s(1), s(2), s(3), s(4), s(5), s(6))
 	case FnDPoPProof:
-		return DPoPProof(s(0), append([]byte(nil), args[1]...)), true
+		return DPoPProof(s(0), append([]byte(nil), args[1]...))
 	case FnDPoPNonce:
-		return DPoPNonce(s(0), s(1), s(2), append([]byte(nil), args[3]...), s(4)), true
+		return DPoPNonce(s(0), s(1), s(2), append([]byte(nil), args[3]...), s(4))
 	case FnCheckTokenType:
-		return CheckTokenType(s(0), s(1) != "", s(2) != ""), true
+		return CheckTokenType(s(0), s(1) != "", s(2) != "")
 	case FnResourceScheme:
 		scheme, err := core.ResourceScheme(s(0), s(1) != "")
 		if err != nil {
-			return fail(err), true
+			return fail(err)
 		}
 		var w jsonWriter
 		w.openOK()
 		w.str("scheme", scheme)
 		w.closeOK()
-		return w.String(), true
-	case FnDPoPNonceOrigin:
+		return w.String()
+	default: // FnDPoPNonceOrigin
 		var w jsonWriter
 		w.openOK()
 		w.str("origin", core.DPoPNonceOrigin(s(0)))
 		w.closeOK()
-		return w.String(), true
-	default: // FnParseDPoPChallenge
-		params, ok := core.ParseDPoPChallenge(s(0))
-		if params == nil {
-			params = map[string]string{}
-		}
-		return result(DPoPChallenge{DPoP: ok, Params: params}, nil), true
+		return w.String()
 	}
-}
-
-// DPoPChallenge is a parsed RFC 9449 §7.1 WWW-Authenticate: DPoP header.
-type DPoPChallenge struct {
-	DPoP   bool              `json:"dpop"`
-	Params map[string]string `json:"params"`
 }
 
 // DPoPKeyInfo is what JavaScript keeps of its key: the proof alg, the

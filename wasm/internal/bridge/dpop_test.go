@@ -70,7 +70,6 @@ func TestDPoPThroughCall(t *testing.T) {
 		{"Bearer for a DPoP client", FnCheckTokenType, pack("Bearer", "1", ""), "", "token_type"},
 		{"Bearer accepted on request", FnCheckTokenType, pack("Bearer", "1", "1"), `"scheme":"Bearer"`, ""},
 		{"DPoP token without a key", FnCheckTokenType, pack("DPoP", "", ""), "", "token_type"},
-		{"DPoP challenge", FnParseDPoPChallenge, pack(`Bearer realm="x", DPoP error="invalid_token"`), `"dpop":true,"params":{"error":"invalid_token"}`, ""},
 		{"wrong argument count", FnDPoPProof, pack("a"), "", "invalid"},
 		{"nonce origin", FnDPoPNonceOrigin, pack("HTTPS://AS.example/token?x"), `"origin":"https://as.example"`, ""},
 	}

@@ -175,6 +175,22 @@ func OOBPoll(code, intervalSeconds string) string {
 	}{again, int64(next / time.Second)}, nil)
 }
 
+// SignInStep applies core.NextSignInStep to the password grant's answer as JavaScript holds it:
+// failed, the OAuthError's kind and mfa_token ("" for none, or another error), and what the
+// caller gave; the answer is the step ("done", "fail", "otp", "recovery_code", "challenge").
+func SignInStep(failed bool, oauthKind, mfaToken string, canPrompt, otp, recovery bool) string {
+	var err error
+	if failed {
+		oe := &core.OAuthError{Kind: core.Kind(oauthKind)}
+		if mfaToken != "" {
+			oe.Extra = map[string]any{"mfa_token": mfaToken}
+		}
+		err = oe
+	}
+	step := core.NextSignInStep(core.SignInState{Err: err, CanPrompt: canPrompt, OTP: otp, Recovery: recovery})
+	return `{"ok":"` + string(step) + `"}`
+}
+
 // Function numbers of the sign-in functions, shared with js/loader.js. They
 // start at 32, clear of the numbers of call.go, so that functions added
 // there and here never collide.
@@ -188,25 +204,18 @@ const (
 	FnBuildAuthenticatorsRequest
 	FnParseAuthenticators
 	FnOOBPoll
+	FnSignInStep
 )
 
 // signInArgCount is the number of arguments of each sign-in function.
 var signInArgCount = map[int32]int{
 	FnBuildSignInRequest: 10, FnBuildMFATokenRequest: 12, FnParseSignInResponse: 9, FnChallengeEndpoint: 2,
 	FnBuildChallengeRequest: 7, FnParseChallengeResponse: 5, FnBuildAuthenticatorsRequest: 2,
-	FnParseAuthenticators: 5, FnOOBPoll: 2,
+	FnParseAuthenticators: 5, FnOOBPoll: 2, FnSignInStep: 6,
 }
 
-// callSignIn runs a sign-in function; handled is false for other numbers.
-func callSignIn(fn int32, args [][]byte) (out string, handled bool) {
-	n, ok := signInArgCount[fn]
-	if !ok {
-		return "", false
-	}
-	if len(args) != n {
-		return fail(errors.New("ropc: function " + strconv.Itoa(int(fn)) + " takes " + strconv.Itoa(n) +
-			" arguments, got " + strconv.Itoa(len(args)))), true
-	}
+// callSignIn runs a sign-in function (Call has checked its number of arguments).
+func callSignIn(fn int32, args [][]byte) string {
 	s := func(i int) string { return string(args[i]) }
 	client := func() Client { return Client{ClientID: s(1), ClientSecret: s(2), AuthMethod: s(3)} }
 	response := func() (SignInResponse, []byte, error) {
@@ -222,29 +231,31 @@ func callSignIn(fn int32, args [][]byte) (out string, handled bool) {
 	}
 	switch fn {
 	case FnBuildSignInRequest: // endpoint, clientId, clientSecret, authMethod, username, password, scope, params, realm, otp
-		return BuildSignInRequest(s(0), client(), s(4), s(5), s(6), s(7), s(8), s(9)), true
+		return BuildSignInRequest(s(0), client(), s(4), s(5), s(6), s(7), s(8), s(9))
 	case FnBuildMFATokenRequest: // endpoint, clientId, clientSecret, authMethod, grant, mfaToken, otp, oobCode, bindingCode, recoveryCode, scope, params
-		return BuildMFATokenRequest(s(0), client(), s(4), s(5), s(6), s(7), s(8), s(9), s(10), s(11)), true
+		return BuildMFATokenRequest(s(0), client(), s(4), s(5), s(6), s(7), s(8), s(9), s(10), s(11))
 	case FnChallengeEndpoint: // tokenEndpoint, metadataJSON
-		return ChallengeEndpoint(s(0), s(1)), true
+		return ChallengeEndpoint(s(0), s(1))
 	case FnBuildChallengeRequest: // endpoint, clientId, clientSecret, authMethod, mfaToken, types, authenticatorId
-		return BuildChallengeRequest(s(0), client(), s(4), s(5), s(6)), true
+		return BuildChallengeRequest(s(0), client(), s(4), s(5), s(6))
 	case FnBuildAuthenticatorsRequest: // challengeEndpoint, mfaToken
-		return BuildAuthenticatorsRequest(s(0), s(1)), true
+		return BuildAuthenticatorsRequest(s(0), s(1))
 	case FnOOBPoll: // errorCode, intervalSeconds
-		return OOBPoll(s(0), s(1)), true
+		return OOBPoll(s(0), s(1))
+	case FnSignInStep: // failed, oauthKind, mfaToken, canPrompt, otp, recovery
+		return SignInStep(flag(s(0)), s(1), s(2), flag(s(3)), flag(s(4)), flag(s(5)))
 	}
 	// Parsers: status, contentType, wwwAuthenticate, body, retryAfter[, grant, requestedScope, previousRefreshToken, previousScope]
 	r, body, err := response()
 	if err != nil {
-		return fail(err), true
+		return fail(err)
 	}
 	switch fn {
 	case FnParseSignInResponse:
-		return ParseSignInResponse(r, body, s(6), s(7), s(8)), true
+		return ParseSignInResponse(r, body, s(6), s(7), s(8))
 	case FnParseChallengeResponse:
-		return ParseChallengeResponse(r, body), true
+		return ParseChallengeResponse(r, body)
 	default: // FnParseAuthenticators
-		return ParseAuthenticators(r, body), true
+		return ParseAuthenticators(r, body)
 	}
 }

@@ -93,3 +93,27 @@ func TestSignInFunctions(t *testing.T) {
 	require.NotNil(t, a.Error)
 	assert.Contains(t, a.Error.Message, "takes 2 arguments")
 }
+
+// SignInStep carries the password grant's answer as JavaScript holds it to core.NextSignInStep;
+// the rule itself is tested on core and through each host (rules.json "sign_in_step").
+func TestSignInStepCall(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"a token", []string{"", "", "", "1", "", ""}, `"done"`},
+		{"mfa_required, a prompter", []string{"1", "mfa_required", "mt", "1", "", ""}, `"challenge"`},
+		{"mfa_required, a code in hand", []string{"1", "mfa_required", "mt", "", "1", ""}, `"otp"`},
+		{"mfa_required, recovery", []string{"1", "mfa_required", "mt", "1", "", "1"}, `"recovery_code"`},
+		{"mfa_required without an mfa_token", []string{"1", "mfa_required", "", "1", "1", ""}, `"fail"`},
+		{"an mfa_token on another kind", []string{"1", "invalid_credentials", "mt", "1", "1", ""}, `"fail"`},
+		{"not an OAuth error", []string{"1", "", "", "1", "1", ""}, `"fail"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := decodeOut(t, Call(FnSignInStep, pack(tc.args...)))
+			require.Nil(t, o.Error)
+			assert.JSONEq(t, tc.want, string(o.OK))
+		})
+	}
+}

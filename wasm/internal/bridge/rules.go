@@ -10,7 +10,7 @@ import (
 	"github.com/ropcgo/ropc/sdk/core"
 )
 
-// The shared rules of sdk/core (plain http, default auth method, refresh margin, sign in
+// The shared rules of sdk/core (client config, plain http, default auth method, refresh margin, sign in
 // again, discovery fallback) as JavaScript calls them. Booleans arrive as "1" or "", times as
 // Unix milliseconds, and "" means absent (null in JavaScript).
 
@@ -26,6 +26,21 @@ func millis(name, s string) (time.Time, error) {
 		return time.Time{}, errors.New("ropc: " + name + " must be a whole number of milliseconds")
 	}
 	return time.UnixMilli(n), nil
+}
+
+// CheckClientConfig applies core.CheckClientConfig (a client id, and somewhere to send
+// requests); ok is true.
+func CheckClientConfig(c core.ClientConfig) string {
+	return result(true, core.CheckClientConfig(c))
+}
+
+// RefusesToken applies core.RefusesToken to a WWW-Authenticate value (fetch's Headers.get joins
+// its lines as core.ChallengeHeader does); ok is true or false.
+func RefusesToken(wwwAuthenticate string) string {
+	if core.RefusesToken(wwwAuthenticate) {
+		return `{"ok":true}`
+	}
+	return `{"ok":false}`
 }
 
 // CheckEndpoint applies core.CheckSecureEndpoint; the answer is the URL.

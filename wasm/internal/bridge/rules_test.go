@@ -16,6 +16,10 @@ func TestRuleCalls(t *testing.T) {
 		wantOK   string
 		wantKind string
 	}{
+		{"client config", FnCheckClientConfig, []string{"app", "https://as.example/token", "", "", "", ""}, `true`, ""},
+		{"client config without a client id", FnCheckClientConfig, []string{"", "https://as.example/token", "", "", "", ""}, "", "invalid"},
+		{"refused token", FnRefusesToken, []string{`Basic realm="x", DPoP error="invalid_token"`}, `true`, ""},
+		{"not a refused token", FnRefusesToken, []string{`Bearer error="insufficient_scope"`}, `false`, ""},
 		{"https endpoint", FnCheckEndpoint, []string{"token endpoint", "https://as.example/token", ""}, `"https://as.example/token"`, ""},
 		{"plain http elsewhere", FnCheckEndpoint, []string{"token endpoint", "http://as.example/token", ""}, "", "insecure"},
 		{"plain http allowed", FnCheckEndpoint, []string{"token endpoint", "http://as.example/token", "1"}, `"http://as.example/token"`, ""},
@@ -50,6 +54,11 @@ func TestRuleCalls(t *testing.T) {
 			assert.Contains(t, string(o.OK), tt.wantOK)
 		})
 	}
-	o := decodeOut(t, Call(FnNextDiscoveryURL, pack("https://as.example", `[{"url":"https://as.example/x","status":0,"problem":"timeout"}]`)))
+	o := decodeOut(t, Call(FnCheckClientConfig, pack("", "", "", "", "https://as.example/introspect", "")))
+	if assert.NotNil(t, o.Error) {
+		assert.Equal(t, "client_id", o.Error.Param, "JavaScript names its own option for the parameter")
+		assert.Contains(t, o.Error.Reason, "RFC 6749 §3.2.1")
+	}
+	o = decodeOut(t, Call(FnNextDiscoveryURL, pack("https://as.example", `[{"url":"https://as.example/x","status":0,"problem":"timeout"}]`)))
 	assert.Len(t, o.Error.Attempts, 1, "the attempts travel with the error")
 }

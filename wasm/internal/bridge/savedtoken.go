@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/ropcgo/ropc/sdk/core"
@@ -17,23 +16,16 @@ const (
 
 var savedTokenArgCount = map[int32]int{FnMarshalSavedToken: 1, FnUnmarshalSavedToken: 5, FnCheckStoreName: 1}
 
-// callSavedToken runs the saved-token functions of Call; handled is false for other numbers.
-func callSavedToken(fn int32, args [][]byte) (out string, handled bool) {
-	n, known := savedTokenArgCount[fn]
-	if !known {
-		return "", false
-	}
-	if len(args) != n {
-		return fail(fmt.Errorf("ropc: function %d takes %d arguments, got %d", fn, n, len(args))), true
-	}
+// callSavedToken runs a saved-token function (Call has checked its number of arguments).
+func callSavedToken(fn int32, args [][]byte) string {
 	s := func(i int) string { return string(args[i]) }
 	switch fn {
 	case FnMarshalSavedToken:
-		return MarshalSavedToken(s(0)), true
+		return MarshalSavedToken(s(0))
 	case FnUnmarshalSavedToken:
-		return UnmarshalSavedToken(s(0), s(1), s(2), s(3), s(4)), true
+		return UnmarshalSavedToken(s(0), s(1), s(2), s(3), s(4))
 	default: // FnCheckStoreName
-		return CheckStoreName(s(0)), true
+		return CheckStoreName(s(0))
 	}
 }
 
@@ -95,16 +87,13 @@ func MarshalSavedToken(in string) string {
 
 // UnmarshalSavedToken decodes a record and checks that the client with this token endpoint,
 // issuer, client id and DPoP key thumbprint ("" without a key) may use it
-// (core.SavedToken.BelongsTo and CheckDPoPKey).
+// (core.SavedToken.UsableBy, as package sdk's LoadTokenSource).
 func UnmarshalSavedToken(record, tokenURL, issuer, clientID, dpopJKT string) string {
 	s, err := core.UnmarshalSavedToken([]byte(record))
 	if err != nil {
 		return fail(err)
 	}
-	if err := s.BelongsTo(tokenURL, issuer, clientID); err != nil {
-		return fail(err)
-	}
-	if err := s.CheckDPoPKey(dpopJKT); err != nil {
+	if err := s.UsableBy(core.SavedTokenOwner{TokenURL: tokenURL, Issuer: issuer, ClientID: clientID, DPoPThumbprint: dpopJKT}); err != nil {
 		return fail(err)
 	}
 	js := SavedToken{TokenURL: s.TokenURL, Issuer: s.Issuer, RevocationURL: s.RevocationURL, ClientID: s.ClientID,

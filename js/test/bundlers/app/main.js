@@ -46,7 +46,7 @@ window.ropcFlow = async ({ issuer, client: registered, user, wasm = 'none', wasm
 
 window.ropcLoadError = async ({ tokenUrl }) => {
   try {
-    await createClient({ tokenUrl });
+    await createClient({ tokenUrl, clientId: 'app' });
     return { name: 'no error' };
   } catch (e) {
     return { name: e.name, reason: e.reason, message: e.message };
