@@ -10,40 +10,13 @@ import (
 
 // The jti replay cache (RFC 9449 §11.1).
 
-// SpendOnceStore is a Store that can record an id and learn whether it was
-// new in one atomic step. The DPoP replay check uses it when the Store has
-// it, so instances sharing the Store (Workers isolates over D1) cannot both
-// accept one proof; with any other Store it checks, then records.
-type SpendOnceStore interface {
-	// SpendOnce records id in the revocations until until (IsRevoked sees
-	// it; sweeps may forget it after until) and reports true if it was not
-	// recorded at now: unknown, or its record ended by now. Of concurrent
-	// calls with one id, exactly one reports true.
-	// SQL: INSERT ... ON CONFLICT (id) DO UPDATE ... WHERE until <= now, and
-	// the rows it changed.
-	SpendOnce(ctx context.Context, id string, now, until time.Time) (bool, error)
-}
-
 // sharedReplayCheck records a jti in the Store's revocation list (the
 // store's "spent until" set, swept after until), so that every instance
 // sharing the Store sees it.
 func (s *Server) sharedReplayCheck(ctx context.Context, key string, now, until time.Time) *dpopFailure {
 	sum := sha256.Sum256([]byte(key))
 	id := "dpop-jti:" + base64.RawURLEncoding.EncodeToString(sum[:])
-	var first bool
-	var err error
-	if once, ok := s.store.(SpendOnceStore); ok {
-		first, err = once.SpendOnce(ctx, id, now, until)
-	} else {
-		// Two statements: two instances racing with one proof within a few
-		// milliseconds could both pass; a replay any later is caught.
-		var seen bool
-		seen, err = s.store.IsRevoked(ctx, id)
-		if err == nil && !seen {
-			err = s.store.Revoke(ctx, id, until)
-		}
-		first = !seen
-	}
+	first, err := s.store.SpendOnce(ctx, id, now, until)
 	if err != nil {
 		s.log.LogAttrs(ctx, errorLevel, "internal error", slogStr("step", "dpop replay cache"), slogStr("error", err.Error()))
 		return badProof("the DPoP replay cache is unavailable; try again")

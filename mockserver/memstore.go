@@ -308,6 +308,10 @@ func (m *memoryStore) IsRevoked(_ context.Context, ids ...string) (bool, error) 
 	return m.revocations.any(ids), nil
 }
 
+func (m *memoryStore) SpendOnce(_ context.Context, id string, now, until time.Time) (bool, error) {
+	return m.revocations.spendOnce(id, nanos(now), nanos(until)), nil
+}
+
 func (m *memoryStore) LoginState(_ context.Context, username string) (LoginState, error) {
 	return m.logins.get(username), nil
 }

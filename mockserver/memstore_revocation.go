@@ -58,6 +58,20 @@ func (r *revocations) add(id string, until int64) {
 	r.dropExpired(r.latest.Load())
 }
 
+// spendOnce records id until until unless a record of it lasts past now,
+// and reports whether it did.
+func (r *revocations) spendOnce(id string, now, until int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if old, ok := r.until[id]; ok && old > now {
+		return false
+	}
+	r.until[id] = until
+	heap.Push(&r.heap, revEntry{until: until, id: id})
+	r.dropExpired(r.latest.Load())
+	return true
+}
+
 // any reports whether one of ids is revoked.
 func (r *revocations) any(ids []string) bool {
 	r.mu.RLock()

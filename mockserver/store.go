@@ -50,6 +50,15 @@ type Store interface {
 	// IsRevoked reports whether any of ids has been revoked.
 	// SQL: SELECT 1 FROM revocations WHERE id IN (...) LIMIT 1.
 	IsRevoked(ctx context.Context, ids ...string) (bool, error)
+	// SpendOnce records id in the revocations until until (IsRevoked sees
+	// it; sweeps may forget it after until) and reports true if it was not
+	// recorded at now: unknown, or its record ended by now. Of concurrent
+	// calls with one id, exactly one reports true, so instances sharing a
+	// store (Workers isolates over D1) cannot both accept one DPoP proof
+	// (RFC 9449 §11.1).
+	// SQL: INSERT ... ON CONFLICT (id) DO UPDATE ... WHERE until <= now, and
+	// the rows it changed.
+	SpendOnce(ctx context.Context, id string, now, until time.Time) (bool, error)
 
 	// LoginState returns the brute-force state of a username (zero value
 	// if none).

@@ -255,8 +255,6 @@ func (s *Store) Revoke(ctx context.Context, id string, until time.Time) error {
 	return wrap("revoke", err)
 }
 
-var _ mockserver.SpendOnceStore = (*Store)(nil)
-
 // SpendOnce records id until until and reports whether it was not recorded
 // at now, in one upsert: a new row, or a row whose record had ended, is
 // changed; a live one is left alone and counts no change. SQLite runs one
