@@ -144,10 +144,12 @@ run() { # run URL PID -> "rps p50 p99 non200 server_cpu_us_per_request"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# median: the middle value, or the mean of the two middle ones.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { m = int((NR + 1) / 2); print (NR % 2 ? v[m] : (v[m] + v[m + 1]) / 2) }'; }
 
 echo "bench-mock: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, $(nproc) CPUs, $("$GO" env GOVERSION)"
 declare -A rps_r cpu_r
+sig_r=""
 for round in $(seq "$ROUNDS"); do
 	# Rotate the order so no target always runs first (or right after another).
 	n=${#targets[@]}
@@ -158,6 +160,14 @@ for round in $(seq "$ROUNDS"); do
 		rps_r[$t]+="$rps "
 		cpu_r[$t]+="$cpu "
 		printf 'round %d  %-24s %7d req/s  p50 %6dus  p99 %7dus  server CPU %6.1fus/req\n' "$round" "${label[$t]}" "$rps" "$p50" "$p99" "$cpu"
+		if [ "$t" = jwt ]; then
+			# One signature, timed right after the JWT run: the machine's
+			# speed drifts over minutes, and the subtraction should not mix
+			# a fast spell with a slow one.
+			s=$("$work/grantcost" -signature-only -rounds 15 -n 400 | sed -n 's/^grantcost: signature \([0-9.]*\) us$/\1/p')
+			sig_r+="$s "
+			printf 'round %d  %-24s %6.2fus (CPU time, in process)\n' "$round" "one signature" "$s"
+		fi
 	done
 	b=$(echo ${rps_r[bare]} | awk '{ print $NF }')
 	printf 'round %d  ratios to bare: JWT %s, opaque %s; go-oauth2 JWT %s, opaque %s\n' "$round" \
@@ -190,32 +200,36 @@ echo "  by server CPU per request: JWT $(ratio "${cpu[bare]}" "${cpu[jwt]}") of 
 "$work/grantcost" >"$work/grantcost.out"
 sig=$(sed -n 's/^grantcost: signature \([0-9.]*\) us.*/\1/p' "$work/grantcost.out")
 raw=$(sed -n 's/^grantcost: .*raw Ed25519 \([0-9.]*\) us.*/\1/p' "$work/grantcost.out")
-book=$(awk -v j="${cpu[jwt]}" -v b="${cpu[bare]}" -v s="$sig" 'BEGIN { printf "%.1f", j - b - s }')
-book_raw=$(awk -v j="${cpu[jwt]}" -v b="${cpu[bare]}" -v s="$raw" 'BEGIN { printf "%.1f", j - b - s }')
-echo "  bookkeeping: ${cpu[jwt]}us per JWT grant - ${cpu[bare]}us bare request - ${sig}us one signature = ${book}us (target <= 5us: $(verdict "$book" 5 "<="));" \
-	"with the raw Ed25519 signature (${raw}us) subtracted instead: ${book_raw}us"
-# The same subtraction round by round (a round's targets run back to back,
-# so they share the machine's load more than medians of different rounds):
-per_round() { # per_round TARGET SIGNATURE -> "b1 b2 ... | median"
-	local -a j b
+# per_round TARGET [SIGNATURE]: CPU per grant - bare request - signature,
+# round by round (a round's targets run back to back, and its signature is
+# timed right after its JWT run), then the median: "b1 b2 ... | median".
+# Without SIGNATURE each round's own signature is subtracted.
+per_round() {
+	local -a j b s
 	local out="" i
 	read -r -a j <<<"${cpu_r[$1]}"
 	read -r -a b <<<"${cpu_r[bare]}"
-	for i in "${!j[@]}"; do out+="$(awk -v j="${j[$i]}" -v b="${b[$i]}" -v s="$2" 'BEGIN { printf "%.1f", j - b - s }') "; done
+	read -r -a s <<<"$sig_r"
+	for i in "${!j[@]}"; do out+="$(awk -v j="${j[$i]}" -v b="${b[$i]}" -v s="${2:-${s[$i]}}" 'BEGIN { printf "%.1f", j - b - s }') "; done
 	# shellcheck disable=SC2086
 	echo "${out}| median $(median $out)"
 }
-echo "  bookkeeping round by round: $(per_round jwt "$sig")us"
+rounds_book=$(per_round jwt)
+book=${rounds_book##* }
+# shellcheck disable=SC2086
+echo "  bookkeeping (CPU per JWT grant - bare request - one signature, each round's own figures): ${rounds_book}us" \
+	"(target <= 5us: $(verdict "$book" 5 "<=")); signatures timed: ${sig_r}(median $(median $sig_r)us)"
+echo "  the same from the medians of all rounds: ${cpu[jwt]}us - ${cpu[bare]}us - ${sig}us (one signature, timed once after the rounds) =" \
+	"$(awk -v j="${cpu[jwt]}" -v b="${cpu[bare]}" -v s="$sig" 'BEGIN { printf "%.1f", j - b - s }')us;" \
+	"with the raw Ed25519 signature (${raw}us) instead: $(awk -v j="${cpu[jwt]}" -v b="${cpu[bare]}" -v s="$raw" 'BEGIN { printf "%.1f", j - b - s }')us"
 if [ -n "${BASELINE_MOCK:-}" ]; then
-	# The baseline signs with go-jose's Signer and CompactSerialize; its own
-	# signature is subtracted from it.
 	gsig=$(sed -n 's/^grantcost: .*go-jose Sign+CompactSerialize \([0-9.]*\) us.*/\1/p' "$work/grantcost.out")
 	echo "  baseline ropc-mock: JWT $(ratio "${rps[basejwt]}" "${rps[bare]}") of bare, opaque $(ratio "${rps[baseopaque]}" "${rps[bare]}") of bare;" \
 		"by server CPU per request: JWT $(ratio "${cpu[bare]}" "${cpu[basejwt]}"), opaque $(ratio "${cpu[bare]}" "${cpu[baseopaque]}")"
-	echo "  baseline bookkeeping: ${cpu[basejwt]}us - ${cpu[bare]}us - ${gsig}us (go-jose signature) =" \
-		"$(awk -v j="${cpu[basejwt]}" -v b="${cpu[bare]}" -v s="$gsig" 'BEGIN { printf "%.1f", j - b - s }')us;" \
-		"with the raw signature: $(awk -v j="${cpu[basejwt]}" -v b="${cpu[bare]}" -v s="$raw" 'BEGIN { printf "%.1f", j - b - s }')us"
-	echo "  baseline bookkeeping round by round: $(per_round basejwt "$gsig")us"
+	# A baseline built before the mock signed with its compact signer signs
+	# with go-jose's Signer and CompactSerialize, which costs more.
+	echo "  baseline bookkeeping, each round's own figures: $(per_round basejwt)us" \
+		"(for a baseline that signs with go-jose's Signer, subtract $(awk -v g="$gsig" -v s="$sig" 'BEGIN { printf "%.1f", g - s }')us more)"
 fi
 sed 's/^grantcost: /  /' "$work/grantcost.out"
 

@@ -7,7 +7,10 @@
 //     a claims set of the mock's size: go-jose's protected header taken once,
 //     go-jose's opaque signer over each signing input), the same token made
 //     by go-jose's jose.Signer with CompactSerialize, and the raw Ed25519
-//     signature inside both;
+//     signature inside both (with -signature-only, just the first: the
+//     benchmark times it in every round, next to the servers, so that a
+//     slow spell of a shared machine weighs on both sides of the
+//     subtraction);
 //   - in process, without the network stack: a bare handler (parse the
 //     form, write fixed JSON), the ropc-mock handler with JWT and with opaque
 //     access tokens, and from these the bookkeeping, JWT grant minus bare
@@ -47,6 +50,7 @@ const claims = `{"iss":"http://127.0.0.1:8080","sub":"johndoe","aud":"http://127
 func main() {
 	rounds := flag.Int("rounds", 15, "interleaved rounds")
 	per := flag.Int("n", 400, "operations per round and part")
+	sigOnly := flag.Bool("signature-only", false, "time only the signature as ropc-mock makes it (the benchmark's per-round figure)")
 	flag.Parse()
 	runtime.LockOSThread() // the thread's CPU clock must be this goroutine's
 
@@ -78,6 +82,20 @@ func main() {
 	}
 	if mockSign() != compact {
 		check(fmt.Errorf("the mock's way of signing differs from go-jose's"))
+	}
+
+	if *sigOnly {
+		samples := make([]time.Duration, 0, *rounds)
+		for range *rounds {
+			start := threadCPU()
+			for range *per {
+				mockSign()
+			}
+			samples = append(samples, (threadCPU()-start)/time.Duration(*per))
+		}
+		slices.Sort(samples)
+		fmt.Printf("grantcost: signature %.2f us\n", float64(samples[len(samples)/2])/1e3)
+		return
 	}
 
 	demo := mockserver.DemoCredentials()
