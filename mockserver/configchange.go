@@ -123,6 +123,12 @@ func (s *Server) Reset() error {
 	if err := s.store.Clear(context.Background()); err != nil {
 		return err
 	}
+	// The self-contained refresh tokens were never in the store.
+	if s.selfContainedRefresh {
+		if err := s.newRefreshEpoch(); err != nil {
+			return err
+		}
+	}
 	s.clock.Reset()
 	s.state.Store(st)
 	return nil

@@ -15,8 +15,7 @@ func (s *Server) refreshGrant(ctx context.Context, r *http.Request, st *state, c
 		return nil, errInvalidRequest("missing refresh_token")
 	}
 	now := s.clock.Now()
-	hash := TokenHash(tok)
-	rt, err := s.store.GetRefreshToken(ctx, hash)
+	rt, err := s.lookupRefreshToken(ctx, st, tok, false)
 	if errors.Is(err, ErrNotFound) {
 		return nil, errInvalidGrant("refresh token is invalid")
 	}
@@ -51,7 +50,7 @@ func (s *Server) refreshGrant(ctx context.Context, r *http.Request, st *state, c
 	if oerr != nil {
 		return nil, oerr
 	}
-	ok, err := s.store.ConsumeRefreshToken(ctx, hash, now)
+	ok, err := s.consumeRefreshToken(ctx, rt, tok, now)
 	if err != nil {
 		return nil, s.internal(ctx, "consume refresh token", err)
 	}

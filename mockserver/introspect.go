@@ -59,10 +59,7 @@ func (s *Server) introspect(ctx context.Context, r *http.Request, st *state, tok
 		return m, nil
 	}
 	tryRefresh := func() (map[string]any, error) {
-		if looksLikeJWT(tok) || len(tok) > 512 {
-			return nil, nil
-		}
-		rt, err := s.store.GetRefreshToken(ctx, TokenHash(tok))
+		rt, err := s.lookupRefreshToken(ctx, st, tok, true)
 		if errors.Is(err, ErrNotFound) {
 			return nil, nil
 		}

@@ -26,6 +26,9 @@ type signingKey struct {
 	jws    *compactSigner
 	jwks   []byte // {"keys":[public JWK]}
 	public jose.JSONWebKey
+	// refresh makes and checks self-contained refresh tokens
+	// (refreshtoken.go) under a key derived from this one.
+	refresh *refreshMAC
 }
 
 // parseSigningJWK reads a private JWK (EC P-256 or OKP Ed25519).
@@ -179,7 +182,15 @@ func newSigningKey(key crypto.Signer) (*signingKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &signingKey{signer: key, alg: alg, kid: jwk.KeyID, jws: cs, jwks: jwks, public: pub}, nil
+	private, err := jwk.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	mac, err := newRefreshMAC(private)
+	if err != nil {
+		return nil, err
+	}
+	return &signingKey{signer: key, alg: alg, kid: jwk.KeyID, jws: cs, jwks: jwks, public: pub, refresh: mac}, nil
 }
 
 // keyFingerprint identifies a key's public part (to tell whether a reload

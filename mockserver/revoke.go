@@ -16,30 +16,28 @@ func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request, st *state) 
 	now := s.clock.Now()
 	// RFC 7009 §2.1: the hint is only an optimisation; an unknown hint value
 	// is ignored and both kinds are searched.
-	if !looksLikeJWT(tok) && len(tok) <= 512 {
-		rt, err := s.store.GetRefreshToken(ctx, TokenHash(tok))
-		switch {
-		case err == nil:
-			if rt.ClientID != client.ClientID {
-				// RFC 7009 §2.1: the token must have been issued to the
-				// requesting client; otherwise the request is refused.
-				writeOAuthError(w, errUnauthorizedClient("the token was not issued to this client"))
-				return
-			}
-			// RFC 7009 §2.1: revoking a refresh token also invalidates the
-			// access tokens of the same grant — revoke the family.
-			until := now.Add(max(st.refreshTTL, st.accessTTL))
-			if err := s.store.Revoke(ctx, rt.Family, until); err != nil {
-				writeOAuthError(w, s.internal(ctx, "revoke family", err))
-				return
-			}
-			s.log.LogAttrs(ctx, infoLevel, "refresh token revoked", slogStr("client_id", client.ClientID))
-			revoked(w)
-			return
-		case !errors.Is(err, ErrNotFound):
-			writeOAuthError(w, s.internal(ctx, "get refresh token", err))
+	rt, err := s.lookupRefreshToken(ctx, st, tok, false)
+	switch {
+	case err == nil:
+		if rt.ClientID != client.ClientID {
+			// RFC 7009 §2.1: the token must have been issued to the
+			// requesting client; otherwise the request is refused.
+			writeOAuthError(w, errUnauthorizedClient("the token was not issued to this client"))
 			return
 		}
+		// RFC 7009 §2.1: revoking a refresh token also invalidates the
+		// access tokens of the same grant — revoke the family.
+		until := now.Add(max(st.refreshTTL, st.accessTTL))
+		if err := s.store.Revoke(ctx, rt.Family, until); err != nil {
+			writeOAuthError(w, s.internal(ctx, "revoke family", err))
+			return
+		}
+		s.log.LogAttrs(ctx, infoLevel, "refresh token revoked", slogStr("client_id", client.ClientID))
+		revoked(w)
+		return
+	case !errors.Is(err, ErrNotFound):
+		writeOAuthError(w, s.internal(ctx, "get refresh token", err))
+		return
 	}
 	c, err := s.verifyAccessToken(ctx, r, st, tok, now)
 	switch {

@@ -52,6 +52,12 @@ type Server struct {
 	dpopReplay jtiCache
 
 	evicted atomic.Uint64 // tokens the store dropped at the max_tokens limit
+	// selfContainedRefresh: a grant's first refresh token carries its own
+	// facts instead of being stored (refreshtoken.go); with the in-memory
+	// store only. refreshEpoch is named by every such token; a new one (at
+	// Reset) ends those issued before.
+	selfContainedRefresh bool
+	refreshEpoch         atomic.Uint64
 
 	mu     sync.Mutex // serialises writers of state
 	state  atomic.Pointer[state]
@@ -125,6 +131,11 @@ func New(cfg *Config, opts Options) (*Server, error) {
 	}
 	_, inMemory := s.store.(*memoryStore)
 	s.overlapIO = !inMemory
+	if s.selfContainedRefresh = inMemory; inMemory {
+		if err := s.newRefreshEpoch(); err != nil {
+			return nil, err
+		}
+	}
 	if s.clock == nil {
 		s.clock = NewClock()
 	}

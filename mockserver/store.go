@@ -22,8 +22,9 @@ var ErrNotFound = errors.New("mockserver: not found")
 // clock for protocol decisions. Implementations must be safe for concurrent
 // use.
 type Store interface {
-	// PutRefreshToken inserts a new refresh token. A new Family starts when
-	// the password grant issues the first token of a grant.
+	// PutRefreshToken inserts a new refresh token: every rotated one, and a
+	// grant's first (a new Family) with any store but the in-memory one,
+	// whose first tokens are self-contained (refreshtoken.go).
 	PutRefreshToken(ctx context.Context, rt RefreshToken) error
 	// GetRefreshToken returns the token with the hash, with FamilyRevoked
 	// set if the family id has been revoked. ErrNotFound if unknown.
@@ -101,6 +102,8 @@ type RefreshToken struct {
 	// FamilyRevoked is computed by GetRefreshToken (not stored): Family is
 	// in the revocations.
 	FamilyRevoked bool
+	// selfContained: a grant's first token, never stored (refreshtoken.go).
+	selfContained bool
 }
 
 // AccessToken is the stored form of an opaque access token.

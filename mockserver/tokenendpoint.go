@@ -162,37 +162,55 @@ func resolveScope(requested string, allowed []string, def string) (string, *oaut
 	return strings.Join(out, " "), nil
 }
 
-// issueTokens mints an access token and a fresh refresh token of family.
+// issueTokens mints an access token and a refresh token of g's family. A
+// new grant (no family yet) on the in-memory store gets its self-contained
+// first token, which the store never sees (refreshtoken.go); any other
+// refresh token is random and stored by hash.
 func (s *Server) issueTokens(ctx context.Context, r *http.Request, st *state, g grant, refreshScope string, now time.Time) (*tokenResponse, *oauthError) {
 	// One read of the random source for every id of the response.
-	// ids: refresh token, jti, [opaque access token], [family of a new grant]
-	sizes := append(make([]int, 0, 4), refreshTokenRandomBytes, 16)
+	// ids: jti, [opaque access token], [family of a new grant],
+	// [stored refresh token].
+	sizes := append(make([]int, 0, 4), 16)
 	if st.opaque {
 		sizes = append(sizes, 32)
 	}
-	if g.family == "" {
+	newGrant := g.family == ""
+	if newGrant {
 		sizes = append(sizes, 16)
+	}
+	selfContained := newGrant && s.selfContainedRefresh
+	if !selfContained {
+		sizes = append(sizes, refreshTokenRandomBytes)
 	}
 	ids, err := s.randomIDs(sizes...)
 	if err != nil {
 		return nil, s.internal(ctx, "random", err)
 	}
-	if g.family == "" {
-		g.family = grantFamily(ctx, g.client, ids[len(ids)-1])
+	next := 1 // after the jti
+	if st.opaque {
+		next++
 	}
-	rt := ids[0]
-	err = s.store.PutRefreshToken(ctx, RefreshToken{
-		Hash: TokenHash(rt), Family: g.family, ClientID: g.client.ClientID, Subject: g.subject,
-		Scope: refreshScope, IssuedAt: now, ExpiresAt: now.Add(st.refreshTTL),
-	})
-	if err != nil {
-		return nil, s.internal(ctx, "store refresh token", err)
+	if newGrant {
+		g.family = grantFamily(ctx, g.client, ids[next])
+		next++
 	}
-	at, err := s.issueAccessToken(ctx, r, st, g, now, ids[1:])
+	rt := RefreshToken{Family: g.family, ClientID: g.client.ClientID, Subject: g.subject,
+		Scope: refreshScope, IssuedAt: now, ExpiresAt: now.Add(st.refreshTTL)}
+	var refresh string
+	if selfContained {
+		refresh = st.mintRefreshToken(s.refreshEpoch.Load(), rt)
+	} else {
+		refresh = ids[next]
+		rt.Hash = TokenHash(refresh)
+		if err := s.store.PutRefreshToken(ctx, rt); err != nil {
+			return nil, s.internal(ctx, "store refresh token", err)
+		}
+	}
+	at, err := s.issueAccessToken(ctx, r, st, g, now, ids)
 	if err != nil {
 		return nil, s.internal(ctx, "issue access token", err)
 	}
-	return &tokenResponse{AccessToken: at, TokenType: tokenTypeFor(ctx), ExpiresIn: int64(st.accessTTL / time.Second), RefreshToken: rt, Scope: g.scope}, nil
+	return &tokenResponse{AccessToken: at, TokenType: tokenTypeFor(ctx), ExpiresIn: int64(st.accessTTL / time.Second), RefreshToken: refresh, Scope: g.scope}, nil
 }
 
 // internal logs a server-side failure (never a secret) and returns the

@@ -13,20 +13,27 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// A store that fails its writes (any store other than the in-memory one
+// stores every refresh token) is answered 503 temporarily_unavailable,
+// never 500.
 func TestStoreFailureIsNot500(t *testing.T) {
-	ts := newTestServer(t, nil, Options{Store: failingStore{NewMemoryStore()}})
-	r := ts.password("johndoe", "A3ddj3w")
-	assert.Equal(t, http.StatusServiceUnavailable, r.Code)
-	assert.Equal(t, "temporarily_unavailable", r.json(t)["error"])
-	assert.Equal(t, "no-store", r.Header.Get("Cache-Control"))
+	for _, format := range []string{TokenFormatJWT, TokenFormatOpaque} {
+		cfg := DefaultConfig()
+		cfg.TokenFormat = format
+		r := newTestServer(t, cfg, Options{Store: failingStore{NewMemoryStore()}}).password("johndoe", "A3ddj3w")
+		assert.Equal(t, http.StatusServiceUnavailable, r.Code, format)
+		assert.Equal(t, "temporarily_unavailable", r.json(t)["error"])
+		assert.Equal(t, "no-store", r.Header.Get("Cache-Control"))
+	}
 }
 
-// failingStore fails every write (a D1 outage, say).
+// failingStore fails every token write (a D1 outage, say).
 type failingStore struct{ Store }
 
-func (failingStore) PutRefreshToken(context.Context, RefreshToken) error {
-	return fmt.Errorf("database unavailable")
-}
+var errUnavailable = fmt.Errorf("database unavailable")
+
+func (failingStore) PutRefreshToken(context.Context, RefreshToken) error { return errUnavailable }
+func (failingStore) PutAccessToken(context.Context, AccessToken) error   { return errUnavailable }
 
 func TestDescriptionsAreRFCCharset(t *testing.T) {
 	ts := newTestServer(t, nil, Options{})

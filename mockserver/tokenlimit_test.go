@@ -22,9 +22,14 @@ func TestMaxTokensEvictsOldestFirst(t *testing.T) {
 			cfg.TokenFormat = format
 			cfg.MaxTokens = 100
 			ts := newTestServer(t, cfg, Options{Logger: log})
+			// A grant's first refresh token is self-contained (never
+			// stored); the one its first refresh issues is stored.
 			var refresh []string
 			for range 150 {
-				refresh = append(refresh, str(ts.mustPassword("johndoe", "A3ddj3w"), "refresh_token"))
+				first := str(ts.mustPassword("johndoe", "A3ddj3w"), "refresh_token")
+				r := ts.refresh(first)
+				require.Equal(t, http.StatusOK, r.Code, r.Body)
+				refresh = append(refresh, str(r.json(t), "refresh_token"))
 			}
 			m := ts.Store().(*memoryStore)
 			m.mu.Lock()

@@ -280,12 +280,18 @@ func TestWithConfigIssuerPath(t *testing.T) {
 }
 
 // TestWithOptions: host options reach the mock, e.g. a Store the test can
-// inspect (here: the refresh token is stored as its hash).
+// inspect (here: a grant's first refresh token is not stored, the one its
+// refresh issues is stored as its hash).
 func TestWithOptions(t *testing.T) {
 	store := mockserver.NewMemoryStore()
 	s := mocktest.New(t, mocktest.WithOptions(mockserver.Options{Store: store}), mocktest.WithDeterministic(1))
 	require.Same(t, store, s.Mock.Store())
 	status, tok := password(t, s, s.Username, s.Password)
+	require.Equal(t, http.StatusOK, status)
+	first := tok["refresh_token"].(string)
+	_, err := store.GetRefreshToken(t.Context(), mockserver.TokenHash(first))
+	require.ErrorIs(t, err, mockserver.ErrNotFound, "the first refresh token is self-contained")
+	status, tok = post(t, s, "/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {first}})
 	require.Equal(t, http.StatusOK, status)
 	rt, err := store.GetRefreshToken(t.Context(), mockserver.TokenHash(tok["refresh_token"].(string)))
 	require.NoError(t, err)
