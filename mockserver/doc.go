@@ -81,10 +81,14 @@
 // Access tokens are RFC 9068 JWTs (typ at+jwt; iss, sub, aud, client_id,
 // scope, iat, exp, jti, and sid naming the refresh-token family) signed
 // with EdDSA (or ES256 for a P-256 key) and verifiable with /jwks, or random
-// opaque strings. Refresh tokens are random, rotate on every use, are bound
-// to their client, may narrow but never widen scope, and a reused rotated
-// token revokes its whole family (RFC 9700 §4.14.2). Revoking a refresh
-// token also invalidates the access tokens of its family.
+// opaque strings. Refresh tokens rotate on every use, are bound to their
+// client, may narrow but never widen scope, and a reused rotated token
+// revokes its whole family (RFC 9700 §4.14.2). Revoking a refresh token
+// also invalidates the access tokens of its family. With the in-memory
+// store a grant's first refresh token is self-contained (its facts under a
+// MAC keyed from the signing key), so a password grant stores nothing; its
+// first use is recorded, and every later token is random and stored by
+// hash. A restart or Reset ends them all, as before.
 //
 // The signing key comes from Options.Key, else the config's signing_key,
 // else Options.KeyFile (created once, mode 0600), else a fresh key per
@@ -107,12 +111,14 @@
 // State stays bounded however long the mock runs and whatever clients send:
 // a request body is capped at MaxBodyBytes before anything reads it (a
 // larger declared length is refused unread); Serve adds read and idle
-// timeouts to the header timeout; revocations are forgotten once the tokens
-// they revoke have expired; a refresh-token family's rotated tokens go when
-// it is revoked, reused or expires; lockout bookkeeping costs the same per
+// timeouts to the header timeout (kept to within 100 ms, without a timer
+// per request); revocations, and the records of used first refresh tokens,
+// are forgotten once the tokens they concern have expired; a refresh-token
+// family's rotated tokens go when it is revoked, reused or expires; lockout bookkeeping costs the same per
 // request however many usernames have failed, and forgets them after the
 // window; pending second-factor sign-ins are forgotten a while after their
 // mfa_token expires; and "max_tokens" caps the stored tokens (and, apart,
-// the pending sign-ins), the oldest dropped first with a warning in the log. Checking a password costs the same for an
-// unknown username, a plain password and a bcrypt one in every config.
+// the pending sign-ins), the oldest dropped first with a warning in the
+// log. Checking a password costs the same for an unknown username, a plain
+// password and a bcrypt one in every config.
 package mockserver

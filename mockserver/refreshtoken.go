@@ -32,7 +32,8 @@ import (
 const selfContainedVersion = 'R'
 
 // refreshMACSize is the MAC's length in a token: HMAC-SHA256 cut to 128
-// bits, which is the strength of the random tokens.
+// bits (a forgery succeeds with probability 2^-128 per try), the size of
+// the random family id.
 const refreshMACSize = 16
 
 // refreshMAC computes the MAC of self-contained refresh tokens.
