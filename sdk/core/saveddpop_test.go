@@ -159,14 +159,7 @@ func TestCheckDPoPKey(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.saved.CheckDPoPKey(tc.client)
-			if tc.want == "" {
-				require.NoError(t, err)
-				return
-			}
-			var se *SavedTokenError
-			require.ErrorAs(t, err, &se)
-			assert.Contains(t, err.Error(), tc.want)
-			assert.NotContains(t, err.Error(), ecKey.d)
+			assertSavedTokenError(t, err, tc.want)
 		})
 	}
 }
@@ -198,14 +191,7 @@ func TestUsableBy(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.saved.UsableBy(tc.owner)
-			if tc.want == "" {
-				require.NoError(t, err)
-				return
-			}
-			var se *SavedTokenError
-			require.ErrorAs(t, err, &se)
-			assert.Contains(t, err.Error(), tc.want)
-			assert.NotContains(t, err.Error(), ecKey.d)
+			assertSavedTokenError(t, err, tc.want)
 		})
 	}
 }
@@ -219,4 +205,18 @@ func TestSavedTokenFormatHidesDPoPKey(t *testing.T) {
 		out = fmt.Sprintf(verb, *s)
 		assert.NotContains(t, out, ecKey.d, verb)
 	}
+}
+
+// assertSavedTokenError: want "" means allowed; otherwise a *SavedTokenError
+// naming want, without the private key.
+func assertSavedTokenError(t *testing.T, err error, want string) {
+	t.Helper()
+	if want == "" {
+		require.NoError(t, err)
+		return
+	}
+	var se *SavedTokenError
+	require.ErrorAs(t, err, &se)
+	assert.Contains(t, err.Error(), want)
+	assert.NotContains(t, err.Error(), ecKey.d)
 }
