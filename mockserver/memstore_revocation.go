@@ -53,9 +53,7 @@ func (r *revocations) add(id string, until int64) {
 	if old, ok := r.until[id]; ok && old >= until {
 		return
 	}
-	r.until[id] = until
-	heap.Push(&r.heap, revEntry{until: until, id: id})
-	r.dropExpired(r.latest.Load())
+	r.record(id, until)
 }
 
 // spendOnce records id until until unless a record of it lasts past now,
@@ -66,10 +64,16 @@ func (r *revocations) spendOnce(id string, now, until int64) bool {
 	if old, ok := r.until[id]; ok && old > now {
 		return false
 	}
+	r.record(id, until)
+	return true
+}
+
+// record keeps id until until (a later record replaces an earlier one; the
+// heap entry of the earlier is skipped when it comes due). Caller holds mu.
+func (r *revocations) record(id string, until int64) {
 	r.until[id] = until
 	heap.Push(&r.heap, revEntry{until: until, id: id})
 	r.dropExpired(r.latest.Load())
-	return true
 }
 
 // any reports whether one of ids is revoked.
